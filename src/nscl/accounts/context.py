@@ -1,0 +1,13 @@
+from django.conf import settings
+
+from . import roles
+
+
+def role(request):
+    user = request.user
+    return {
+        "nscl_role": roles.role_of(user),
+        "nscl_is_staff_role": roles.is_staff_role(user),
+        "nscl_can_audit": roles.can_view_audit(user),
+        "nscl_public_progress": settings.NSCL_PUBLIC_PROGRESS,
+    }

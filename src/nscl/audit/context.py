@@ -1,0 +1,3 @@
+import contextvars
+
+acting_user = contextvars.ContextVar("nscl_acting_user", default=None)

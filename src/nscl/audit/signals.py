@@ -1,0 +1,76 @@
+"""Every create, update and delete of an NSCL model becomes an AuditEntry.
+
+Signals rather than calls in views, so no write path (form, API, command) can forget it.
+Bulk operations bypass signals: the code uses them only for the benchmark's synthetic data.
+"""
+import json
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models.signals import post_delete, post_save, pre_save
+from django.dispatch import receiver
+
+from .context import acting_user
+from .models import AuditEntry
+
+AUDITED_APPS = {"programme", "accounts", "geo"}
+SKIP_FIELDS = {"updated_at", "password", "last_login"}
+
+
+def snapshot(instance) -> dict:
+    data = {}
+    for field in instance._meta.concrete_fields:
+        if field.name in SKIP_FIELDS:
+            continue
+        value = field.value_from_object(instance)
+        if hasattr(value, "name") and not isinstance(value, (str, int)):  # FieldFile
+            value = value.name or None
+        data[field.name] = value
+    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+
+
+def _audited(sender) -> bool:
+    return sender._meta.app_label in AUDITED_APPS and not sender.__dict__.get("audit_skip", False)
+
+
+def write(action, instance, before=None, after=None):
+    user = acting_user.get()
+    if user is not None and not getattr(user, "is_authenticated", False):
+        user = None
+    AuditEntry.objects.create(
+        user=user,
+        username=user.get_username() if user else "system",
+        action=action,
+        model=instance._meta.label,
+        object_id=str(instance.pk),
+        object_repr=str(instance)[:300],
+        before=before,
+        after=after,
+    )
+
+
+@receiver(pre_save)
+def _remember_before(sender, instance, raw=False, **kwargs):
+    if raw or not _audited(sender) or instance.pk is None:
+        return
+    old = sender._default_manager.filter(pk=instance.pk).first()
+    instance._audit_before = snapshot(old) if old else None
+
+
+@receiver(post_save)
+def _after_save(sender, instance, created, raw=False, **kwargs):
+    if raw or not _audited(sender):
+        return
+    before = None if created else getattr(instance, "_audit_before", None)
+    after = snapshot(instance)
+    if not created and before == after:
+        return
+    action = getattr(instance, "_audit_action", None) or (AuditEntry.Action.CREATE if created else AuditEntry.Action.UPDATE)
+    write(action, instance, before, after)
+    instance._audit_action = None
+
+
+@receiver(post_delete)
+def _after_delete(sender, instance, **kwargs):
+    if not _audited(sender):
+        return
+    write(AuditEntry.Action.DELETE, instance, snapshot(instance), None)

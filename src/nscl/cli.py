@@ -1,0 +1,141 @@
+"""The `nscl` command: init, demo, serve, adduser, manage."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+
+def _django():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nscl.settings")
+    from django.conf import settings
+
+    import django
+
+    django.setup()
+    settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
+    return settings
+
+
+def cmd_init(args):
+    settings = _django()
+    from django.core.management import call_command
+
+    from nscl.programme.reference import load_reference
+
+    call_command("migrate", interactive=False, verbosity=0)
+    if settings.CACHES["default"]["BACKEND"].endswith("DatabaseCache"):
+        call_command("createcachetable", verbosity=0)
+    out = load_reference()
+    print(f"Cơ sở dữ liệu sẵn sàng: {out['targets']} chỉ tiêu, {out['catalogue']} mục danh mục, "
+          f"{out['provinces']} tỉnh, {out['communes_new']} xã/phường mới, {out['communes_old']} xã cũ, "
+          f"{out['links']} liên kết sáp nhập.")
+    if out["unmatched"]:
+        print(f"Cảnh báo: {len(out['unmatched'])} đơn vị cũ không tìm thấy: {out['unmatched'][:5]}")
+
+
+def cmd_demo(args):
+    _django()
+    from nscl.programme import demo
+
+    if args.remove:
+        out = demo.remove()
+        print(f"Đã xóa dữ liệu minh họa: {out['activities']} hoạt động, {out['organisations']} tổ chức, {out['users']} tài khoản.")
+        return
+    out = demo.load()
+    if "skipped" in out:
+        print("Dữ liệu minh họa đã có sẵn.")
+    else:
+        print(f"Đã nạp dữ liệu minh họa: {out['activities']} hoạt động, {out['organisations']} doanh nghiệp.")
+    print_logins()
+
+
+def print_logins():
+    from nscl.programme.demo import DEMO_PASSWORD, DEMO_USERS
+
+    print("Tài khoản minh họa (mật khẩu cho tất cả: %s):" % DEMO_PASSWORD)
+    for username, role, _unit, _org in DEMO_USERS:
+        print(f"  {username:12s} {role.label}")
+
+
+def cmd_serve(args):
+    settings = _django()
+    from waitress import serve
+
+    from nscl.wsgi import application
+
+    print(f"NSCL đang chạy tại http://{args.host}:{args.port}/  (Ctrl+C để dừng)")
+    from nscl.accounts.models import Profile
+
+    if Profile.objects.filter(is_demo=True).exists():
+        print_logins()
+    if settings.NSCL_PUBLIC_PROGRESS:
+        print("Trang tiến độ và API công khai (NSCL_PUBLIC_PROGRESS=1).")
+    serve(application, host=args.host, port=args.port, threads=8)
+
+
+def cmd_adduser(args):
+    _django()
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+    from django.db import transaction
+
+    from nscl.accounts.models import Profile, Role
+    from nscl.programme.models import Organisation, Unit
+
+    if args.role not in Role.values:
+        sys.exit(f"Vai trò không hợp lệ: {args.role}. Chọn một trong: {', '.join(Role.values)}")
+    unit = Unit.objects.filter(code=args.unit).first() if args.unit else None
+    if args.unit and unit is None:
+        sys.exit(f"Không có đơn vị “{args.unit}”.")
+    org = Organisation.objects.filter(tax_code=args.tax_code).first() if args.tax_code else None
+    if args.tax_code and org is None:
+        sys.exit(f"Không có doanh nghiệp có mã số thuế “{args.tax_code}”.")
+    if args.role == Role.PARTNER and unit is None:
+        sys.exit("Tài khoản đơn vị phối hợp cần --unit.")
+    if args.role == Role.ENTERPRISE and org is None:
+        sys.exit("Tài khoản doanh nghiệp cần --tax-code.")
+    User = get_user_model()
+    try:
+        validate_password(args.password)
+    except ValidationError as e:
+        sys.exit("Mật khẩu chưa đạt: " + " ".join(e.messages))
+    with transaction.atomic():
+        user = User.objects.create_user(args.username, password=args.password, is_superuser=args.role == Role.ADMIN)
+        Profile.objects.create(user=user, role=args.role, unit=unit, organisation=org)
+    print(f"Đã tạo tài khoản {args.username} ({Role(args.role).label}).")
+
+
+def cmd_manage(args, rest):
+    _django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["nscl manage"] + rest)
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    parser = argparse.ArgumentParser(prog="nscl", description="NSCL — năng suất chất lượng Hưng Yên")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("init", help="tạo/nâng cấp cơ sở dữ liệu và nạp dữ liệu tham chiếu")
+    d = sub.add_parser("demo", help="nạp dữ liệu minh họa")
+    d.add_argument("--remove", action="store_true", help="xóa đúng các bản ghi minh họa")
+    s = sub.add_parser("serve", help="chạy máy chủ web")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=8000)
+    u = sub.add_parser("adduser", help="tạo tài khoản có vai trò")
+    u.add_argument("username")
+    u.add_argument("--role", required=True)
+    u.add_argument("--password", required=True)
+    u.add_argument("--unit")
+    u.add_argument("--tax-code")
+    sub.add_parser("manage", help="lệnh quản trị Django", add_help=False)
+    if argv and argv[0] == "manage":
+        return cmd_manage(None, argv[1:])
+    args = parser.parse_args(argv)
+    {"init": cmd_init, "demo": cmd_demo, "serve": cmd_serve, "adduser": cmd_adduser}[args.command](args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,83 @@
+"""Charts drawn once, by matplotlib, for both the page (SVG) and the reports (PNG)."""
+from __future__ import annotations
+
+import io
+import math
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib import font_manager  # noqa: E402
+from importlib import resources  # noqa: E402
+
+STATUS_COLOURS = {
+    "met": "#2e7d32", "exceeded": "#1565c0", "on_track": "#f9a825",
+    "at_risk": "#c62828", "not_met": "#6d1b1b", "not_started": "#9e9e9e",
+}
+_FONT = None
+
+
+def _font():
+    global _FONT
+    if _FONT is None:
+        path = str(resources.files("nscl.fonts").joinpath("DejaVuSerif.ttf"))
+        font_manager.fontManager.addfont(path)
+        _FONT = font_manager.FontProperties(fname=path).get_name()
+    return _FONT
+
+
+def _render(fig, fmt):
+    buf = io.BytesIO()
+    fig.savefig(buf, format=fmt, bbox_inches="tight", dpi=150 if fmt == "png" else 72,
+                metadata={"Date": None} if fmt == "svg" else None)
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def progress_chart(progress, fmt="svg", labels=None) -> bytes:
+    """One horizontal bar per target: actual as a share of the target's lower bound (100% = reached)."""
+    plt.rcParams["font.family"] = _font()
+    rows = list(progress)
+    fig, ax = plt.subplots(figsize=(8, 0.45 * max(len(rows), 1) + 1.2))
+    names = [p.target.code for p in rows]
+    pct = []
+    for p in rows:
+        ref = p.lo if p.lo > 0 else 1
+        pct.append(min(100 * p.actual / ref, 200))
+    colours = [STATUS_COLOURS.get(p.status, "#999") for p in rows]
+    y = range(len(rows))
+    ax.barh(list(y), pct, color=colours)
+    ax.axvline(100, color="#333", lw=1, ls="--")
+    for i, p in enumerate(rows):
+        hi = "" if not math.isfinite(p.hi) else (f"–{p.hi:g}" if p.hi != p.lo else "")
+        ax.text(pct[i] + 2, i, f"{p.actual:g} / {p.lo:g}{hi}", va="center", fontsize=8)
+    ax.set_yticks(list(y), names)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 220)
+    ax.set_xlabel(labels.get("x", "% so với chỉ tiêu") if labels else "% so với chỉ tiêu")
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    return _render(fig, fmt)
+
+
+def target_year_chart(tp, fmt="svg", labels=None) -> bytes:
+    """A target by year: bars for the year's count, a line for the running total, the bounds shaded."""
+    plt.rcParams["font.family"] = _font()
+    labels = labels or {}
+    fig, ax = plt.subplots(figsize=(7, 3.2))
+    years = tp.years
+    ax.bar(years, [tp.yearly[y] for y in years], color="#90caf9", label=labels.get("yearly", "Trong năm"))
+    if not tp.target.every_year:
+        ax.plot(years, [tp.cumulative[y] for y in years], color="#1565c0", marker="o", label=labels.get("cumulative", "Lũy kế"))
+        hi = tp.hi if math.isfinite(tp.hi) else tp.lo
+        ax.axhspan(tp.lo, max(hi, tp.lo) + (0.05 if hi == tp.lo else 0), color="#a5d6a7", alpha=0.5,
+                   label=labels.get("target", "Chỉ tiêu"))
+    else:
+        n = len(years)
+        ax.axhline(tp.lo / n, color="#2e7d32", ls="--", label=labels.get("target", "Chỉ tiêu"))
+    ax.set_xticks(years)
+    ax.legend(fontsize=8, frameon=False)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    return _render(fig, fmt)

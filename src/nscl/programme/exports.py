@@ -1,0 +1,114 @@
+"""Excel exports: Vietnamese headers, numbers as numbers, dates as dates."""
+from __future__ import annotations
+
+import io
+import math
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from .models import KIND_MODELS, Activity
+
+DEMO_LABEL = "Dữ liệu minh họa"
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+STATUS_VI = {
+    "not_started": "Chưa bắt đầu", "on_track": "Đúng tiến độ", "at_risk": "Có nguy cơ không đạt",
+    "met": "Đạt", "exceeded": "Vượt", "not_met": "Không đạt",
+}
+VND_FORMAT = '#,##0 "đ"'
+
+
+def _sheet(wb, title, headers, rows, formats=None, note=None):
+    ws = wb.create_sheet(title[:31])
+    start = 1
+    if note:
+        ws.cell(row=1, column=1, value=note).font = Font(bold=True, color="C00000")
+        start = 3
+    for c, h in enumerate(headers, 1):
+        cell = ws.cell(row=start, column=c, value=h)
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for r, row in enumerate(rows, start + 1):
+        for c, value in enumerate(row, 1):
+            cell = ws.cell(row=r, column=c, value=value)
+            if formats and formats.get(c - 1):
+                cell.number_format = formats[c - 1]
+    for c, h in enumerate(headers, 1):
+        ws.column_dimensions[get_column_letter(c)].width = max(12, min(45, len(str(h)) + 4))
+    ws.freeze_panes = ws.cell(row=start + 1, column=1)
+    return ws
+
+
+def _save(wb) -> bytes:
+    if "Sheet" in wb.sheetnames and len(wb.sheetnames) > 1:
+        del wb["Sheet"]
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _field_value(obj, field):
+    if field.choices:
+        return getattr(obj, f"get_{field.name}_display")()
+    value = getattr(obj, field.name)
+    if field.is_relation:
+        return str(value) if value is not None else None
+    if field.get_internal_type() == "DecimalField" and value is not None:
+        return float(value)
+    return value
+
+
+def register_columns(kind):
+    model = KIND_MODELS[kind]
+    common = ["title", "start_date", "end_date", "status", "responsible_unit", "location",
+              "budget_planned", "budget_spent", "fund_source"]
+    own = [f.name for f in model._meta.get_fields()
+           if f.concrete and getattr(f, "model", None) is model and not f.auto_created]
+    return [model._meta.get_field(n) for n in common + own]
+
+
+def register_xlsx(kind, queryset) -> bytes:
+    fields = register_columns(kind)
+    headers = ["STT"] + [str(f.verbose_name).capitalize() for f in fields] + [
+        "Tỉnh (sau 01/07/2025)", "Đã xác nhận", "Năm tính kết quả", DEMO_LABEL]
+    formats = {}
+    for i, f in enumerate(fields, 1):
+        t = f.get_internal_type()
+        if t == "DateField":
+            formats[i] = "dd/mm/yyyy"
+        elif t == "DecimalField" and ("budget" in f.name or f.name == "amount"):
+            formats[i] = VND_FORMAT
+        elif t in ("DecimalField", "PositiveIntegerField", "IntegerField"):
+            formats[i] = "#,##0.##"
+    rows = []
+    for n, obj in enumerate(queryset, 1):
+        province = obj.location.current_province().name if obj.location_id else None
+        rows.append([n] + [_field_value(obj, f) for f in fields] + [
+            province, "Có" if obj.is_confirmed else "Chưa", obj.count_year, "Có" if obj.is_demo else ""])
+    wb = Workbook()
+    has_demo = any(getattr(o, "is_demo", False) for o in queryset)
+    _sheet(wb, str(KIND_MODELS[kind]._meta.verbose_name).capitalize(), headers, rows, formats,
+           note=f"Có {DEMO_LABEL.lower()} (cột cuối)" if has_demo else None)
+    return _save(wb)
+
+
+def dashboard_xlsx(phase, progress, as_of) -> bytes:
+    headers = ["Mã", "Mục tiêu", "Nội dung", "Đơn vị tính", "Dạng", "Tối thiểu", "Tối đa", "Thực hiện",
+               "Trạng thái", "Đơn vị chủ trì"] + [f"Năm {y}" for y in phase.years]
+    rows = []
+    for p in progress:
+        t = p.target
+        hi = None if not math.isfinite(p.hi) else p.hi
+        if t.kind == "about":
+            lo_out, hi_out = float(t.min_value), float(t.min_value)
+        else:
+            lo_out, hi_out = float(t.min_value), (float(t.max_value) if t.max_value is not None else (hi if t.kind == "exact" else None))
+        rows.append([t.code, t.objective, t.description, t.unit, t.get_kind_display(), lo_out, hi_out, p.actual,
+                     STATUS_VI[p.status], str(t.responsible_unit or "")] + [p.yearly[y] for y in phase.years])
+    wb = Workbook()
+    demo = Activity.objects.filter(is_demo=True).exists()
+    note = f"Tiến độ giai đoạn {phase.code}, lũy kế đến hết năm {as_of}" + (f" — có {DEMO_LABEL.lower()}" if demo else "")
+    _sheet(wb, "Tiến độ", headers, rows, {5: "#,##0.##", 6: "#,##0.##", 7: "#,##0.##"}, note=note)
+    return _save(wb)

@@ -1,0 +1,146 @@
+import os
+import uuid
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+
+from nscl.accounts.models import Role
+from nscl.accounts.roles import role_of
+from nscl.geo.models import AdministrativeUnit
+
+from .models import KIND_MODELS, Activity, CatalogueItem, Evidence, Organisation, Unit
+
+DATE_WIDGET = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "class": "date"})
+COMMON_FIELDS = ["title", "start_date", "end_date", "status", "responsible_unit", "location",
+                 "budget_planned", "budget_spent", "fund_source", "notes"]
+
+
+class LocationField(forms.ModelChoiceField):
+    def label_from_instance(self, unit):
+        era = _("từ 01/07/2025") if unit.valid_to is None else _("trước 01/07/2025")
+        return f"{unit} ({era})"
+
+
+class ActivityForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    token = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        for name, field in self.fields.items():
+            if isinstance(field, forms.DateField):
+                field.widget = DATE_WIDGET
+                field.input_formats = ["%d/%m/%Y", "%Y-%m-%d"]
+        if "location" in self.fields:
+            self.fields["location"] = LocationField(
+                queryset=AdministrativeUnit.objects.select_related("parent").order_by("-valid_from", "level", "name"),
+                required=False, label=_("Địa điểm"),
+            )
+        if role_of(user) == Role.PARTNER:
+            self.fields["responsible_unit"].queryset = Unit.objects.filter(pk=user.profile.unit_id)
+            self.fields["responsible_unit"].initial = user.profile.unit_id
+        if "topic" in self.fields:
+            self.fields["topic"].queryset = CatalogueItem.objects.all()
+        if not self.instance.pk:
+            self.fields["token"].initial = uuid.uuid4()
+        else:
+            self.fields["version"].initial = self.instance.version
+        for field in self.fields.values():
+            if isinstance(field.widget, (forms.Textarea,)):
+                field.widget.attrs.setdefault("rows", 3)
+
+
+class EnterpriseSupportForm(ActivityForm):
+    tax_code = forms.CharField(label=_l("Mã số thuế"), max_length=14)
+    organisation_name = forms.CharField(label=_l("Tên tổ chức, doanh nghiệp"), max_length=250)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["tax_code"].initial = self.instance.organisation.tax_code
+            self.fields["organisation_name"].initial = self.instance.organisation.name
+
+    def clean_tax_code(self):
+        from stdnum.vn import mst
+
+        raw = self.cleaned_data["tax_code"]
+        try:
+            return mst.format(mst.validate(raw))
+        except Exception:
+            raise forms.ValidationError(_("Mã số thuế “%(v)s” không hợp lệ: cần 10 hoặc 13 chữ số và đúng chữ số kiểm tra.") % {"v": raw})
+
+    def _post_clean(self):
+        tax = self.cleaned_data.get("tax_code")
+        if tax:
+            org = Organisation.objects.filter(tax_code=tax).first()
+            if org is None:
+                org = Organisation(tax_code=tax, name=self.cleaned_data.get("organisation_name", ""))
+                self._new_organisation = org
+            self.instance.organisation = org
+        super()._post_clean()
+
+    def save(self, commit=True):
+        org = getattr(self, "_new_organisation", None)
+        if org is not None and org.pk is None:
+            org.save()
+            self.instance.organisation = org
+        return super().save(commit)
+
+
+def form_class(kind):
+    model = KIND_MODELS[kind]
+    own = [f.name for f in model._meta.get_fields()
+           if f.concrete and getattr(f, "model", None) is model and f.editable and not f.auto_created]
+    base = ActivityForm
+    exclude_own = []
+    if kind == "support":
+        base = EnterpriseSupportForm
+        exclude_own = ["organisation"]
+    fields = COMMON_FIELDS + [f for f in own if f not in exclude_own]
+    return forms.modelform_factory(model, form=base, fields=fields)
+
+
+class EvidenceForm(forms.ModelForm):
+    class Meta:
+        model = Evidence
+        fields = ["type", "file"]
+
+    MAGIC = {
+        "pdf": [b"%PDF"],
+        "png": [b"\x89PNG"],
+        "jpg": [b"\xff\xd8\xff"],
+        "jpeg": [b"\xff\xd8\xff"],
+        "docx": [b"PK\x03\x04"],
+        "xlsx": [b"PK\x03\x04"],
+        "doc": [b"\xd0\xcf\x11\xe0"],
+        "xls": [b"\xd0\xcf\x11\xe0"],
+    }
+
+    def clean_file(self):
+        f = self.cleaned_data["file"]
+        ext = os.path.splitext(f.name)[1].lower().lstrip(".")
+        allowed = settings.NSCL_EVIDENCE_EXTENSIONS
+        if ext not in allowed:
+            raise forms.ValidationError(
+                _("Loại tệp “.%(ext)s” không được phép. Chỉ nhận: %(allowed)s.") % {"ext": ext, "allowed": ", ".join(allowed)}
+            )
+        limit = settings.NSCL_EVIDENCE_MAX_BYTES
+        if f.size > limit:
+            raise forms.ValidationError(
+                _("Tệp quá lớn (%(size).1f MB); giới hạn %(limit).0f MB.") % {"size": f.size / 1048576, "limit": limit / 1048576}
+            )
+        head = f.read(8)
+        f.seek(0)
+        if not any(head.startswith(m) for m in self.MAGIC.get(ext, [b""])):
+            raise forms.ValidationError(_("Nội dung tệp không khớp với phần mở rộng “.%(ext)s”.") % {"ext": ext})
+        return f
+
+
+class ReportForm(forms.Form):
+    year = forms.IntegerField(label=_l("Năm báo cáo"), min_value=2021, max_value=2100)
+    number = forms.CharField(label=_l("Số, ký hiệu"), max_length=60, initial="…/BC-SKHCN")
+    signer = forms.CharField(label=_l("Người ký"), max_length=120, required=False)
+    signer_title = forms.CharField(label=_l("Chức vụ"), max_length=120, initial="GIÁM ĐỐC", required=False)

@@ -1,0 +1,328 @@
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from nscl.accounts import roles
+
+from . import charts, exports, report, services
+from .forms import EvidenceForm, ReportForm, form_class
+from .models import KIND_MODELS, Activity, ActivityKind, Evidence, Phase, Target, Unit
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _progress_allowed(request):
+    if not (settings.NSCL_PUBLIC_PROGRESS or request.user.is_authenticated):
+        return False
+    return True
+
+
+def _phase_filters(request):
+    phases = list(Phase.objects.all())
+    if not phases:
+        raise Http404(_("Chưa có giai đoạn nào: chạy `nscl init`."))
+    code = request.GET.get("phase")
+    phase = next((p for p in phases if p.code == code), None)
+    if phase is None:
+        today = datetime.date.today().year
+        phase = next((p for p in phases if p.start_year <= today <= p.end_year and p.targets.exists()), None)
+        phase = phase or next((p for p in reversed(phases) if p.targets.exists()), phases[0])
+    try:
+        year = int(request.GET["year"])
+    except (KeyError, ValueError):
+        year = services.default_as_of(phase)
+    year = min(max(year, phase.start_year), phase.end_year)
+    unit = None
+    if request.GET.get("unit"):
+        unit = Unit.objects.filter(code=request.GET["unit"]).first()
+    return phases, phase, year, unit
+
+
+def dashboard(request):
+    if not _progress_allowed(request):
+        return redirect_to_login(request.get_full_path())
+    phases, phase, year, unit = _phase_filters(request)
+    progress = services.phase_progress(phase, as_of=year, unit=unit)
+    ctx = {
+        "phases": phases, "phase": phase, "year": year, "unit": unit,
+        "units": Unit.objects.filter(target__isnull=False).distinct(),
+        "progress": progress, "lang": translation.get_language(),
+        "has_demo": Activity.objects.filter(is_demo=True).exists(),
+        "summary": {s: sum(1 for p in progress if p.status == s) for s in ("met", "exceeded", "on_track", "at_risk", "not_met", "not_started")},
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "programme/dashboard.html", ctx)
+
+
+def dashboard_chart(request, fmt):
+    if not _progress_allowed(request):
+        raise PermissionDenied
+    _phases, phase, year, unit = _phase_filters(request)
+    data = charts.progress_chart(services.phase_progress(phase, as_of=year, unit=unit), fmt=fmt,
+                                 labels={"x": _("% so với chỉ tiêu")})
+    return HttpResponse(data, content_type="image/svg+xml" if fmt == "svg" else "image/png")
+
+
+def dashboard_xlsx(request):
+    if not _progress_allowed(request):
+        raise PermissionDenied
+    _phases, phase, year, unit = _phase_filters(request)
+    data = exports.dashboard_xlsx(phase, services.phase_progress(phase, as_of=year, unit=unit), year)
+    resp = HttpResponse(data, content_type=XLSX)
+    resp["Content-Disposition"] = f'attachment; filename="tien-do-{phase.code}-{year}.xlsx"'
+    return resp
+
+
+def target_detail(request, phase_code, code):
+    if not _progress_allowed(request):
+        return redirect_to_login(request.get_full_path())
+    target = get_object_or_404(Target.objects.select_related("phase", "responsible_unit"), phase__code=phase_code, code=code)
+    year = request.GET.get("year")
+    tp = services.target_progress(target, as_of=int(year) if year and year.isdigit() else None)
+    records = services.counting_records(target, target.phase.years).filter(count_year__lte=tp.as_of)
+    records = roles.visible_activities(request.user, records) if request.user.is_authenticated else records.none()
+    return render(request, "programme/target_detail.html", {
+        "target": target, "tp": tp, "records": records.order_by("count_year", "start_date"),
+        "years": [(y, tp.yearly[y], tp.cumulative[y], tp.status_by_year[y]) for y in tp.years],
+        "lang": translation.get_language(), "show_records": request.user.is_authenticated,
+    })
+
+
+def target_chart(request, phase_code, code):
+    if not _progress_allowed(request):
+        raise PermissionDenied
+    target = get_object_or_404(Target, phase__code=phase_code, code=code)
+    tp = services.target_progress(target)
+    labels = {"yearly": _("Trong năm"), "cumulative": _("Lũy kế"), "target": _("Chỉ tiêu")}
+    return HttpResponse(charts.target_year_chart(tp, labels=labels), content_type="image/svg+xml")
+
+
+# Registers ------------------------------------------------------------------------------------
+
+def _kind_or_404(kind):
+    if kind not in KIND_MODELS:
+        raise Http404
+    return KIND_MODELS[kind]
+
+
+def _visible_or_404(request, kind, pk):
+    model = _kind_or_404(kind)
+    qs = roles.visible_activities(request.user, Activity.objects.filter(kind=kind))
+    if not qs.filter(pk=pk).exists():
+        raise Http404
+    return model.objects.select_related("responsible_unit", "location").get(pk=pk)
+
+
+@login_required
+def register_index(request):
+    base = roles.visible_activities(request.user, Activity.objects.all())
+    kinds = []
+    for kind in ActivityKind:
+        qs = base.filter(kind=kind)
+        kinds.append({"kind": kind, "total": qs.count(), "pending": qs.filter(confirmed_at__isnull=True).count()})
+    return render(request, "programme/register_index.html", {"kinds": kinds})
+
+
+@login_required
+def register_list(request, kind):
+    model = _kind_or_404(kind)
+    qs = model.objects.filter(pk__in=roles.visible_activities(request.user, Activity.objects.filter(kind=kind)).values("pk"))
+    qs = qs.select_related("responsible_unit", "location", "location__parent")
+    f = request.GET
+    if f.get("year", "").isdigit():
+        qs = qs.filter(count_year=int(f["year"]))
+    if f.get("status") in Activity.Status.values:
+        qs = qs.filter(status=f["status"])
+    if f.get("unit"):
+        qs = qs.filter(responsible_unit__code=f["unit"])
+    if f.get("confirmed") == "no":
+        qs = qs.filter(confirmed_at__isnull=True)
+    elif f.get("confirmed") == "yes":
+        qs = qs.filter(confirmed_at__isnull=False)
+    if f.get("format") == "xlsx":
+        resp = HttpResponse(exports.register_xlsx(kind, list(qs)), content_type=XLSX)
+        resp["Content-Disposition"] = f'attachment; filename="so-{kind}.xlsx"'
+        return resp
+    page = Paginator(qs, 50).get_page(f.get("page"))
+    return render(request, "programme/register_list.html", {
+        "kind": ActivityKind(kind), "page": page, "statuses": Activity.Status.choices, "units": Unit.objects.all(),
+        "can_create": roles.can_create_activity(request.user), "query": f.urlencode(),
+        "years": range(2021, datetime.date.today().year + 1),
+    })
+
+
+@login_required
+def activity_create(request, kind):
+    _kind_or_404(kind)
+    if not roles.can_create_activity(request.user):
+        raise PermissionDenied
+    Form = form_class(kind)
+    if request.method == "POST":
+        form = Form(request.POST, user=request.user)
+        if form.is_valid():
+            if not roles.can_create_activity(request.user, form.cleaned_data.get("responsible_unit")):
+                raise PermissionDenied
+            try:
+                obj = services.save_activity(form, request.user, token=form.cleaned_data.get("token"))
+            except services.StaleForm as e:
+                form.add_error(None, str(e))
+            else:
+                messages.success(request, _("Đã lưu hồ sơ “%(t)s”.") % {"t": obj.title})
+                return redirect("activity_detail", kind=kind, pk=obj.pk)
+    else:
+        form = Form(user=request.user)
+    return render(request, "programme/activity_form.html", {"form": form, "kind": ActivityKind(kind)})
+
+
+@login_required
+def activity_detail(request, kind, pk):
+    obj = _visible_or_404(request, kind, pk)
+    fields = [(f.verbose_name, _display(obj, f)) for f in exports.register_columns(kind)]
+    return render(request, "programme/activity_detail.html", {
+        "obj": obj, "kind": ActivityKind(kind), "fields": fields,
+        "can_edit": roles.can_edit_activity(request.user, obj),
+        "can_confirm": roles.can_confirm(request.user),
+        "evidence_form": EvidenceForm(), "evidence": obj.evidence.all(),
+        "participants": obj.participant_rows() if kind == "class" else None,
+        "max_mb": settings.NSCL_EVIDENCE_MAX_BYTES // 1048576, "extensions": ", ".join(settings.NSCL_EVIDENCE_EXTENSIONS),
+    })
+
+
+def _display(obj, field):
+    if field.choices:
+        return getattr(obj, f"get_{field.name}_display")()
+    value = getattr(obj, field.name)
+    if field.get_internal_type() == "DecimalField" and value is not None and ("budget" in field.name or field.name == "amount"):
+        return services.fmt_vnd(value)
+    if isinstance(value, datetime.date):
+        return services.fmt_date(value)
+    if field.get_internal_type() == "DecimalField" and value is not None:
+        return services.fmt_num(value)
+    return value if value not in (None, "") else "—"
+
+
+@login_required
+def activity_edit(request, kind, pk):
+    obj = _visible_or_404(request, kind, pk)
+    if obj.is_confirmed:
+        messages.error(request, _("Hồ sơ đã được xác nhận và bị khóa; cần mở lại trước khi sửa."))
+        return redirect("activity_detail", kind=kind, pk=pk)
+    if not roles.can_edit_activity(request.user, obj):
+        raise PermissionDenied
+    Form = form_class(kind)
+    if request.method == "POST":
+        form = Form(request.POST, instance=obj, user=request.user)
+        if form.is_valid():
+            if not roles.can_create_activity(request.user, form.cleaned_data.get("responsible_unit")):
+                raise PermissionDenied
+            try:
+                services.save_activity(form, request.user, expected_version=request.POST.get("version"))
+            except services.StaleForm as e:
+                form.add_error(None, str(e))
+            else:
+                messages.success(request, _("Đã cập nhật hồ sơ."))
+                return redirect("activity_detail", kind=kind, pk=pk)
+    else:
+        form = Form(instance=obj, user=request.user)
+    return render(request, "programme/activity_form.html", {"form": form, "kind": ActivityKind(kind), "obj": obj})
+
+
+@login_required
+@require_POST
+def activity_delete(request, kind, pk):
+    obj = _visible_or_404(request, kind, pk)
+    if not roles.can_edit_activity(request.user, obj):
+        raise PermissionDenied
+    with transaction.atomic():
+        obj.delete()
+    messages.success(request, _("Đã xóa hồ sơ."))
+    return redirect("register_list", kind=kind)
+
+
+@login_required
+@require_POST
+def activity_confirm(request, kind, pk):
+    obj = _visible_or_404(request, kind, pk)
+    if not roles.can_confirm(request.user):
+        raise PermissionDenied
+    services.confirm(obj, request.user)
+    messages.success(request, _("Đã xác nhận; hồ sơ được tính vào kết quả và bị khóa."))
+    return redirect("activity_detail", kind=kind, pk=pk)
+
+
+@login_required
+@require_POST
+def activity_reopen(request, kind, pk):
+    obj = _visible_or_404(request, kind, pk)
+    if not roles.can_confirm(request.user):
+        raise PermissionDenied
+    services.reopen(obj, request.user)
+    messages.warning(request, _("Đã mở lại hồ sơ; hồ sơ không được tính cho đến khi xác nhận lại."))
+    return redirect("activity_detail", kind=kind, pk=pk)
+
+
+@login_required
+@require_POST
+def evidence_upload(request, kind, pk):
+    obj = _visible_or_404(request, kind, pk)
+    if not roles.can_edit_activity(request.user, obj):
+        raise PermissionDenied
+    form = EvidenceForm(request.POST, request.FILES)
+    if form.is_valid():
+        ev = form.save(commit=False)
+        ev.activity = obj
+        ev.size = form.cleaned_data["file"].size
+        ev.uploaded_by = request.user
+        ev.save()
+        messages.success(request, _("Đã tải lên minh chứng."))
+        return redirect("activity_detail", kind=kind, pk=pk)
+    for errs in form.errors.values():
+        for e in errs:
+            messages.error(request, e)
+    return redirect("activity_detail", kind=kind, pk=pk)
+
+
+@login_required
+def evidence_download(request, pk):
+    ev = get_object_or_404(Evidence, pk=pk)
+    _visible_or_404(request, ev.activity.kind, ev.activity_id)
+    return FileResponse(ev.file.open("rb"), as_attachment=True, filename=ev.file.name.rsplit("/", 1)[-1])
+
+
+@login_required
+def annual_report(request):
+    if request.GET.get("year"):
+        form = ReportForm(request.GET)
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                rep = report.build(d["year"], number=d["number"] or "…/BC-SKHCN", signer=d["signer"] or "",
+                                   signer_title=d["signer_title"] or "")
+            except ValueError as e:
+                form.add_error("year", str(e))
+            else:
+                if request.GET.get("format") == "pdf":
+                    resp = HttpResponse(report.to_pdf(rep), content_type="application/pdf")
+                    ext = "pdf"
+                else:
+                    resp = HttpResponse(report.to_docx(rep), content_type=DOCX)
+                    ext = "docx"
+                resp["Content-Disposition"] = f'attachment; filename="bao-cao-nscl-{d["year"]}.{ext}"'
+                return resp
+    else:
+        form = ReportForm(initial={"year": min(datetime.date.today().year, 2025)})
+    return render(request, "programme/report_form.html", {"form": form})
