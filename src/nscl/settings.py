@@ -101,6 +101,10 @@ USE_THOUSAND_SEPARATOR = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+try:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise expects it; `collectstatic` fills it
+except OSError:
+    pass
 MEDIA_ROOT = Path(os.environ.get("NSCL_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"  # never served directly: evidence goes through a permission-checked view
 WHITENOISE_USE_FINDERS = True

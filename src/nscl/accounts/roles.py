@@ -35,7 +35,10 @@ def visible_activities(user, qs):
         org = user.profile.organisation_id
         if org is None:
             return qs.none()
-        return qs.filter(kind="support", enterprisesupport__organisation_id=org)
+        from nscl.programme.models import EnterpriseSupport
+
+        own = EnterpriseSupport.objects.filter(organisation_id=org).values("pk")
+        return qs.filter(pk__in=own)
     return qs
 
 

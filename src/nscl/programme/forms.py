@@ -3,6 +3,7 @@ import uuid
 
 from django import forms
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
@@ -34,11 +35,20 @@ class ActivityForm(forms.ModelForm):
             if isinstance(field, forms.DateField):
                 field.widget = DATE_WIDGET
                 field.input_formats = ["%d/%m/%Y", "%Y-%m-%d"]
+                field.error_messages["invalid"] = _("Ngày không hợp lệ; nhập theo dạng dd/mm/yyyy.")
+            if isinstance(field, (forms.DecimalField, forms.IntegerField)):
+                field.validators = [v for v in field.validators if not isinstance(v, MinValueValidator)]
+                field.validators.append(MinValueValidator(0, _("Giá trị không được âm.")))
+                field.error_messages["invalid"] = _("Nhập một số.")
         if "location" in self.fields:
             self.fields["location"] = LocationField(
                 queryset=AdministrativeUnit.objects.select_related("parent").order_by("-valid_from", "level", "name"),
                 required=False, label=_("Địa điểm"),
             )
+        for name, field in self.fields.items():
+            if isinstance(field, forms.ModelChoiceField):
+                field.error_messages["invalid_choice"] = _("“%(label)s” đã chọn không có trong danh mục.") % {
+                    "label": field.label}
         if role_of(user) == Role.PARTNER:
             self.fields["responsible_unit"].queryset = Unit.objects.filter(pk=user.profile.unit_id)
             self.fields["responsible_unit"].initial = user.profile.unit_id

@@ -1,0 +1,82 @@
+import datetime
+import itertools
+
+import pytest
+
+from nscl.accounts.models import Profile, Role
+from nscl.programme.models import KIND_MODELS, Activity, CatalogueItem, Organisation, Phase, Unit
+
+PASSWORD = "test-pass-123"
+_seq = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Reference data (plan, targets, units) is present in every database test, also after a
+    transactional test flushed the tables."""
+    names = request.fixturenames
+    if not ({"db", "transactional_db", "live_server", "client", "admin_client"} & set(names)) and \
+            not request.node.get_closest_marker("django_db"):
+        return
+    request.getfixturevalue("transactional_db" if ("transactional_db" in names or "live_server" in names) else "db")
+    if not Phase.objects.exists():
+        from nscl.programme.reference import load_reference
+
+        load_reference()
+
+
+@pytest.fixture
+def make_user(django_user_model):
+    def make(role=Role.VIEWER, unit=None, organisation=None, username=None):
+        user = django_user_model.objects.create_user(username or f"{role}{next(_seq)}", password=PASSWORD,
+                                                     is_superuser=role == Role.ADMIN)
+        Profile.objects.create(user=user, role=role, unit=unit, organisation=organisation)
+        return user
+    return make
+
+
+@pytest.fixture
+def units():
+    return {u.code: u for u in Unit.objects.all()}
+
+
+@pytest.fixture
+def make_activity(units):
+    def make(kind="class", year=2023, confirmed=True, status="completed", unit="skhcn", **own):
+        model = KIND_MODELS[kind]
+        defaults = {
+            "class": lambda: {"topic": CatalogueItem.objects.get(code="5s"), "participants": 30, "hours": 8},
+            "support": lambda: {"organisation": own.pop("organisation", None) or Organisation.objects.get_or_create(
+                tax_code="0100109106", defaults={"name": "Công ty thử nghiệm"})[0], "content": "tccs", "amount": 50_000_000},
+            "expert": lambda: {"person": "A", "field": "pq", "course_organiser": "VNPI"},
+            "education": lambda: {"institution": f"Trường {next(_seq)}", "programme": "P"},
+            "campaign": lambda: {"channels": "Báo", "reach": 100},
+            "tfp": lambda: {"year_measured": year, "result_reference": "R"},
+            "body": lambda: {"body_name": "B", "accreditation_sought": "ISO/IEC 17065"},
+            "lab": lambda: {"beneficiary": f"Lab {next(_seq)}", "equipment": "GC-MS"},
+            "project": lambda: {"project_type": "green", "organisation_name": f"Org {next(_seq)}"},
+        }[kind]()
+        defaults.update(own)
+        start = datetime.date(year, 3, 1)
+        obj = model(title=f"{kind} {year} #{next(_seq)}", start_date=start,
+                    end_date=start + datetime.timedelta(days=2) if status == "completed" else None, status=status,
+                    responsible_unit=units[unit], budget_planned=10_000_000, budget_spent=9_000_000, **defaults)
+        if confirmed:
+            from django.utils import timezone
+
+            obj.confirmed_at = timezone.now()
+        obj.save()
+        return obj
+    return make
+
+
+@pytest.fixture
+def login(client):
+    def do(user):
+        client.force_login(user)
+        return client
+    return do
+
+
+def count_activities():
+    return Activity.objects.count()

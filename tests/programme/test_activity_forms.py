@@ -1,0 +1,116 @@
+"""Recording activities through the forms: good input saved, bad input refused with nothing saved."""
+import uuid
+
+import pytest
+
+from nscl.accounts.models import Role
+from nscl.geo.models import AdministrativeUnit
+from nscl.programme.models import Activity, CatalogueItem, EnterpriseSupport, Organisation, TrainingClass
+
+pytestmark = pytest.mark.django_db
+
+
+def class_post(units, **over):
+    old_commune = AdministrativeUnit.objects.get(level="commune", code="11953", valid_from__isnull=True)
+    data = {
+        "title": "Lớp tập huấn 5S", "start_date": "15/03/2024", "end_date": "16/03/2024", "status": "completed",
+        "responsible_unit": units["skhcn"].pk, "location": old_commune.pk, "budget_planned": "20000000",
+        "budget_spent": "18500000", "fund_source": "provincial", "notes": "", "topic": CatalogueItem.objects.get(code="5s").pk,
+        "participants": "45", "hours": "8", "participant_list": "Nguyễn A; Công ty X", "token": str(uuid.uuid4()),
+    }
+    data.update(over)
+    return data
+
+
+def test_officer_records_a_training_class(client, make_user, units):
+    client.force_login(make_user(Role.OFFICER, unit=units["skhcn"]))
+    resp = client.post("/registers/class/new/", class_post(units))
+    assert resp.status_code == 302
+    obj = TrainingClass.objects.get()
+    assert obj.title == "Lớp tập huấn 5S" and obj.budget_spent == 18_500_000 and obj.count_year == 2024
+    assert obj.participant_rows() == [("Nguyễn A", "Công ty X")]
+    assert obj.is_confirmed is False
+    page = client.get(resp["Location"]).content.decode()
+    assert "18.500.000 đ" in page and "15/03/2024" in page
+
+
+@pytest.mark.parametrize("over,field,message", [
+    ({"end_date": "10/03/2024"}, "end_date", "Ngày kết thúc không được trước ngày bắt đầu"),
+    ({"budget_spent": "-5"}, "budget_spent", "Giá trị không được âm"),
+    ({"budget_planned": "-1"}, "budget_planned", "Giá trị không được âm"),
+    ({"participants": "-3"}, "participants", "Giá trị không được âm"),
+    ({"location": "999999"}, "location", "“Địa điểm” đã chọn không có trong danh mục"),
+    ({"responsible_unit": "999999"}, "responsible_unit", "đã chọn không có trong danh mục"),
+    ({"start_date": "31/02/2024"}, "start_date", "Ngày không hợp lệ; nhập theo dạng dd/mm/yyyy"),
+    ({"status": "completed", "end_date": ""}, "end_date", "cần có ngày kết thúc"),
+])
+def test_bad_input_is_refused_with_a_vietnamese_message(client, make_user, units, over, field, message):
+    client.force_login(make_user(Role.OFFICER))
+    resp = client.post("/registers/class/new/", class_post(units, **over))
+    assert resp.status_code == 200
+    errors = " ".join(resp.context["form"].errors.get(field, []))
+    assert message in errors, resp.context["form"].errors
+    assert Activity.objects.count() == 0
+
+
+def test_location_must_be_valid_on_the_activity_date(client, make_user, units):
+    client.force_login(make_user(Role.OFFICER))
+    new_commune = AdministrativeUnit.objects.get(level="commune", code="11953", valid_from__isnull=False)
+    resp = client.post("/registers/class/new/", class_post(units, location=new_commune.pk))  # 2024 record, 2025 unit
+    assert "không có hiệu lực vào ngày 15/03/2024" in " ".join(resp.context["form"].errors["location"])
+    assert Activity.objects.count() == 0
+    resp = client.post("/registers/class/new/", class_post(units, location=new_commune.pk, start_date="02/07/2025",
+                                                            end_date="03/07/2025"))
+    assert resp.status_code == 302
+
+
+def test_same_form_submitted_twice_saves_once(client, make_user, units):
+    client.force_login(make_user(Role.OFFICER))
+    data = class_post(units)
+    assert client.post("/registers/class/new/", data).status_code == 302
+    resp = client.post("/registers/class/new/", data)
+    assert resp.status_code == 200
+    assert "đã được gửi trước đó" in " ".join(resp.context["form"].non_field_errors())
+    assert Activity.objects.count() == 1
+
+
+def test_stale_edit_is_refused(client, make_user, units, make_activity):
+    obj = make_activity("class", 2024, confirmed=False)
+    client.force_login(make_user(Role.OFFICER))
+    base = class_post(units, title="Sửa lần 1", version=str(obj.version))
+    assert client.post(f"/registers/class/{obj.pk}/edit/", base).status_code == 302
+    resp = client.post(f"/registers/class/{obj.pk}/edit/", dict(base, title="Sửa từ form cũ"))
+    assert resp.status_code == 200 and "đã được người khác thay đổi" in resp.content.decode()
+    obj.refresh_from_db()
+    assert obj.title == "Sửa lần 1" and obj.version == 2
+
+
+def test_enterprise_support_validates_the_tax_code(client, make_user, units):
+    client.force_login(make_user(Role.OFFICER))
+    data = {"title": "Hỗ trợ ISO 9001", "start_date": "01/04/2023", "end_date": "30/09/2023", "status": "completed",
+            "responsible_unit": units["skhcn"].pk, "budget_planned": "0", "budget_spent": "0", "fund_source": "provincial",
+            "tax_code": "0100109107", "organisation_name": "Công ty A", "content": "system", "amount": "80000000",
+            "token": str(uuid.uuid4())}
+    resp = client.post("/registers/support/new/", data)
+    assert "Mã số thuế “0100109107” không hợp lệ" in " ".join(resp.context["form"].errors["tax_code"])
+    assert Organisation.objects.count() == 0 and Activity.objects.count() == 0
+    resp = client.post("/registers/support/new/", dict(data, tax_code="0100109106"))
+    assert resp.status_code == 302
+    support = EnterpriseSupport.objects.get()
+    assert support.organisation.tax_code == "0100109106" and support.amount == 80_000_000
+    # a 13-digit branch code is accepted and formatted
+    resp = client.post("/registers/support/new/", dict(data, tax_code="0100109106-001", token=str(uuid.uuid4())))
+    assert resp.status_code == 302
+    assert Organisation.objects.filter(tax_code="0100109106-001").exists()
+
+
+def test_every_register_has_a_working_form(client, make_user):
+    from nscl.programme.models import ActivityKind
+
+    client.force_login(make_user(Role.OFFICER))
+    for kind in ActivityKind:
+        resp = client.get(f"/registers/{kind.value}/new/")
+        assert resp.status_code == 200, kind
+        assert 'name="start_date"' in resp.content.decode()
+        assert client.get(f"/registers/{kind.value}/").status_code == 200
+    assert client.get("/registers/unknown/new/").status_code == 404
