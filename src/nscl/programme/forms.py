@@ -151,6 +151,6 @@ class EvidenceForm(forms.ModelForm):
 
 class ReportForm(forms.Form):
     year = forms.IntegerField(label=_l("Năm báo cáo"), min_value=2021, max_value=2100)
-    number = forms.CharField(label=_l("Số, ký hiệu"), max_length=60, initial="…/BC-SKHCN")
+    number = forms.CharField(label=_l("Số, ký hiệu"), max_length=60, initial="…/BC-SKHCN", required=False)
     signer = forms.CharField(label=_l("Người ký"), max_length=120, required=False)
     signer_title = forms.CharField(label=_l("Chức vụ"), max_length=120, initial="GIÁM ĐỐC", required=False)

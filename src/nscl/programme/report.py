@@ -217,7 +217,7 @@ def to_pdf(rep: AnnualReport) -> bytes:
         pdf.set_font("Serif", "I", 10)
         pdf.multi_cell(w, 5.5, f"({DEMO_LABEL} — không dùng làm số liệu chính thức)", align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
-    widths = {6: (8, 52, 26, 18, 18, 28)}
+    widths = {6: (8, 70, 22, 16, 16, 28)}
     for item in _sections(rep):
         if item[0] in ("h", "h2"):
             pdf.set_font("Serif", "B" if item[0] == "h" else "I", 11)
@@ -233,8 +233,10 @@ def to_pdf(rep: AnnualReport) -> bytes:
             col_widths = widths.get(len(headers)) if headers is TARGET_HEADERS else None
             if headers is ACTIVITY_HEADERS:
                 col_widths = (8, 55, 28, 28, 20, 21)
+            from fpdf.fonts import FontFace
+
             with pdf.table(col_widths=col_widths, text_align="LEFT", line_height=4.5,
-                           headings_style=None) as table:
+                           headings_style=FontFace(emphasis="BOLD", fill_color=(221, 235, 247))) as table:
                 hr = table.row()
                 for h in headers:
                     hr.cell(h)

@@ -1,0 +1,52 @@
+import pytest
+
+from nscl.accounts.models import Role
+from nscl.audit.models import AuditEntry
+
+from ..programme.test_activity_forms import class_post
+
+pytestmark = pytest.mark.django_db
+
+
+def test_create_update_confirm_reopen_delete_are_audited(client, make_user, units, make_activity):
+    officer = make_user(Role.OFFICER, username="canbo1")
+    client.force_login(officer)
+    AuditEntry.objects.all().delete()
+    client.post("/registers/class/new/", class_post(units, title="Lớp A"))
+    entry = AuditEntry.objects.get()
+    assert (entry.action, entry.username, entry.model) == ("create", "canbo1", "programme.TrainingClass")
+    assert entry.before is None and entry.after["title"] == "Lớp A" and entry.after["budget_spent"] == "18500000"
+    pk = int(entry.object_id)
+    client.post(f"/registers/class/{pk}/edit/", class_post(units, title="Lớp B", budget_spent="17000000", version="1"))
+    upd = AuditEntry.objects.filter(action="update").get()
+    changed = {k: (b, a) for k, b, a in upd.changed_fields()}
+    assert changed["title"] == ("Lớp A", "Lớp B") and changed["budget_spent"] == ("18500000", "17000000")
+    assert changed["version"] == (1, 2)
+    client.post(f"/registers/class/{pk}/confirm/")
+    client.post(f"/registers/class/{pk}/reopen/")
+    conf, reop = AuditEntry.objects.get(action="confirm"), AuditEntry.objects.get(action="reopen")
+    assert conf.before["confirmed_at"] is None and conf.after["confirmed_at"] is not None
+    assert reop.before["confirmed_at"] is not None and reop.after["confirmed_at"] is None and reop.username == "canbo1"
+    client.post(f"/registers/class/{pk}/delete/")
+    deleted = AuditEntry.objects.get(action="delete")
+    assert deleted.before["title"] == "Lớp B" and deleted.after is None
+    assert AuditEntry.objects.filter(object_id=str(pk)).count() == 5
+
+
+def test_refused_write_leaves_no_audit_entry(client, make_user, units):
+    client.force_login(make_user(Role.OFFICER))
+    n = AuditEntry.objects.count()
+    client.post("/registers/class/new/", class_post(units, end_date="01/01/2020"))
+    assert AuditEntry.objects.count() == n
+
+
+def test_admin_browses_and_filters_the_log(client, make_user, units, make_activity):
+    client.force_login(make_user(Role.OFFICER, username="canbo2"))
+    client.post("/registers/class/new/", class_post(units, title="Lớp lọc nhật ký"))
+    client.force_login(make_user(Role.ADMIN, username="quantri"))
+    html = client.get("/audit/?user=canbo2&action=create&model=programme.TrainingClass").content.decode()
+    assert "Lớp lọc nhật ký" in html and "canbo2" in html
+    html = client.get("/audit/?user=canbo2&action=delete").content.decode()
+    assert "Lớp lọc nhật ký" not in html
+    client.force_login(make_user(Role.VIEWER))
+    assert client.get("/audit/").status_code == 403

@@ -1,0 +1,90 @@
+"""Exports opened with openpyxl / python-docx and their figures checked."""
+import io
+
+import pytest
+from docx import Document
+from openpyxl import load_workbook
+
+from nscl.accounts.models import Role
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def data(make_activity):
+    for _ in range(4):
+        make_activity("class", 2022)
+    make_activity("class", 2023, budget_spent=12_345_678)
+    make_activity("class", 2023, confirmed=False)
+    make_activity("campaign", 2023)
+
+
+def test_register_excel_has_vietnamese_headers_and_real_numbers(client, make_user, data):
+    client.force_login(make_user(Role.VIEWER))
+    resp = client.get("/registers/class/?year=2023&format=xlsx")
+    assert resp["Content-Type"].startswith("application/vnd.openxmlformats")
+    ws = load_workbook(io.BytesIO(resp.content)).active
+    headers = [c.value for c in ws[1]]
+    assert headers[:4] == ["STT", "Tên hoạt động", "Ngày bắt đầu", "Ngày kết thúc"]
+    assert "Kinh phí đã chi (đ)" in headers and "Chủ đề" in headers and "Đã xác nhận" in headers
+    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    assert len(rows) == 2
+    spent = headers.index("Kinh phí đã chi (đ)")
+    assert sorted(r[spent] for r in rows) == [9_000_000, 12_345_678]
+    assert all(isinstance(r[spent], (int, float)) for r in rows)
+    assert ws.cell(row=2, column=spent + 1).number_format == '#,##0 "đ"'
+    assert ws.cell(row=2, column=3).number_format == "dd/mm/yyyy"
+    assert rows[0][2].year == 2023
+
+
+def test_dashboard_excel(client, settings, data):
+    settings.NSCL_PUBLIC_PROGRESS = True
+    ws = load_workbook(io.BytesIO(client.get("/progress/export.xlsx?phase=2021-2025&year=2025").content)).active
+    headers = [c.value for c in ws[3]]
+    assert headers[:10] == ["Mã", "Mục tiêu", "Nội dung", "Đơn vị tính", "Dạng", "Tối thiểu", "Tối đa", "Thực hiện",
+                            "Trạng thái", "Đơn vị chủ trì"]
+    rows = {r[0]: r for r in ws.iter_rows(min_row=4, values_only=True)}
+    mt3 = rows["MT3"]
+    assert (mt3[5], mt3[6], mt3[7], mt3[8]) == (20, 20, 5, "Không đạt")
+    assert mt3[headers.index("Năm 2022")] == 4 and mt3[headers.index("Năm 2023")] == 1
+    assert rows["MT9"][6] is None and rows["MT5"][6] == 30
+
+
+def test_annual_report_docx(client, make_user, data):
+    client.force_login(make_user(Role.OFFICER))
+    resp = client.get("/reports/annual/?year=2023&number=15/BC-SKHCN&signer=Nguyễn Văn B&signer_title=GIÁM ĐỐC&format=docx")
+    assert resp.status_code == 200
+    doc = Document(io.BytesIO(resp.content))
+    head = doc.tables[0]
+    left = " ".join(p.text for p in head.cell(0, 0).paragraphs)
+    right = " ".join(p.text for p in head.cell(0, 1).paragraphs)
+    assert "SỞ KHOA HỌC VÀ CÔNG NGHỆ" in left and "Số: 15/BC-SKHCN" in left
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in right and "Độc lập - Tự do - Hạnh phúc" in right
+    assert "Hưng Yên, ngày" in right
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "BÁO CÁO" in text and "năm 2023" in text and "1 hồ sơ hoạt động đang chờ xác nhận" in text
+    targets = doc.tables[1]
+    assert [c.text for c in targets.rows[0].cells] == ["STT", "Chỉ tiêu", "Kế hoạch giai đoạn", "Trong năm", "Lũy kế", "Đánh giá"]
+    mt3 = next(r for r in targets.rows if "lớp tập huấn" in r.cells[1].text)
+    assert [c.text for c in mt3.cells[2:]] == ["khoảng 20", "1", "5", "Có nguy cơ không đạt"]
+    budget = doc.tables[-2]
+    total = budget.rows[-1].cells
+    # confirmed 2023 records: one class 12,345,678 + one campaign 9,000,000
+    assert total[0].text == "Tổng cộng" and total[2].text == "21.345.678 đ"
+    assert len(doc.inline_shapes) == 1  # the dashboard chart
+    sign = " ".join(p.text for p in doc.tables[-1].cell(0, 1).paragraphs)
+    assert "GIÁM ĐỐC" in sign and "Nguyễn Văn B" in sign
+    assert "Nơi nhận:" in doc.tables[-1].cell(0, 0).paragraphs[0].text
+
+
+def test_annual_report_pdf(client, make_user, data):
+    client.force_login(make_user(Role.OFFICER))
+    resp = client.get("/reports/annual/?year=2023&number=15/BC-SKHCN&format=pdf")
+    assert resp["Content-Type"] == "application/pdf" and resp.content[:5] == b"%PDF-"
+    assert b"/Type /Page" in resp.content and len(resp.content) > 20_000
+
+
+def test_report_for_a_year_outside_any_phase_is_refused(client, make_user):
+    client.force_login(make_user(Role.OFFICER))
+    resp = client.get("/reports/annual/?year=2040&format=docx")
+    assert resp.status_code == 200 and "Không có giai đoạn nào chứa năm 2040" in resp.content.decode()
