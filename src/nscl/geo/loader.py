@@ -31,10 +31,10 @@ def _rows(name):
 def parse_formed_from(text: str):
     """[(name, district hint, partial)] of the former communes named in a 'formed_from' text."""
     out = []
+    prev_end = 0
     for m in _NAMED.finditer(text):
-        before = text[: m.start()]
-        last_sep = max(before.rfind(","), before.rfind(" và "))
-        lead = before[last_sep + 1 :].lower()
+        lead = text[prev_end : m.start()].lower()  # words since the previous name: "một phần ... của"
+        prev_end = m.end()
         hint = (m.group(3) or "").strip()
         out.append((f"{m.group(1)} {m.group(2).strip()}", hint, "phần" in lead))
     return out

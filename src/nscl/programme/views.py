@@ -73,7 +73,7 @@ def dashboard_chart(request, fmt):
         raise PermissionDenied
     _phases, phase, year, unit = _phase_filters(request)
     data = charts.progress_chart(services.phase_progress(phase, as_of=year, unit=unit), fmt=fmt,
-                                 labels={"x": _("% so với chỉ tiêu")})
+                                 labels={"x": _("Phần trăm so với chỉ tiêu")})
     return HttpResponse(data, content_type="image/svg+xml" if fmt == "svg" else "image/png")
 
 

@@ -1,13 +1,13 @@
 from django import template
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from nscl.programme import services
 
 register = template.Library()
 
 STATUS_LABELS = {
-    "not_started": "Chưa bắt đầu", "on_track": "Đúng tiến độ", "at_risk": "Có nguy cơ",
-    "met": "Đạt", "exceeded": "Vượt", "not_met": "Không đạt",
+    "not_started": _l("Chưa bắt đầu"), "on_track": _l("Đúng tiến độ"), "at_risk": _l("Có nguy cơ"),
+    "met": _l("Đạt"), "exceeded": _l("Vượt"), "not_met": _l("Không đạt"),
 }
 
 
@@ -28,7 +28,7 @@ def dmy(value):
 
 @register.filter
 def status_label(code):
-    return _(STATUS_LABELS.get(code, code))
+    return STATUS_LABELS.get(code, code)
 
 
 @register.filter
