@@ -7,6 +7,13 @@ from nscl.accounts.models import Profile, Role
 from nscl.programme.models import KIND_MODELS, Activity, CatalogueItem, Organisation, Phase, Unit
 
 PASSWORD = "test-pass-123"
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    # persistent connections from live-server threads would keep PostgreSQL's test database busy at teardown
+    settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
 _seq = itertools.count(1)
 
 
