@@ -110,7 +110,12 @@ def form_class(kind):
         base = EnterpriseSupportForm
         exclude_own = ["organisation"]
     fields = COMMON_FIELDS + [f for f in own if f not in exclude_own]
-    return forms.modelform_factory(model, form=base, fields=fields)
+    form = forms.modelform_factory(model, form=base, fields=fields)
+    if kind == "support":  # who is supported comes before what
+        order = ["title", "tax_code", "organisation_name"]
+        form.base_fields = {**{k: form.base_fields[k] for k in order},
+                            **{k: v for k, v in form.base_fields.items() if k not in order}}
+    return form
 
 
 class EvidenceForm(forms.ModelForm):
