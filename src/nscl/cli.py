@@ -107,6 +107,55 @@ def cmd_adduser(args):
     print(f"Đã tạo tài khoản {args.username} ({Role(args.role).label}).")
 
 
+def cmd_growth(args):
+    """Growth accounting from a file, or the PWT reproduction; needs no database."""
+    import json
+
+    from nscl.productivity import growth, pwt
+
+    try:
+        if args.pwt:
+            table = pwt.load_pwt()
+            countries = None if args.country in (None, "all") else [c.strip().upper() for c in args.country.split(",")]
+            if countries:
+                unknown = sorted(set(countries) - set(table["countrycode"]))
+                if unknown:
+                    raise growth.GrowthInputError(f"Mã nước không có trong PWT: {', '.join(unknown)}.")
+            rows = pwt.reproduce_rtfpna(table, countries)
+            stats = pwt.reproduction_errors(rows)
+            if args.format == "json":
+                out = {"rows": [{"country": r.country, "year": int(r.year),
+                                 "tfp_index": None if r.tfp_index != r.tfp_index else round(float(r.tfp_index), 6),
+                                 "rtfpna_published": float(r.rtfpna_published)} for r in rows.itertuples()],
+                       "median_abs_error": stats["median_abs_error"], "max_abs_error": stats["max_abs_error"],
+                       "compared": stats["compared"], "countries": stats["countries"]}
+                print(json.dumps(out, ensure_ascii=False))
+            elif args.format == "csv":
+                print(rows.to_csv(index=False), end="")
+            else:
+                print(rows.to_string(index=False))
+                print(f"compared {stats['compared']} rows in {stats['countries']} countries: "
+                      f"median |error| {stats['median_abs_error']:.5f}, max {stats['max_abs_error']:.5f}")
+            return
+        if not args.input:
+            raise growth.GrowthInputError("Cần --input FILE.csv|FILE.xlsx (hoặc --pwt).")
+        data = growth.read_series(args.input)
+        model = growth.GrowthAccounting(data, method=args.method, alpha=args.alpha, depreciation=args.depreciation,
+                                        base_year=args.base_year)
+        res = model.fit(growth.parse_periods(args.periods))
+    except growth.GrowthInputError as e:
+        sys.exit(f"Lỗi: {e}")
+    if args.format == "json":
+        print(res.to_json())
+    elif args.format == "csv":
+        print(res.years.to_csv(index=False), end="")
+        if len(res.periods):
+            print()
+            print(res.periods.to_csv(index=False), end="")
+    else:
+        print(res.summary())
+
+
 def cmd_manage(args, rest):
     _django()
     from django.core.management import execute_from_command_line
@@ -130,11 +179,22 @@ def main(argv=None):
     u.add_argument("--password", required=True)
     u.add_argument("--unit")
     u.add_argument("--tax-code")
+    g = sub.add_parser("growth", help="hạch toán tăng trưởng: đóng góp của TFP (GSO, Törnqvist)")
+    g.add_argument("--input", help="CSV hoặc Excel: year, output, capital|investment, labour, ...")
+    g.add_argument("--method", choices=["gso", "tornqvist"], default="gso")
+    g.add_argument("--alpha", type=float, default=0.35, help="tỷ trọng vốn (GSO), mặc định 0,35")
+    g.add_argument("--depreciation", type=float, default=0.06, help="tỷ lệ khấu hao khi tính vốn từ đầu tư")
+    g.add_argument("--base-year", type=int)
+    g.add_argument("--periods", help="ví dụ 2011-2015,2016-2020")
+    g.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    g.add_argument("--pwt", action="store_true", help="tái lập rtfpna của Penn World Table 10.01")
+    g.add_argument("--country", help="ISO3 (một hoặc nhiều, phân cách bằng dấu phẩy) hoặc all")
     sub.add_parser("manage", help="lệnh quản trị Django", add_help=False)
     if argv and argv[0] == "manage":
         return cmd_manage(None, argv[1:])
     args = parser.parse_args(argv)
-    {"init": cmd_init, "demo": cmd_demo, "serve": cmd_serve, "adduser": cmd_adduser}[args.command](args)
+    {"init": cmd_init, "demo": cmd_demo, "serve": cmd_serve, "adduser": cmd_adduser,
+     "growth": cmd_growth}[args.command](args)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,338 @@
+"""Growth accounting: the contribution of total factor productivity (TFP) to output growth.
+
+Conventions (the tests hold them):
+
+GSO method (the statistics office's official indicator)
+    Cobb-Douglas with a fixed capital share α:  g_A = g_Y − α·g_K − (1 − α)·g_L,
+    g_X = X_t / X_{t−1} − 1. Contributions in percent of output growth: capital 100·α·g_K/g_Y,
+    labour 100·(1−α)·g_L/g_Y, TFP 100·g_A/g_Y (they sum to 100). TFP index A_t = A_{t−1}·(1 + g_A),
+    1 in the first year.
+Törnqvist method (Penn World Table, APO)
+    Δln A = Δln Y − s̄·Δln L − (1 − s̄)·Δln K, s̄ = (s_t + s_{t−1})/2 the labour share (1 − α when no
+    labour share is given); L = persons × hours × human capital (each factor used when present);
+    growth rates are log differences; TFP index exp(Σ Δln A), 1 in the base year (default: first).
+Capital by perpetual inventory (when investment is given instead of capital)
+    real I_t = nominal × 100 / price index (no index: taken as real); K_first = I_first / (g + δ),
+    g = (I_5th / I_first)^(1/4) − 1 over the first five years (fewer years: all of them);
+    K_t = (1 − δ)·K_{t−1} + I_t. δ defaults to 0.06.
+Periods Y1-Y2
+    ḡ_X = (X_Y2 / X_{Y1−1})^(1/(Y2−Y1+1)) − 1 (2016-2020 runs from 2015 to 2020) and the period's
+    contributions from those averages (Törnqvist: mean log growth, mean s̄). The mean of the annual
+    TFP shares is reported beside it, labelled as such.
+A share is undefined when output growth is zero or within `ZERO_GROWTH` of it: it is None, never ±inf.
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+ZERO_GROWTH = 1e-6
+DEFAULT_DEPRECIATION = 0.06
+METHODS = ("gso", "tornqvist")
+GROWTH_KEYS = ("output_growth", "capital_growth", "labour_growth", "tfp_growth",
+               "contribution_capital_pct", "contribution_labour_pct", "contribution_tfp_pct")
+
+
+class GrowthInputError(ValueError):
+    """Bad input series; the message names the column and year."""
+
+
+# ----------------------------------------------------------------------------------------------
+# Input checking
+
+def read_series(path) -> pd.DataFrame:
+    """Read a CSV or Excel file of yearly series; refuse anything that is not a table."""
+    path = str(path)
+    try:
+        if path.lower().endswith((".xlsx", ".xlsm")):
+            df = pd.read_excel(path)
+        else:
+            df = pd.read_csv(path, sep=None, engine="python")
+    except FileNotFoundError:
+        raise GrowthInputError(f"Không tìm thấy tệp {path}.") from None
+    except Exception as e:  # noqa: BLE001 - any parser failure means "not a table"
+        raise GrowthInputError(f"Tệp {path} không phải là bảng CSV/Excel đọc được ({e.__class__.__name__}).") from None
+    if df.empty or df.shape[1] < 2:
+        raise GrowthInputError(f"Tệp {path} không có bảng số liệu (cần các cột year, output, ...).")
+    df.columns = [str(c).strip().lower() for c in df.columns]
+    return df
+
+
+def validate_series(df: pd.DataFrame, method: str = "gso") -> pd.DataFrame:
+    """Check the whole table and return it sorted by year with float columns; raise on the first problem."""
+    if method not in METHODS:
+        raise GrowthInputError(f"Phương pháp “{method}” không có; chọn gso hoặc tornqvist.")
+    cols = set(df.columns)
+    required = ["year", "output", "labour"]
+    missing = [c for c in required if c not in cols]
+    if "capital" not in cols and "investment" not in cols:
+        missing.append("capital hoặc investment")
+    if missing:
+        raise GrowthInputError(f"Thiếu cột: {', '.join(missing)}.")
+    df = df.copy()
+    years = pd.to_numeric(df["year"], errors="coerce")
+    if years.isna().any() or (years % 1 != 0).any():
+        bad = df["year"][years.isna() | (years % 1 != 0)].iloc[0]
+        raise GrowthInputError(f"Cột year: giá trị “{bad}” không phải là năm.")
+    df["year"] = years.astype(int)
+    dup = df["year"][df["year"].duplicated()]
+    if len(dup):
+        raise GrowthInputError(f"Cột year: năm {int(dup.iloc[0])} bị lặp.")
+    df = df.sort_values("year").reset_index(drop=True)
+    gaps = np.flatnonzero(np.diff(df["year"].to_numpy()) != 1)
+    if len(gaps):
+        a, b = df["year"].iloc[gaps[0]], df["year"].iloc[gaps[0] + 1]
+        raise GrowthInputError(f"Cột year: thiếu năm giữa {a} và {b} (chuỗi phải liên tục).")
+    if len(df) < 2:
+        raise GrowthInputError("Cần ít nhất hai năm số liệu.")
+    positive = ["output", "labour", "capital", "investment", "investment_price_index", "hours", "human_capital"]
+    for col in [c for c in positive + ["labour_share"] if c in cols]:
+        values = pd.to_numeric(df[col], errors="coerce")
+        bad = values.isna() & df[col].notna()
+        if bad.any():
+            raise GrowthInputError(f"Cột {col}, năm {df['year'][bad].iloc[0]}: “{df[col][bad].iloc[0]}” không phải là số.")
+        if values.isna().any():
+            raise GrowthInputError(f"Cột {col}, năm {df['year'][values.isna()].iloc[0]}: thiếu số liệu.")
+        if col == "labour_share":
+            out = (values <= 0) | (values >= 1)
+            if out.any():
+                raise GrowthInputError(f"Cột labour_share, năm {df['year'][out].iloc[0]}: phải nằm trong (0, 1).")
+        elif (values <= 0).any():
+            raise GrowthInputError(f"Cột {col}, năm {df['year'][values <= 0].iloc[0]}: giá trị phải dương (> 0).")
+        df[col] = values.astype(float)
+    return df
+
+
+# ----------------------------------------------------------------------------------------------
+# Building blocks
+
+def capital_stock_pim(investment, price_index=None, depreciation: float = DEFAULT_DEPRECIATION) -> np.ndarray:
+    """Capital stock by perpetual inventory from yearly investment (see the module conventions)."""
+    inv = np.asarray(investment, dtype=float)
+    if price_index is not None:
+        inv = inv * 100.0 / np.asarray(price_index, dtype=float)
+    if not 0 <= depreciation < 1:
+        raise GrowthInputError(f"Tỷ lệ khấu hao {depreciation} phải nằm trong [0, 1).")
+    n = min(5, len(inv))
+    g = (inv[n - 1] / inv[0]) ** (1.0 / (n - 1)) - 1 if n > 1 else 0.0
+    if g + depreciation <= 0:
+        raise GrowthInputError(
+            f"Không tính được vốn ban đầu: tăng trưởng đầu tư {g:.4f} + khấu hao {depreciation} ≤ 0.")
+    k = np.empty_like(inv)
+    k[0] = inv[0] / (g + depreciation)
+    for t in range(1, len(inv)):
+        k[t] = (1 - depreciation) * k[t - 1] + inv[t]
+    return k
+
+
+def _share(part, total):
+    part, total = np.asarray(part, float), np.asarray(total, float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = 100.0 * part / total
+    return np.where(np.abs(total) < ZERO_GROWTH, np.nan, out)
+
+
+def labour_input(df: pd.DataFrame) -> np.ndarray:
+    lab = df["labour"].to_numpy(float)
+    for col in ("hours", "human_capital"):
+        if col in df.columns:
+            lab = lab * df[col].to_numpy(float)
+    return lab
+
+
+# ----------------------------------------------------------------------------------------------
+# The model
+
+@dataclass
+class GrowthResults:
+    method: str
+    parameters: dict
+    years: pd.DataFrame
+    periods: pd.DataFrame
+    notes: list = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        def clean(v):
+            if v is None or (isinstance(v, float) and not math.isfinite(v)):
+                return None
+            if isinstance(v, (np.integer,)):
+                return int(v)
+            if isinstance(v, (np.floating,)):
+                return None if not np.isfinite(v) else float(v)
+            return v
+        years = [{k: clean(v) for k, v in row.items()} for row in self.years.to_dict("records")]
+        periods = [{k: clean(v) for k, v in row.items()} for row in self.periods.to_dict("records")]
+        return {"method": self.method, "parameters": self.parameters, "years": years, "periods": periods,
+                "notes": self.notes}
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2)
+
+    def summary(self) -> str:
+        def pct(v):
+            return "   n/a" if v is None or not np.isfinite(v) else f"{v:6.1f}"
+
+        def rate(v):
+            return "    n/a" if v is None or not np.isfinite(v) else f"{100 * v:7.2f}"
+        lines = [f"Growth accounting ({self.method}); " + ", ".join(f"{k}={v}" for k, v in self.parameters.items() if v is not None),
+                 f"{'year':>6} {'gY %':>7} {'gK %':>7} {'gL %':>7} {'gA %':>7} {'K %':>6} {'L %':>6} {'TFP %':>6} {'index':>7}"]
+        for r in self.years.itertuples():
+            lines.append(f"{r.year:>6} {rate(r.output_growth)} {rate(r.capital_growth)} {rate(r.labour_growth)} "
+                         f"{rate(r.tfp_growth)} {pct(r.contribution_capital_pct)} {pct(r.contribution_labour_pct)} "
+                         f"{pct(r.contribution_tfp_pct)} {r.tfp_index:7.4f}")
+        if len(self.periods):
+            lines.append("Periods (average annual growth; shares from the averages; mean of annual TFP shares)")
+            for r in self.periods.itertuples():
+                lines.append(f"{r.start}-{r.end} {rate(r.output_growth)} {rate(r.capital_growth)} {rate(r.labour_growth)} "
+                             f"{rate(r.tfp_growth)} {pct(r.contribution_capital_pct)} {pct(r.contribution_labour_pct)} "
+                             f"{pct(r.contribution_tfp_pct)}  mean annual TFP share {pct(r.mean_annual_tfp_share_pct)}")
+        lines += self.notes
+        return "\n".join(lines)
+
+
+class GrowthAccounting:
+    """Growth accounting on a yearly series (columns: year, output, capital | investment
+    [, investment_price_index], labour [, labour_share, hours, human_capital])."""
+
+    def __init__(self, data: pd.DataFrame, method: str = "gso", alpha: float = 0.35,
+                 depreciation: float = DEFAULT_DEPRECIATION, base_year: int | None = None):
+        if not 0 < alpha < 1:
+            raise GrowthInputError(f"Tỷ trọng vốn alpha = {alpha} phải nằm trong (0, 1).")
+        self.method = method
+        self.data = validate_series(data, method)
+        self.alpha = float(alpha)
+        self.depreciation = float(depreciation)
+        years = self.data["year"].tolist()
+        if base_year is not None and base_year not in years:
+            raise GrowthInputError(f"Năm gốc {base_year} không có trong số liệu ({years[0]}-{years[-1]}).")
+        self.base_year = base_year
+
+    @property
+    def capital_from_investment(self) -> bool:
+        return "capital" not in self.data.columns
+
+    def capital(self) -> np.ndarray:
+        if not self.capital_from_investment:
+            return self.data["capital"].to_numpy(float)
+        pi = self.data["investment_price_index"] if "investment_price_index" in self.data.columns else None
+        return capital_stock_pim(self.data["investment"], pi, self.depreciation)
+
+    def fit(self, periods: list[tuple[int, int]] | None = None) -> GrowthResults:
+        d = self.data
+        y, k, lab = d["output"].to_numpy(float), self.capital(), labour_input(d)
+        years = d["year"].to_numpy()
+        if self.method == "gso":
+            gy, gk, gl = y[1:] / y[:-1] - 1, k[1:] / k[:-1] - 1, lab[1:] / lab[:-1] - 1
+            wk = np.full(len(gy), self.alpha)
+            wl = 1 - wk
+            ga = gy - wk * gk - wl * gl
+            index = np.concatenate([[1.0], np.cumprod(1 + ga)])
+        else:
+            gy, gk, gl = np.diff(np.log(y)), np.diff(np.log(k)), np.diff(np.log(lab))
+            if "labour_share" in d.columns:
+                s = d["labour_share"].to_numpy(float)
+                wl = (s[1:] + s[:-1]) / 2
+            else:
+                wl = np.full(len(gy), 1 - self.alpha)
+            wk = 1 - wl
+            ga = gy - wl * gl - wk * gk
+            index = np.exp(np.concatenate([[0.0], np.cumsum(ga)]))
+        if self.base_year is not None:
+            index = index / index[list(years).index(self.base_year)]
+        table = pd.DataFrame({
+            "year": years,
+            "output_growth": np.concatenate([[np.nan], gy]),
+            "capital_growth": np.concatenate([[np.nan], gk]),
+            "labour_growth": np.concatenate([[np.nan], gl]),
+            "tfp_growth": np.concatenate([[np.nan], ga]),
+            "contribution_capital_pct": np.concatenate([[np.nan], _share(wk * gk, gy)]),
+            "contribution_labour_pct": np.concatenate([[np.nan], _share(wl * gl, gy)]),
+            "contribution_tfp_pct": np.concatenate([[np.nan], _share(ga, gy)]),
+            "tfp_index": index,
+        })
+        if self.capital_from_investment:
+            table.insert(1, "capital_stock", k)
+        notes = []
+        flat = table["output_growth"].abs() < ZERO_GROWTH
+        if flat.any():
+            notes.append("Output growth is zero (or within %g of it) in %s: shares are undefined there."
+                         % (ZERO_GROWTH, ", ".join(str(v) for v in table["year"][flat])))
+        period_rows = [self._period(a, b, y, k, lab, wk, wl, years) for a, b in (periods or [])]
+        params = {"alpha": self.alpha if (self.method == "gso" or "labour_share" not in d.columns) else None,
+                  "depreciation": self.depreciation if self.capital_from_investment else None,
+                  "base_year": self.base_year,
+                  "capital": "perpetual inventory from investment" if self.capital_from_investment else "given",
+                  "labour": "persons" + "".join(f" × {c}" for c in ("hours", "human_capital") if c in d.columns),
+                  "labour_share": "data (Törnqvist mean)" if (self.method == "tornqvist" and "labour_share" in d.columns) else "1 − alpha"}
+        return GrowthResults(self.method, params, table, pd.DataFrame(period_rows, columns=[
+            "start", "end", *GROWTH_KEYS, "mean_annual_tfp_share_pct"]), notes)
+
+    def _period(self, start, end, y, k, lab, wk, wl, years):
+        years = list(years)
+        if start > end:
+            raise GrowthInputError(f"Giai đoạn {start}-{end}: năm đầu sau năm cuối.")
+        if start - 1 not in years or end not in years:
+            raise GrowthInputError(
+                f"Giai đoạn {start}-{end} cần số liệu từ năm {start - 1} đến {end}; có {years[0]}-{years[-1]}.")
+        i0, i1 = years.index(start - 1), years.index(end)
+        n = end - start + 1
+        sl = slice(i0, i1)  # annual weights of the years start..end
+        if self.method == "gso":
+            gy, gk, gl = ((x[i1] / x[i0]) ** (1 / n) - 1 for x in (y, k, lab))
+            a = self.alpha
+            ga = gy - a * gk - (1 - a) * gl
+            ck, cl = a * gk, (1 - a) * gl
+            annual = [(y[i + 1] / y[i] - 1 - a * (k[i + 1] / k[i] - 1) - (1 - a) * (lab[i + 1] / lab[i] - 1),
+                       y[i + 1] / y[i] - 1) for i in range(i0, i1)]
+        else:
+            gy, gk, gl = ((math.log(x[i1]) - math.log(x[i0])) / n for x in (y, k, lab))
+            mwl = float(np.mean(wl[sl]))
+            ck, cl = (1 - mwl) * gk, mwl * gl
+            ga = gy - ck - cl
+            annual = [(math.log(y[i + 1] / y[i]) - wl[i] * math.log(lab[i + 1] / lab[i]) - wk[i] * math.log(k[i + 1] / k[i]),
+                       math.log(y[i + 1] / y[i])) for i in range(i0, i1)]
+        shares = [100 * a_ / g_ for a_, g_ in annual if abs(g_) >= ZERO_GROWTH]
+        undefined = abs(gy) < ZERO_GROWTH
+        return {"start": start, "end": end, "output_growth": gy, "capital_growth": gk, "labour_growth": gl,
+                "tfp_growth": ga,
+                "contribution_capital_pct": None if undefined else 100 * ck / gy,
+                "contribution_labour_pct": None if undefined else 100 * cl / gy,
+                "contribution_tfp_pct": None if undefined else 100 * ga / gy,
+                "mean_annual_tfp_share_pct": float(np.mean(shares)) if len(shares) == n else None}
+
+
+def sensitivity(data: pd.DataFrame, method="gso", alphas=(0.30, 0.35, 0.40, 0.45, 0.50), depreciations=None,
+                periods=None, base_year=None) -> pd.DataFrame:
+    """The TFP share over a grid of α (and δ when capital comes from investment): one row per
+    (alpha, depreciation) with the mean annual TFP share and each period's share."""
+    d = validate_series(data, method)
+    if depreciations is None:
+        depreciations = (0.04, 0.05, 0.06, 0.07, 0.08) if "capital" not in d.columns else (None,)
+    rows = []
+    for a in alphas:
+        for dep in depreciations:
+            model = GrowthAccounting(d, method, a, dep if dep is not None else DEFAULT_DEPRECIATION, base_year)
+            res = model.fit(periods)
+            shares = res.years["contribution_tfp_pct"].dropna()
+            row = {"alpha": a, "depreciation": dep, "mean_annual_tfp_share_pct": float(shares.mean()) if len(shares) else None}
+            for p in res.periods.itertuples():
+                row[f"tfp_share_{p.start}_{p.end}_pct"] = p.contribution_tfp_pct
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def parse_periods(text: str | None) -> list[tuple[int, int]]:
+    if not text:
+        return []
+    out = []
+    for part in text.split(","):
+        try:
+            a, b = part.strip().split("-")
+            out.append((int(a), int(b)))
+        except ValueError:
+            raise GrowthInputError(f"Giai đoạn “{part.strip()}” phải có dạng YYYY-YYYY.") from None
+    return out
