@@ -17,6 +17,8 @@ def test_demo_covers_every_target_and_is_labelled(client, settings):
     assert set(progress) == set(Target.objects.values_list("code", flat=True))
     assert progress["MT3"].actual == 21 and progress["MT3"].status == "met"
     assert progress["MT5"].actual == 24
+    # the TFP target is fed by the demo's published TFP runs (2021-2024)
+    assert progress["MT6"].actual == 4 and progress["MT6"].status_by_year[2024] == "met"
     html = client.get("/").content.decode()
     assert "Dữ liệu minh họa" in html
     client.login(username="canbo", password=demo.DEMO_PASSWORD)
@@ -36,6 +38,9 @@ def test_remove_deletes_exactly_the_illustrative_records(make_activity, make_use
     assert Organisation.objects.get() == real_org
     assert Profile.objects.get().user == real_user
     assert Target.objects.count() == 10  # the plan is reference data, not demo
+    from nscl.stats.models import TfpRun, TfpSeries
+
+    assert not TfpRun.objects.exists() and list(TfpSeries.objects.values_list("is_reference", flat=True)) == [True]
 
 
 def test_a_production_install_has_no_demo(client, settings):

@@ -164,6 +164,10 @@ def cmd_manage(args, rest):
 
 
 def main(argv=None):
+    import signal
+
+    if hasattr(signal, "SIGPIPE"):  # `nscl ... | head` ends quietly
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     argv = sys.argv[1:] if argv is None else argv
     parser = argparse.ArgumentParser(prog="nscl", description="NSCL — năng suất chất lượng Hưng Yên")
     sub = parser.add_subparsers(dest="command", required=True)

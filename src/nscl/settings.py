@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "nscl.audit",
     "nscl.geo",
     "nscl.programme",
+    "nscl.stats",
     "nscl.api",
 ]
 

@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 from django.views.i18n import set_language
 
 from nscl.accounts.views import PasswordChangeView, ThrottledLoginView
@@ -25,6 +25,7 @@ urlpatterns = [
     path("evidence/<int:pk>/", p.evidence_download, name="evidence_download"),
     path("reports/annual/", p.annual_report, name="annual_report"),
     path("audit/", audit_log, name="audit_log"),
+    path("tfp/", include("nscl.stats.urls")),
     path("accounts/login/", ThrottledLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", PasswordChangeView.as_view(), name="password_change"),

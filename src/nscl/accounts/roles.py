@@ -69,3 +69,21 @@ def can_confirm(user) -> bool:
 
 def can_view_audit(user) -> bool:
     return is_admin(user)
+
+
+STATS_UNIT = "ctk"  # the statistics office's unit code: its partner users enter and run TFP series
+
+
+def can_view_tfp(user) -> bool:
+    return role_of(user) not in (None, Role.ENTERPRISE)
+
+
+def can_edit_tfp(user) -> bool:
+    role = role_of(user)
+    if role in (Role.ADMIN, Role.OFFICER):
+        return True
+    return role == Role.PARTNER and user.profile.unit is not None and user.profile.unit.code == STATS_UNIT
+
+
+def can_publish_tfp(user) -> bool:
+    return is_staff_role(user)

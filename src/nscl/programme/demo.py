@@ -14,7 +14,7 @@ from nscl.geo.models import MERGER_DATE, AdministrativeUnit
 
 from .models import (KIND_MODELS, Activity, CatalogueItem, CertificationBodySupport, CommunicationCampaign,
                      EducationTraining, EnterpriseSupport, ExpertCertification, InnovationProject, Organisation,
-                     TestingCapacityInvestment, TfpMeasurement, TrainingClass, Unit)
+                     TestingCapacityInvestment, TrainingClass, Unit)
 
 DEMO_PASSWORD = "minhhoa-2025"
 DEMO_USERS = [
@@ -126,9 +126,7 @@ def load(seed=2025) -> dict:
         year = 2021 + i % 5
         add(EnterpriseSupport, year, f"Hỗ trợ {org.name}", organisation=org, content=contents[i % len(contents)],
             amount=rng.randint(5, 30) * 10_000_000)
-    for year in (2021, 2022, 2023, 2024):
-        add(TfpMeasurement, year + 1, f"Tính toán đóng góp TFP năm {year}", unit="ctk", year_measured=year,
-            result_reference=f"Báo cáo TFP {year} (minh họa)")
+    _demo_tfp(officer)
     add(CertificationBodySupport, 2023, "Hỗ trợ tổ chức chứng nhận đạt công nhận ISO/IEC 17065",
         body_name="Trung tâm Kỹ thuật Tiêu chuẩn Đo lường Chất lượng Hưng Yên", accreditation_sought="ISO/IEC 17065 (BoA)",
         accreditation_obtained="VICAS (minh họa)")
@@ -140,13 +138,46 @@ def load(seed=2025) -> dict:
     add(InnovationProject, 2025, "Nhiệm vụ năng suất xanh (đang thực hiện)", status=Activity.Status.ONGOING,
         project_type="green", organisation_name=orgs[20].name)
     acting_user.reset(token)
-    return {"activities": n, "organisations": len(orgs), "users": len(users), "classes_confirmed": classes}
+    return {"activities": Activity.objects.filter(is_demo=True).count(), "organisations": len(orgs), "users": len(users),
+            "classes_confirmed": classes}
+
+
+def _demo_tfp(user):
+    """An illustrative provincial series (GRDP 2010-2014: statistical yearbook 2022, table 39; the rest
+    invented), one GSO run, and its figures for 2021-2024 published (they count toward target MT6)."""
+    from nscl.stats import services as tfp
+    from nscl.stats.models import TfpSeries
+
+    import pandas as pd
+
+    rng = random.Random(6)
+    years = list(range(2010, 2025))
+    output = [27_065_153, 29_604_453, 31_871_009, 33_927_875, 36_190_549]
+    while len(output) < len(years):
+        output.append(round(output[-1] * (1 + rng.uniform(0.065, 0.105))))
+    investment = [round(9_500_000 * 1.09 ** i * rng.uniform(0.95, 1.05)) for i in range(len(years))]
+    price = [100 * 1.025 ** i for i in range(len(years))]
+    labour = [round(650_000 * 1.012 ** i) for i in range(len(years))]
+    series = TfpSeries.objects.create(name="Hưng Yên (cũ) 2010-2024 — minh họa", territory=TfpSeries.Territory.HY_OLD,
+                                      is_demo=True, created_by=user, note="Dữ liệu minh họa: chỉ GRDP 2010-2014 là số liệu thật.")
+    tfp.replace_observations(series, pd.DataFrame({"year": years, "output": output, "investment": investment,
+                                                   "investment_price_index": price, "labour": labour}),
+                             {"output": "Niên giám thống kê Hưng Yên 2022, bảng 39 (2010-2014); các năm sau: minh họa",
+                              "investment": "minh họa", "labour": "minh họa"})
+    run = tfp.run(series, user, "gso", 0.38, 0.06, None, "2011-2015,2016-2020,2021-2024")
+    for year in (2021, 2022, 2023, 2024):
+        tfp.publish(run, year, user)
 
 
 @transaction.atomic
 def remove() -> dict:
-    """Delete exactly the illustrative records: demo activities, organisations and users."""
+    """Delete exactly the illustrative records: demo activities, organisations, users and TFP series."""
+    from nscl.stats.models import TfpPublication, TfpRun, TfpSeries
+
     counts = {"activities": 0}
+    TfpPublication.objects.filter(run__is_demo=True).delete()
+    TfpRun.objects.filter(is_demo=True).delete()
+    TfpSeries.objects.filter(is_demo=True).delete()
     for model in KIND_MODELS.values():
         for obj in model.objects.filter(is_demo=True):
             obj.delete()

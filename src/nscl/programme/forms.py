@@ -11,7 +11,7 @@ from nscl.accounts.models import Role
 from nscl.accounts.roles import role_of
 from nscl.geo.models import AdministrativeUnit
 
-from .models import KIND_MODELS, Activity, CatalogueItem, Evidence, Organisation, Unit
+from .models import KIND_MODELS, CatalogueItem, Evidence, Organisation, Unit
 
 DATE_WIDGET = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "class": "date"})
 COMMON_FIELDS = ["title", "start_date", "end_date", "status", "responsible_unit", "location",

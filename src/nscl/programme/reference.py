@@ -162,6 +162,9 @@ def load_plan():
 def load_reference():
     from nscl.geo.loader import load_admin_units
 
+    from nscl.stats.services import load_vietnam_reference
+
     out = load_plan()
     out.update(load_admin_units())
+    out["tfp_reference_years"] = load_vietnam_reference().observations.count()
     return out

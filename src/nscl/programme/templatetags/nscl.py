@@ -51,3 +51,29 @@ def describe(target, lang):
 @register.simple_tag
 def unit_of(target, lang):
     return target.unit_for(lang)
+
+
+def _nan(v):
+    return v is None or (isinstance(v, float) and v != v)
+
+
+@register.filter
+def pct(v):
+    """A percentage with a Vietnamese decimal comma; '—' when undefined."""
+    return "—" if _nan(v) else f"{v:.2f}".replace(".", ",")
+
+
+@register.filter
+def rate(v):
+    """A growth rate stored as a fraction, shown in percent."""
+    return "—" if _nan(v) else f"{100 * v:.2f}".replace(".", ",")
+
+
+@register.filter
+def dec4(v):
+    return "—" if _nan(v) else f"{v:.4f}".replace(".", ",")
+
+
+@register.filter
+def get(d, key):
+    return d.get(key) if hasattr(d, "get") else None

@@ -1,0 +1,34 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _l
+
+from .models import TfpSeries
+
+
+class SeriesForm(forms.ModelForm):
+    class Meta:
+        model = TfpSeries
+        fields = ["name", "territory", "note"]
+        widgets = {"note": forms.Textarea(attrs={"rows": 2})}
+
+
+class RunForm(forms.Form):
+    method = forms.ChoiceField(label=_l("Phương pháp"), choices=[("gso", "GSO (Tổng cục Thống kê)"), ("tornqvist", "Törnqvist (PWT)")],
+                               initial="gso")
+    alpha = forms.FloatField(label=_l("Tỷ trọng vốn α"), initial=0.35, min_value=0.01, max_value=0.99)
+    depreciation = forms.FloatField(label=_l("Tỷ lệ khấu hao δ"), initial=0.06, min_value=0, max_value=0.5)
+    base_year = forms.IntegerField(label=_l("Năm gốc chỉ số TFP"), required=False)
+    periods = forms.CharField(label=_l("Giai đoạn"), required=False, help_text=_l("Ví dụ: 2011-2015,2016-2020"))
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_l("Tệp CSV hoặc Excel"))
+
+
+class PublishForm(forms.Form):
+    year = forms.IntegerField(label=_l("Năm công bố"))
+
+
+class NoteForm(forms.Form):
+    year = forms.IntegerField(required=False)
+    number = forms.CharField(required=False, max_length=60)
+    signer = forms.CharField(required=False, max_length=120)

@@ -1,0 +1,215 @@
+"""TFP section: import, runs, publication, comparison. The computation is nscl.productivity.growth."""
+from __future__ import annotations
+
+import io
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+from django.db import transaction
+from django.utils import timezone
+from openpyxl import Workbook, load_workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Font
+
+from nscl.productivity import growth, pwt
+
+from .models import COLUMNS, TfpObservation, TfpPublication, TfpRun, TfpSeries
+
+ASEAN = ["VNM", "THA", "IDN", "MYS", "PHL", "SGP", "KHM", "LAO", "MMR", "BRN"]
+COMPARISON_PERIODS = [(2001, 2005), (2006, 2010), (2011, 2015), (2016, 2019)]
+TARGETS = {"national_2025": 45.0, "national_2030": 50.0, "province_low": 50.0, "province_high": 55.0}
+VALUE_COLUMNS = [c for c, *_ in COLUMNS]
+
+
+class ImportError_(ValueError):
+    pass
+
+
+def template_xlsx() -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "So lieu"
+    headers = ["year"] + VALUE_COLUMNS
+    for i, h in enumerate(headers, 1):
+        cell = ws.cell(row=1, column=i, value=h)
+        cell.font = Font(bold=True)
+        label = "Năm" if h == "year" else next(v for c, v, *_ in COLUMNS if c == h)
+        cell.comment = Comment(label, "NSCL")
+        ws.column_dimensions[cell.column_letter].width = 18
+    src = wb.create_sheet("Nguon")
+    src.append(["column", "source"])
+    for c, label, *_ in COLUMNS:
+        src.append([c, ""])
+    guide = wb.create_sheet("Huong dan")
+    for line in [
+        "Mỗi dòng một năm, liên tục, không trùng. Cột bắt buộc: year, output, labour và capital hoặc investment.",
+        "output: GRDP theo giá so sánh (triệu đồng). labour: số lao động có việc làm (người).",
+        "investment: vốn đầu tư thực hiện; investment_price_index: chỉ số giá đầu tư, năm gốc = 100 (bỏ trống: coi là giá so sánh).",
+        "labour_share: tỷ trọng thu nhập của lao động trong GRDP (0-1), dùng cho phương pháp Törnqvist.",
+        "Sheet Nguon: ghi nguồn của từng cột (ví dụ: Niên giám thống kê 2022, bảng 39).",
+    ] + [f"{c}: {label}" for c, label, *_ in COLUMNS]:
+        guide.append([line])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def read_upload(f) -> tuple[pd.DataFrame, dict]:
+    """The table and the per-column sources from an uploaded CSV or Excel file."""
+    name = getattr(f, "name", "upload")
+    raw = f.read()
+    sources = {}
+    try:
+        if name.lower().endswith((".xlsx", ".xlsm")):
+            wb = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+            if "Nguon" in wb.sheetnames:
+                for row in wb["Nguon"].iter_rows(min_row=2, values_only=True):
+                    if row and row[0] and len(row) > 1 and row[1]:
+                        sources[str(row[0]).strip()] = str(row[1]).strip()
+            df = pd.read_excel(io.BytesIO(raw), sheet_name=0)
+        else:
+            df = pd.read_csv(io.BytesIO(raw), sep=None, engine="python")
+    except Exception as e:  # noqa: BLE001
+        raise growth.GrowthInputError(f"Tệp “{name}” không phải là bảng CSV/Excel đọc được ({e.__class__.__name__}).") from None
+    df.columns = [str(c).strip().lower() for c in df.columns]
+    df = df.dropna(how="all")
+    unknown = [c for c in df.columns if c not in ["year"] + VALUE_COLUMNS and not c.startswith("unnamed")]
+    if unknown:
+        raise growth.GrowthInputError(f"Cột không nhận ra: {', '.join(unknown)}. Dùng mẫu Excel tải về.")
+    return df[[c for c in df.columns if not c.startswith("unnamed")]], sources
+
+
+def check_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """Validate as the model will (missing/duplicated years, gaps, non-positive values)."""
+    clean = growth.validate_series(df.drop(columns=[c for c in ["trained_share"] if c in df.columns]))
+    if "trained_share" in df.columns:
+        ts = pd.to_numeric(df["trained_share"], errors="coerce")
+        bad = df["trained_share"].notna() & ((ts < 0) | (ts > 100) | ts.isna())
+        if bad.any():
+            raise growth.GrowthInputError(f"Cột trained_share, năm {int(df['year'][bad].iloc[0])}: phải là số từ 0 đến 100.")
+        clean["trained_share"] = ts.to_numpy()
+    return clean
+
+
+@transaction.atomic
+def replace_observations(series: TfpSeries, df: pd.DataFrame, sources: dict | None = None) -> int:
+    """Replace a series' rows with a validated table, all or nothing."""
+    clean = check_frame(df)
+    series.observations.all().delete()
+    for row in clean.to_dict("records"):
+        TfpObservation.objects.create(series=series, **{k: (None if pd.isna(v) else v) for k, v in row.items()
+                                                        if k in ["year"] + VALUE_COLUMNS})
+    if sources:
+        series.sources = {**series.sources, **sources}
+        series.save()
+    return len(clean)
+
+
+def run(series: TfpSeries, user, method="gso", alpha=0.35, depreciation=0.06, base_year=None, periods="") -> TfpRun:
+    df = series.frame()
+    if df.empty:
+        raise growth.GrowthInputError("Chuỗi số liệu chưa có năm nào.")
+    model = growth.GrowthAccounting(df, method=method, alpha=alpha, depreciation=depreciation, base_year=base_year)
+    parsed = growth.parse_periods(periods)
+    res = model.fit(parsed)
+    grid = growth.sensitivity(df, method=method, periods=parsed, base_year=base_year,
+                              alphas=sorted({0.30, 0.35, 0.40, 0.45, 0.50, round(alpha, 4)}))
+    inputs = [{k: (None if pd.isna(v) else (int(v) if k == "year" else float(v))) for k, v in r.items()}
+              for r in df.to_dict("records")]
+    return TfpRun.objects.create(
+        series=series, method=method, alpha=alpha, depreciation=depreciation, base_year=base_year, periods=periods,
+        inputs=inputs, sources=series.sources, territory=series.territory, results=res.to_dict(),
+        sensitivity=[{k: (None if isinstance(v, float) and not np.isfinite(v) else v) for k, v in r.items()}
+                     for r in grid.to_dict("records")],
+        author=user, is_demo=series.is_demo)
+
+
+def rerun(r: TfpRun) -> dict:
+    """Recompute a saved run from its own stored inputs and parameters (reproducibility check)."""
+    model = growth.GrowthAccounting(pd.DataFrame(r.inputs).dropna(axis=1, how="all"), method=r.method, alpha=r.alpha,
+                                    depreciation=r.depreciation, base_year=r.base_year)
+    return model.fit(growth.parse_periods(r.periods)).to_dict()
+
+
+@transaction.atomic
+def publish(r: TfpRun, year: int, user) -> TfpPublication:
+    """Mark the run's figure for `year` as published; it then counts toward the plan's TFP target."""
+    from nscl.programme.models import Activity, TfpMeasurement, Unit
+
+    result = r.year_result(year)
+    if result is None or result.get("contribution_tfp_pct") is None:
+        raise growth.GrowthInputError(f"Lần tính #{r.pk} không có tỷ trọng TFP xác định cho năm {year}.")
+    pub = TfpPublication.objects.select_for_update().filter(year=year).first()
+    share = result["contribution_tfp_pct"]
+    today = timezone.localdate()
+    unit = Unit.objects.filter(code="ctk").first() or Unit.objects.first()
+    fields = dict(title=f"Đo lường đóng góp của TFP năm {year}", start_date=today, end_date=today,
+                  status=Activity.Status.COMPLETED, responsible_unit=unit, year_measured=year,
+                  result_reference=f"Lần tính TFP #{r.pk}: {share:.2f}% ({r.get_method_display()}, α={r.alpha:g})",
+                  confirmed_at=timezone.now(), confirmed_by=user, is_demo=r.is_demo)
+    if pub is None:
+        activity = TfpMeasurement(**fields)
+        activity.save()
+        pub = TfpPublication.objects.create(year=year, run=r, activity=activity, published_by=user)
+    else:
+        activity = pub.activity or TfpMeasurement(**fields)
+        for k, v in fields.items():
+            setattr(activity, k, v)
+        activity.version = (activity.version or 0) + 1
+        activity.save()
+        pub.run, pub.activity, pub.published_by = r, activity, user
+        pub.save()
+    return pub
+
+
+@lru_cache(maxsize=16)
+def asean_comparison(alpha: float = 0.35) -> pd.DataFrame:
+    """TFP share of growth (GSO method, PWT 10.01 national series) for Vietnam and its neighbours."""
+    table = pwt.load_pwt()
+    rows = []
+    for iso in ASEAN:
+        d = pwt.country_series(table, iso)[["year", "output", "capital", "labour"]]
+        if d.empty:
+            continue
+        res = growth.GrowthAccounting(d, "gso", alpha=alpha).fit(
+            [p for p in COMPARISON_PERIODS if p[0] - 1 >= d.year.min() and p[1] <= d.year.max()])
+        for p in res.periods.itertuples():
+            rows.append({"country": iso, "period": f"{p.start}-{p.end}", "output_growth": p.output_growth,
+                         "tfp_share_pct": p.contribution_tfp_pct})
+    return pd.DataFrame(rows)
+
+
+def load_vietnam_reference():
+    """Vietnam's national series from PWT 10.01, present on a fresh install (idempotent)."""
+    d = pwt.country_series(pwt.load_pwt(), "VNM")
+    series, created = TfpSeries.objects.get_or_create(
+        is_reference=True, name="Việt Nam — Penn World Table 10.01",
+        defaults={"territory": TfpSeries.Territory.NATIONAL,
+                  "sources": {c: "Penn World Table 10.01 (Feenstra, Inklaar & Timmer 2015), CC BY 4.0: " + s
+                              for c, s in {"output": "rgdpna (triệu USD giá 2017)", "capital": "rnna (triệu USD giá 2017)",
+                                           "labour": "emp (triệu người)", "hours": "avh (giờ/năm)",
+                                           "human_capital": "hc (chỉ số vốn con người)"}.items()},
+                  "note": "Chuỗi quốc gia để trang TFP dùng được ngay; PWT không công bố TFP cho Việt Nam."})
+    if created or not series.observations.exists():
+        replace_observations(series, d)
+    return series
+
+
+def year_range_text(series: TfpSeries) -> str:
+    years = list(series.observations.values_list("year", flat=True))
+    return f"{min(years)}-{max(years)}" if years else "—"
+
+
+def default_periods(series: TfpSeries) -> str:
+    years = sorted(series.observations.values_list("year", flat=True))
+    if len(years) < 2:
+        return ""
+    out = []
+    for start in (2001, 2006, 2011, 2016, 2021, 2026):
+        end = min(start + 4, years[-1])
+        if start - 1 >= years[0] and end >= start and start <= years[-1]:
+            out.append(f"{start}-{end}")
+    return ",".join(out)
+
+

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.tfp_index, name="tfp_index"),
+    path("template.xlsx", views.template_xlsx, name="tfp_template"),
+    path("asean/", views.asean, name="tfp_asean"),
+    path("series/<int:pk>/", views.series_detail, name="tfp_series"),
+    path("series/<int:pk>/import/", views.series_import, name="tfp_import"),
+    path("runs/<int:pk>/", views.run_detail, name="tfp_run"),
+    path("runs/<int:pk>/<str:name>.svg", views.run_chart, name="tfp_run_chart"),
+    path("runs/<int:pk>/publish/", views.run_publish, name="tfp_publish"),
+    path("runs/<int:pk>/note.<str:fmt>", views.run_note, name="tfp_note"),
+]

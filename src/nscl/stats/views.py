@@ -1,0 +1,176 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from nscl.accounts import roles
+from nscl.productivity.growth import GrowthInputError
+
+from . import charts, note, services
+from .forms import ImportForm, NoteForm, PublishForm, RunForm, SeriesForm
+from .models import COLUMNS, TfpPublication, TfpRun, TfpSeries
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _need(check, user):
+    if not check(user):
+        raise PermissionDenied
+
+
+@login_required
+def tfp_index(request):
+    _need(roles.can_view_tfp, request.user)
+    form = SeriesForm(request.POST or None)
+    if request.method == "POST":
+        _need(roles.can_edit_tfp, request.user)
+        if form.is_valid():
+            series = form.save(commit=False)
+            series.created_by = request.user
+            series.save()
+            return redirect("tfp_series", pk=series.pk)
+    series = [(s, services.year_range_text(s)) for s in TfpSeries.objects.all()]
+    return render(request, "stats/index.html", {
+        "series": series, "form": form, "runs": TfpRun.objects.select_related("series", "author")[:20],
+        "publications": TfpPublication.objects.select_related("run", "run__series"),
+        "can_edit": roles.can_edit_tfp(request.user),
+    })
+
+
+@login_required
+def series_detail(request, pk):
+    _need(roles.can_view_tfp, request.user)
+    series = get_object_or_404(TfpSeries, pk=pk)
+    run_form = RunForm(request.POST or None, initial={"periods": services.default_periods(series)})
+    if request.method == "POST":
+        _need(roles.can_edit_tfp, request.user)
+        if run_form.is_valid():
+            d = run_form.cleaned_data
+            try:
+                run = services.run(series, request.user, d["method"], d["alpha"], d["depreciation"], d["base_year"],
+                                   d["periods"] or "")
+            except GrowthInputError as e:
+                run_form.add_error(None, str(e))
+            else:
+                messages.success(request, _("Đã tính và lưu lần tính #%(n)s.") % {"n": run.pk})
+                return redirect("tfp_run", pk=run.pk)
+    cols = [(c, label) for c, label, *_ in COLUMNS]
+    rows = [[o.year] + [getattr(o, c) for c, _l in cols] for o in series.observations.all()]
+    return render(request, "stats/series.html", {
+        "series": series, "rows": rows, "cols": cols, "run_form": run_form, "import_form": ImportForm(),
+        "sources": [(label, series.sources.get(c, "")) for c, label in cols if series.sources.get(c)],
+        "can_edit": roles.can_edit_tfp(request.user) and not series.is_reference,
+        "can_run": roles.can_edit_tfp(request.user), "runs": series.runs.all()[:20],
+    })
+
+
+@login_required
+@require_POST
+def series_import(request, pk):
+    _need(roles.can_edit_tfp, request.user)
+    series = get_object_or_404(TfpSeries, pk=pk)
+    if series.is_reference:
+        raise PermissionDenied
+    form = ImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Chọn một tệp CSV hoặc Excel."))
+        return redirect("tfp_series", pk=pk)
+    try:
+        df, sources = services.read_upload(form.cleaned_data["file"])
+        n = services.replace_observations(series, df, sources)
+    except GrowthInputError as e:
+        messages.error(request, _("Không nhập được, không có gì được lưu: %(e)s") % {"e": e})
+    else:
+        messages.success(request, _("Đã nhập %(n)s năm số liệu.") % {"n": n})
+    return redirect("tfp_series", pk=pk)
+
+
+def template_xlsx(request):
+    resp = HttpResponse(services.template_xlsx(), content_type=XLSX)
+    resp["Content-Disposition"] = 'attachment; filename="mau-so-lieu-tfp.xlsx"'
+    return resp
+
+
+@login_required
+def run_detail(request, pk):
+    _need(roles.can_view_tfp, request.user)
+    run = get_object_or_404(TfpRun.objects.select_related("series", "author"), pk=pk)
+    years = [y for y in run.results["years"]]
+    sens_keys = [k for k in (run.sensitivity[0] if run.sensitivity else {}) if k.startswith("tfp_share_")]
+    return render(request, "stats/run.html", {
+        "run": run, "years": years, "periods": run.results["periods"], "notes": run.results.get("notes", []),
+        "sensitivity": run.sensitivity, "sens_keys": sens_keys,
+        "sens_labels": [k.replace("tfp_share_", "").replace("_pct", "").replace("_", "-") for k in sens_keys],
+        "territory": TfpSeries.Territory(run.territory).label,
+        "publishable_years": [y["year"] for y in years if y["contribution_tfp_pct"] is not None],
+        "published": list(run.publications.values_list("year", flat=True)),
+        "can_publish": roles.can_publish_tfp(request.user),
+        "reproduced": services.rerun(run)["years"] == run.results["years"],
+    })
+
+
+@login_required
+def run_chart(request, pk, name):
+    _need(roles.can_view_tfp, request.user)
+    run = get_object_or_404(TfpRun, pk=pk)
+    draw = {"contributions": charts.contributions, "share": charts.tfp_share, "index": charts.tfp_index}.get(name)
+    if draw is None:
+        raise Http404
+    return HttpResponse(draw(run), content_type="image/svg+xml")
+
+
+@login_required
+@require_POST
+def run_publish(request, pk):
+    _need(roles.can_publish_tfp, request.user)
+    run = get_object_or_404(TfpRun, pk=pk)
+    form = PublishForm(request.POST)
+    if form.is_valid():
+        try:
+            with transaction.atomic():
+                services.publish(run, form.cleaned_data["year"], request.user)
+        except GrowthInputError as e:
+            messages.error(request, str(e))
+        else:
+            messages.success(request, _("Đã công bố số liệu TFP năm %(y)s; số liệu được tính vào chỉ tiêu đo lường TFP.")
+                             % {"y": form.cleaned_data["year"]})
+    return redirect("tfp_run", pk=pk)
+
+
+@login_required
+def run_note(request, pk, fmt):
+    _need(roles.can_view_tfp, request.user)
+    run = get_object_or_404(TfpRun, pk=pk)
+    form = NoteForm(request.GET)
+    form.is_valid()
+    d = form.cleaned_data
+    kw = {"year": d.get("year"), "number": d.get("number") or "…/BC-TK", "signer": d.get("signer") or ""}
+    if fmt == "pdf":
+        resp = HttpResponse(note.to_pdf(run, **kw), content_type="application/pdf")
+    else:
+        resp = HttpResponse(note.to_docx(run, **kw), content_type=DOCX)
+    resp["Content-Disposition"] = f'attachment; filename="ghi-chu-tfp-{run.pk}.{fmt}"'
+    return resp
+
+
+@login_required
+def asean(request):
+    _need(roles.can_view_tfp, request.user)
+    try:
+        alpha = float(request.GET.get("alpha", 0.35))
+        if not 0 < alpha < 1:
+            raise ValueError
+    except ValueError:
+        alpha = 0.35
+        messages.error(request, _("α phải nằm trong khoảng (0, 1); dùng 0,35."))
+    table = services.asean_comparison(round(alpha, 3))
+    if request.GET.get("format") == "svg":
+        return HttpResponse(charts.asean(table), content_type="image/svg+xml")
+    pivot = table.pivot(index="country", columns="period", values="tfp_share_pct")
+    return render(request, "stats/asean.html", {"alpha": alpha, "periods": list(pivot.columns),
+                                                "rows": [(c, list(r)) for c, r in pivot.iterrows()]})

@@ -1,0 +1,188 @@
+"""The TFP section: entry and import, runs kept with their inputs, publication counting toward MT6, the note."""
+import io
+
+import pandas as pd
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from docx import Document
+from openpyxl import load_workbook
+
+from nscl.accounts.models import Role
+from nscl.programme.models import Phase, TfpMeasurement
+from nscl.programme.services import phase_progress
+from nscl.stats.models import TfpObservation, TfpPublication, TfpRun, TfpSeries
+
+pytestmark = pytest.mark.django_db
+
+
+def csv_upload(df, name="hy.csv"):
+    return SimpleUploadedFile(name, df.to_csv(index=False).encode())
+
+
+def good_frame():
+    return pd.DataFrame({"year": range(2019, 2025), "output": [100, 103, 106, 113, 121, 130],
+                         "investment": [30, 31, 33, 35, 37, 40], "investment_price_index": [100, 101, 103, 105, 107, 109],
+                         "labour": [600, 601, 603, 606, 610, 612]})
+
+
+@pytest.fixture
+def series():
+    return TfpSeries.objects.create(name="Hưng Yên mới", territory=TfpSeries.Territory.HY_NEW)
+
+
+@pytest.fixture
+def stats_user(make_user, units):
+    return make_user(Role.PARTNER, unit=units["ctk"])
+
+
+def test_vietnam_reference_series_is_there_with_gso_preselected(client, make_user):
+    vnm = TfpSeries.objects.get(is_reference=True)
+    assert vnm.territory == "national" and vnm.observations.count() == 50  # PWT 1970-2019
+    assert "Penn World Table 10.01" in vnm.sources["output"]
+    client.force_login(make_user(Role.OFFICER))
+    html = client.get(f"/tfp/series/{vnm.pk}/").content.decode()
+    assert '<option value="gso" selected>' in html and 'value="0.35"' in html
+
+
+def test_import_replaces_rows_and_keeps_sources(client, stats_user, series):
+    client.force_login(stats_user)
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf) as xl:
+        good_frame().to_excel(xl, sheet_name="So lieu", index=False)
+        pd.DataFrame({"column": ["output"], "source": ["Niên giám thống kê 2024"]}).to_excel(xl, sheet_name="Nguon", index=False)
+    resp = client.post(f"/tfp/series/{series.pk}/import/", {"file": SimpleUploadedFile("hy.xlsx", buf.getvalue())}, follow=True)
+    assert "Đã nhập 6 năm số liệu" in resp.content.decode()
+    series.refresh_from_db()
+    assert series.observations.count() == 6 and series.sources["output"] == "Niên giám thống kê 2024"
+
+
+@pytest.mark.parametrize("change,message", [
+    (lambda d: d.assign(year=[2019, 2020, 2020, 2022, 2023, 2024]), "năm 2020 bị lặp"),
+    (lambda d: d.assign(year=[2019, 2020, 2021, 2023, 2024, 2025]), "thiếu năm giữa 2021 và 2023"),
+    (lambda d: d.assign(output=[100, 103, 0, 113, 121, 130]), "Cột output, năm 2021: giá trị phải dương"),
+    (lambda d: d.drop(columns=["labour"]), "Thiếu cột: labour"),
+    (lambda d: d.assign(grdp=1), "Cột không nhận ra: grdp"),
+])
+def test_bad_import_saves_nothing(client, stats_user, series, change, message):
+    TfpObservation.objects.create(series=series, year=2000, output=1, capital=1, labour=1)
+    client.force_login(stats_user)
+    resp = client.post(f"/tfp/series/{series.pk}/import/", {"file": csv_upload(change(good_frame()))}, follow=True)
+    assert message in resp.content.decode() and "không có gì được lưu" in resp.content.decode()
+    assert list(series.observations.values_list("year", flat=True)) == [2000]
+
+
+def test_not_a_table(client, stats_user, series):
+    client.force_login(stats_user)
+    resp = client.post(f"/tfp/series/{series.pk}/import/", {"file": SimpleUploadedFile("x.xlsx", b"garbage")}, follow=True)
+    assert "không phải là bảng" in resp.content.decode() and series.observations.count() == 0
+
+
+def test_template_round_trip(client, stats_user, series):
+    wb = load_workbook(io.BytesIO(client.get("/tfp/template.xlsx").content))
+    headers = [c.value for c in wb["So lieu"][1]]
+    assert headers[:6] == ["year", "output", "capital", "investment", "investment_price_index", "labour"]
+    assert set(wb.sheetnames) == {"So lieu", "Nguon", "Huong dan"}
+
+
+def test_run_is_saved_with_inputs_and_reproduces(client, stats_user, series):
+    from nscl.stats import services
+
+    services.replace_observations(series, good_frame())
+    client.force_login(stats_user)
+    resp = client.post(f"/tfp/series/{series.pk}/", {"method": "gso", "alpha": "0.4", "depreciation": "0.05",
+                                                      "periods": "2020-2024"})
+    run = TfpRun.objects.get()
+    assert resp["Location"] == f"/tfp/runs/{run.pk}/"
+    assert run.author == stats_user and run.alpha == 0.4 and len(run.inputs) == 6 and run.territory == "hy_new"
+    y2020 = run.year_result(2020)
+    assert y2020["output_growth"] == pytest.approx(0.03)
+    # changing the series later does not change the saved run, and the run recomputes to the same numbers
+    series.observations.filter(year=2024).update(output=999)
+    assert services.rerun(run)["years"] == run.results["years"]
+    html = client.get(f"/tfp/runs/{run.pk}/").content.decode()
+    assert "cho cùng kết quả" in html and "Tỉnh Hưng Yên từ 01/07/2025" in html
+    for name in ("contributions", "share", "index"):
+        assert b"<svg" in client.get(f"/tfp/runs/{run.pk}/{name}.svg").content
+
+
+def test_bad_run_parameters(client, stats_user, series):
+    from nscl.stats import services
+
+    services.replace_observations(series, good_frame())
+    client.force_login(stats_user)
+    resp = client.post(f"/tfp/series/{series.pk}/", {"method": "gso", "alpha": "0.4", "depreciation": "0.05",
+                                                      "periods": "2015-2020"})
+    assert "cần số liệu từ năm 2014 đến 2020" in resp.content.decode() and TfpRun.objects.count() == 0
+    resp = client.post(f"/tfp/series/{series.pk}/", {"method": "gso", "alpha": "1.5", "depreciation": "0.05"})
+    assert resp.status_code == 200 and TfpRun.objects.count() == 0
+
+
+def test_publication_counts_toward_the_tfp_target(client, make_user, stats_user, series):
+    from nscl.stats import services
+
+    services.replace_observations(series, good_frame())
+    run = services.run(series, stats_user, alpha=0.4, depreciation=0.05)
+    client.force_login(stats_user)
+    assert client.post(f"/tfp/runs/{run.pk}/publish/", {"year": 2022}).status_code == 403  # partners run, officers publish
+    officer = make_user(Role.OFFICER)
+    client.force_login(officer)
+    phase = Phase.objects.get(code="2021-2025")
+    before = next(p for p in phase_progress(phase, 2025) if p.target.code == "MT6").actual
+    client.post(f"/tfp/runs/{run.pk}/publish/", {"year": 2022})
+    client.post(f"/tfp/runs/{run.pk}/publish/", {"year": 2022})  # publishing again replaces, never duplicates
+    pub = TfpPublication.objects.get(year=2022)
+    assert pub.run == run and pub.activity.is_confirmed and pub.activity.year_measured == 2022
+    assert TfpMeasurement.objects.count() == 1
+    mt6 = next(p for p in phase_progress(phase, 2025) if p.target.code == "MT6")
+    assert mt6.actual == before + 1 and mt6.yearly[2022] == 1 and mt6.status_by_year[2022] == "met"
+    # a second run published for the same year takes its place
+    run2 = services.run(series, officer, alpha=0.35, depreciation=0.05)
+    client.post(f"/tfp/runs/{run2.pk}/publish/", {"year": 2022})
+    assert TfpPublication.objects.get(year=2022).run == run2 and TfpMeasurement.objects.count() == 1
+    assert "35" in TfpMeasurement.objects.get().result_reference
+
+
+def test_tfp_note(client, make_user, stats_user, series):
+    from nscl.stats import services
+
+    services.replace_observations(series, good_frame())
+    run = services.run(series, stats_user, alpha=0.4, depreciation=0.05, periods="2020-2024")
+    client.force_login(make_user(Role.VIEWER))
+    doc = Document(io.BytesIO(client.get(f"/tfp/runs/{run.pk}/note.docx?year=2024&number=7/BC-TK").content))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "năm 2024" in text and "α = 0.4" in text and "δ = 0.05" in text and "Tỉnh Hưng Yên từ 01/07/2025" in text
+    years = doc.tables[1]
+    assert [c.text for c in years.rows[0].cells] == ["Năm", "Tăng GRDP (%)", "Vốn (%)", "Lao động (%)", "TFP (%)", "Chỉ số TFP"]
+    last = [c.text for c in years.rows[-1].cells]
+    r2024 = run.year_result(2024)
+    assert last[0] == "2024" and last[4] == f"{r2024['contribution_tfp_pct']:.2f}".replace(".", ",")
+    sens = doc.tables[-2]
+    assert [c.text for c in sens.rows[0].cells][:3] == ["α", "δ", "TB tỷ trọng TFP hằng năm"]
+    assert len(sens.rows) == 1 + 5 * 5  # five alphas (0.40 among them) x five depreciation rates
+    assert len(doc.inline_shapes) == 1
+    pdf = client.get(f"/tfp/runs/{run.pk}/note.pdf").content
+    assert pdf[:5] == b"%PDF-"
+
+
+def test_asean_comparison(client, make_user):
+    client.force_login(make_user(Role.VIEWER))
+    html = client.get("/tfp/asean/?alpha=0.35").content.decode()
+    assert "VNM" in html and "THA" in html and "2016-2019" in html
+    assert b"<svg" in client.get("/tfp/asean/?alpha=0.35&format=svg").content
+
+
+def test_permissions(client, make_user, series, units):
+    from nscl.programme.models import Organisation
+
+    org = Organisation.objects.create(tax_code="0100109106", name="A")
+    client.force_login(make_user(Role.ENTERPRISE, organisation=org))
+    assert client.get("/tfp/").status_code == 403
+    client.force_login(make_user(Role.PARTNER, unit=units["sct"]))  # a partner that is not the statistics office
+    assert client.get("/tfp/").status_code == 200
+    assert client.post(f"/tfp/series/{series.pk}/import/", {"file": csv_upload(good_frame())}).status_code == 403
+    assert client.post(f"/tfp/series/{series.pk}/", {"method": "gso", "alpha": "0.4", "depreciation": "0.05"}).status_code == 403
+    client.force_login(make_user(Role.VIEWER))
+    assert client.post("/tfp/", {"name": "x", "territory": "hy_new"}).status_code == 403
+    ref = TfpSeries.objects.get(is_reference=True)
+    client.force_login(make_user(Role.OFFICER))
+    assert client.post(f"/tfp/series/{ref.pk}/import/", {"file": csv_upload(good_frame())}).status_code == 403
