@@ -186,3 +186,19 @@ def test_permissions(client, make_user, series, units):
     ref = TfpSeries.objects.get(is_reference=True)
     client.force_login(make_user(Role.OFFICER))
     assert client.post(f"/tfp/series/{ref.pk}/import/", {"file": csv_upload(good_frame())}).status_code == 403
+
+
+def test_one_year_typed_in_by_hand(client, stats_user, series):
+    from nscl.stats import services
+
+    services.replace_observations(series, good_frame())
+    client.force_login(stats_user)
+    ok = {"year": 2025, "output": 140, "investment": 42, "investment_price_index": 111, "labour": 615}
+    resp = client.post(f"/tfp/series/{series.pk}/row/", ok, follow=True)
+    assert "Đã lưu số liệu năm 2025" in resp.content.decode()
+    assert series.observations.get(year=2025).output == 140
+    # a gap would break the series: refused, nothing changed
+    resp = client.post(f"/tfp/series/{series.pk}/row/", dict(ok, year=2027), follow=True)
+    assert "thiếu năm giữa 2025 và 2027" in resp.content.decode() and series.observations.count() == 7
+    resp = client.post(f"/tfp/series/{series.pk}/row/", dict(ok, output=-1), follow=True)
+    assert "giá trị phải dương" in resp.content.decode() and series.observations.get(year=2025).output == 140

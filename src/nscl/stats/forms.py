@@ -32,3 +32,16 @@ class NoteForm(forms.Form):
     year = forms.IntegerField(required=False)
     number = forms.CharField(required=False, max_length=60)
     signer = forms.CharField(required=False, max_length=120)
+
+
+class ObservationForm(forms.Form):
+    """One year typed in by hand; the whole series is re-validated before anything is saved."""
+
+    year = forms.IntegerField(label=_l("Năm"), min_value=1900, max_value=2100)
+
+    def __init__(self, *args, **kwargs):
+        from .models import COLUMNS
+
+        super().__init__(*args, **kwargs)
+        for name, label, _en, required in COLUMNS:
+            self.fields[name] = forms.FloatField(label=label, required=required)

@@ -11,7 +11,7 @@ from nscl.accounts import roles
 from nscl.productivity.growth import GrowthInputError
 
 from . import charts, note, services
-from .forms import ImportForm, NoteForm, PublishForm, RunForm, SeriesForm
+from .forms import ImportForm, NoteForm, ObservationForm, PublishForm, RunForm, SeriesForm
 from .models import COLUMNS, TfpPublication, TfpRun, TfpSeries
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -63,6 +63,7 @@ def series_detail(request, pk):
     rows = [[o.year] + [getattr(o, c) for c, _l in cols] for o in series.observations.all()]
     return render(request, "stats/series.html", {
         "series": series, "rows": rows, "cols": cols, "run_form": run_form, "import_form": ImportForm(),
+        "row_form": ObservationForm(),
         "sources": [(label, series.sources.get(c, "")) for c, label in cols if series.sources.get(c)],
         "can_edit": roles.can_edit_tfp(request.user) and not series.is_reference,
         "can_run": roles.can_edit_tfp(request.user), "runs": series.runs.all()[:20],
@@ -87,6 +88,36 @@ def series_import(request, pk):
         messages.error(request, _("Không nhập được, không có gì được lưu: %(e)s") % {"e": e})
     else:
         messages.success(request, _("Đã nhập %(n)s năm số liệu.") % {"n": n})
+    return redirect("tfp_series", pk=pk)
+
+
+@login_required
+@require_POST
+def series_row(request, pk):
+    """Add or replace one year's values; the whole series is checked first, nothing saved on error."""
+    import pandas as pd
+
+    _need(roles.can_edit_tfp, request.user)
+    series = get_object_or_404(TfpSeries, pk=pk)
+    if series.is_reference:
+        raise PermissionDenied
+    form = ObservationForm(request.POST)
+    if not form.is_valid():
+        for field, errs in form.errors.items():
+            label = form.fields[field].label if field in form.fields else field
+            messages.error(request, f"{label}: {' '.join(errs)}")
+        return redirect("tfp_series", pk=pk)
+    row = {k: v for k, v in form.cleaned_data.items() if v is not None}
+    current = pd.DataFrame(list(series.observations.values("year", *[c for c, *_ in COLUMNS])))
+    if not current.empty:
+        current = current[current["year"] != row["year"]]
+    merged = pd.concat([current, pd.DataFrame([row])], ignore_index=True).dropna(axis=1, how="all")
+    try:
+        services.replace_observations(series, merged)
+    except GrowthInputError as e:
+        messages.error(request, _("Không lưu năm %(y)s: %(e)s") % {"y": row["year"], "e": e})
+    else:
+        messages.success(request, _("Đã lưu số liệu năm %(y)s.") % {"y": row["year"]})
     return redirect("tfp_series", pk=pk)
 
 
