@@ -156,6 +156,63 @@ def cmd_growth(args):
         print(res.summary())
 
 
+def _read_panel(path):
+    import pandas as pd
+
+    low = path.lower()
+    try:
+        if low.endswith(".parquet"):
+            return pd.read_parquet(path)
+        if low.endswith((".xlsx", ".xlsm")):
+            return pd.read_excel(path)
+        return pd.read_csv(path)
+    except FileNotFoundError:
+        sys.exit(f"Lỗi: không tìm thấy tệp {path}.")
+    except Exception as e:  # noqa: BLE001
+        sys.exit(f"Lỗi: tệp {path} không phải là bảng đọc được ({e.__class__.__name__}).")
+
+
+def cmd_firm_tfp(args):
+    import json
+
+    from nscl.productivity import firm
+
+    data = _read_panel(args.input)
+    try:
+        kw = dict(id=args.id, time=args.time, output=args.output, free=args.free, state=args.state,
+                  proxy=args.proxy, controls=args.controls, log_inputs=args.log)
+        model = firm.estimate(data, args.method, **kw)
+        res = model.fit(bootstrap=args.bootstrap, seed=args.seed, jobs=args.jobs)
+    except firm.FirmDataError as e:
+        sys.exit(f"Lỗi: {e}")
+    if args.format == "json":
+        d = res.to_dict()
+        out = {k: d[k] for k in ("method", "coefficients", "std_errors", "n_obs", "n_firms", "criterion", "bootstrap")}
+        out["converged"] = d["converged"]
+        if "local_minima" in d["optimizer"]:
+            out["local_minima"] = d["optimizer"]["local_minima"]
+        print(json.dumps(out, ensure_ascii=False))
+    else:
+        print(res.summary())
+
+
+def cmd_impact(args):
+    import json
+
+    from nscl.productivity import impact
+
+    data = _read_panel(args.input)
+    try:
+        res = impact.callaway_santanna(data, args.id, args.time, args.outcome, args.first_treated, control=args.control,
+                                       estimator=args.estimator, covariates=(args.covariates or "").split(","))
+    except impact.ImpactDataError as e:
+        sys.exit(f"Lỗi: {e}")
+    if args.format == "json":
+        print(json.dumps({"att_gt": res.att_gt, "aggregations": res.aggregations}, ensure_ascii=False))
+    else:
+        print(res.summary())
+
+
 def cmd_manage(args, rest):
     _django()
     from django.core.management import execute_from_command_line
@@ -193,12 +250,37 @@ def main(argv=None):
     g.add_argument("--format", choices=["table", "csv", "json"], default="table")
     g.add_argument("--pwt", action="store_true", help="tái lập rtfpna của Penn World Table 10.01")
     g.add_argument("--country", help="ISO3 (một hoặc nhiều, phân cách bằng dấu phẩy) hoặc all")
+    f = sub.add_parser("firm-tfp", help="ước lượng hàm sản xuất và TFP doanh nghiệp (như prodest của R)")
+    f.add_argument("--input", required=True, help="CSV, Excel hoặc Parquet")
+    f.add_argument("--id", required=True)
+    f.add_argument("--time", required=True)
+    f.add_argument("--output", required=True)
+    f.add_argument("--free", required=True, help="một hoặc nhiều cột, phân cách bằng dấu phẩy")
+    f.add_argument("--state", required=True)
+    f.add_argument("--proxy")
+    f.add_argument("--method", required=True, choices=["ols", "fe", "op", "lp", "acf", "wrdg", "wrdg-gmm"])
+    f.add_argument("--controls")
+    f.add_argument("--log", action="store_true", help="lấy logarit các cột (giá trị phải dương)")
+    f.add_argument("--bootstrap", type=int, default=0)
+    f.add_argument("--seed", type=int)
+    f.add_argument("--jobs", type=int, default=1)
+    f.add_argument("--format", choices=["table", "json"], default="table")
+    i = sub.add_parser("impact", help="tác động của hỗ trợ: DiD so le (Callaway & Sant'Anna)")
+    i.add_argument("--input", required=True)
+    i.add_argument("--id", required=True)
+    i.add_argument("--time", required=True)
+    i.add_argument("--outcome", required=True)
+    i.add_argument("--first-treated", required=True)
+    i.add_argument("--control", choices=["never", "notyet"], default="never")
+    i.add_argument("--estimator", choices=["dr", "reg", "ipw"], default="dr")
+    i.add_argument("--covariates")
+    i.add_argument("--format", choices=["table", "json"], default="table")
     sub.add_parser("manage", help="lệnh quản trị Django", add_help=False)
     if argv and argv[0] == "manage":
         return cmd_manage(None, argv[1:])
     args = parser.parse_args(argv)
     {"init": cmd_init, "demo": cmd_demo, "serve": cmd_serve, "adduser": cmd_adduser,
-     "growth": cmd_growth}[args.command](args)
+     "growth": cmd_growth, "firm-tfp": cmd_firm_tfp, "impact": cmd_impact}[args.command](args)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,139 @@
+"""Firm TFP estimators against R prodest 1.0.1's published results on its Chilean panel
+(tests/data/prodest/README.md: vignette Table 1 and console example), and on simulated data."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from nscl.productivity.firm import FirmDataError, estimate, prepare
+from nscl.productivity.simulate import simulate_panel
+
+DATA = Path(__file__).parent.parent / "data" / "prodest" / "chilean.csv"
+KW = dict(id="idvar", time="timevar", output="Y", free=["fX1", "fX2"], state=["sX"])
+
+
+@pytest.fixture(scope="module")
+def chilean():
+    return pd.read_csv(DATA)
+
+
+@pytest.mark.parametrize("method,proxy,expected", [
+    ("op", "inv", [0.314, 0.256, 0.168]),
+    ("lp", "pX", [0.199, 0.169, 0.117]),
+    ("acf", "pX", [0.646, 0.644, 0.251]),       # the global minimum (console example)
+    ("wrdg-gmm", "pX", [0.247, 0.217, 0.058]),
+])
+def test_matches_prodest_to_three_decimals(chilean, method, proxy, expected):
+    res = estimate(chilean, method, proxy=proxy, **KW).fit()
+    assert np.round(res.params, 3).tolist() == expected
+    assert res.n_obs == 1944 and res.n_firms == 497
+
+
+def test_wooldridge_gmm_standard_errors(chilean):
+    res = estimate(chilean, "wrdg-gmm", proxy="pX", **KW).fit()
+    assert np.round(res.std_errors, 3).tolist() == [0.017, 0.015, 0.031]
+
+
+def test_acf_reports_the_local_minimum_prodest_stops_in(chilean):
+    res = estimate(chilean, "acf", proxy="pX", **KW).fit()
+    assert res.criterion < 1e-12
+    others = [m for m in res.optimizer["local_minima"] if m["criterion"] > 1e-8]
+    # prodest's default start lands near (0.154, 0.158, 0.138), criterion about 6.5e-5
+    near = [m for m in others if np.allclose(m["params"], [0.154, 0.158, 0.138], atol=0.01)]
+    assert near and near[0]["criterion"] == pytest.approx(6.5e-5, rel=0.01)
+    assert "other local minimum" in res.summary()
+
+
+def test_wooldridge_iv_is_the_single_equation_iv(chilean):
+    # y on free, state and the lagged (state, proxy) polynomial, free inputs instrumented by their lags
+    res = estimate(chilean, "wrdg", proxy="pX", **KW).fit()
+    assert np.round(res.params, 3).tolist() == [0.255, 0.218, 0.160]
+    assert np.round(res.std_errors, 3).tolist() == [0.020, 0.018, 0.025]
+
+
+def test_ols_and_fixed_effects(chilean):
+    ols = estimate(chilean, "ols", **KW).fit()
+    x = np.column_stack([np.ones(len(chilean)), chilean[["fX1", "fX2", "sX"]]])
+    b = np.linalg.lstsq(x, chilean["Y"], rcond=None)[0]
+    assert ols.params == pytest.approx(b[1:])
+    fe = estimate(chilean, "fe", **KW).fit()
+    dm = chilean.groupby("idvar")[["Y", "fX1", "fX2", "sX"]].transform(lambda s: s - s.mean())
+    bw = np.linalg.lstsq(dm[["fX1", "fX2", "sX"]], dm["Y"], rcond=None)[0]
+    assert fe.params == pytest.approx(bw)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_acf_recovers_known_parameters(seed):
+    d = simulate_panel(firms=5000, years=10, beta_l=0.6, beta_k=0.4, seed=seed)
+    res = estimate(d, "acf", id="firm", time="year", output="y", free="l", state="k", proxy="m").fit()
+    assert res.params[0] == pytest.approx(0.6, abs=0.03)
+    assert res.params[1] == pytest.approx(0.4, abs=0.03)
+
+
+def test_lag_only_for_the_previous_calendar_year():
+    d = pd.DataFrame({"id": [1, 1, 1, 2, 2], "t": [2001, 2002, 2004, 2001, 2002], "y": 1.0, "l": 1.0, "k": 1.0})
+    p = prepare(d, "id", "t", "y", "l", "k")
+    assert p.prev.tolist() == [-1, 0, -1, -1, 3]
+
+
+def test_bootstrap_is_reproducible_and_counts_failures(chilean):
+    model = estimate(chilean, "lp", proxy="pX", **KW)
+    a = model.fit(bootstrap=8, seed=42, jobs=1)
+    b = model.fit(bootstrap=8, seed=42, jobs=2)
+    assert a.std_errors == pytest.approx(b.std_errors, rel=1e-12)
+    assert a.bootstrap == {"reps": 8, "failed": 0}
+    c = model.fit(bootstrap=8, seed=43)
+    assert not np.allclose(a.std_errors, c.std_errors)
+
+
+def test_firm_tfp_and_index(chilean):
+    res = estimate(chilean, "lp", proxy="pX", **KW).fit()
+    t = res.log_tfp
+    row = chilean.sort_values(["idvar", "timevar"]).iloc[0]
+    expected = row.Y - res.params @ row[["fX1", "fX2", "sX"]].to_numpy(float)
+    assert t.log_tfp.iloc[0] == pytest.approx(expected)
+    assert np.exp(t.log_tfp - t.log_tfp.mean()).to_numpy() == pytest.approx(t.tfp_index.to_numpy())
+
+
+@pytest.mark.parametrize("change,kwargs,message", [
+    (lambda d: d.drop(columns=["pX"]), {"proxy": "pX"}, "Thiếu cột: pX"),
+    (lambda d: d.assign(pX=1.0), {"proxy": "pX"}, "không thay đổi"),
+    (lambda d: d.assign(fX2=d.fX1), {"proxy": "pX"}, "suy biến"),
+    (lambda d: d.assign(Y=d.Y.where(d.idvar != 10007)), {"proxy": "pX"}, "Cột Y: 5 giá trị trống hoặc không phải số \\(doanh nghiệp 10007\\)"),
+    (lambda d: d.assign(timevar=d.timevar.where(d.idvar != 10007, 2000)), {"proxy": "pX"}, "có hai dòng cho năm 2000"),
+    (lambda d: d.drop_duplicates("idvar"), {"proxy": "pX"}, "Quá ít quan sát"),
+])
+def test_bad_input_messages(chilean, change, kwargs, message):
+    with pytest.raises(FirmDataError, match=message):
+        estimate(change(chilean), "lp", **kwargs, **KW).fit()
+
+
+def test_non_positive_values_when_taking_logs(chilean):
+    d = chilean.assign(Y=np.exp(chilean.Y), fX1=np.exp(chilean.fX1), fX2=np.exp(chilean.fX2), sX=np.exp(chilean.sX),
+                       pX=np.exp(chilean.pX))
+    res = estimate(d, "lp", proxy="pX", log_inputs=True, **KW).fit()
+    assert np.round(res.params, 3).tolist() == [0.199, 0.169, 0.117]
+    with pytest.raises(FirmDataError, match=r"Cột pX: 1 giá trị ≤ 0.*doanh nghiệp 10007"):
+        estimate(d.assign(pX=d.pX.where(d.index != 0, 0.0)), "lp", proxy="pX", log_inputs=True, **KW)
+
+
+def test_cli_json(tmp_path, chilean):
+    f = tmp_path / "c.parquet"
+    chilean.to_parquet(f)
+    out = subprocess.run([sys.executable, "-m", "nscl.cli", "firm-tfp", "--input", str(f), "--id", "idvar", "--time",
+                          "timevar", "--output", "Y", "--free", "fX1,fX2", "--state", "sX", "--proxy", "inv",
+                          "--method", "op", "--bootstrap", "4", "--seed", "7", "--format", "json"],
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    d = json.loads(out.stdout)
+    assert {k: round(v, 3) for k, v in d["coefficients"].items()} == {"fX1": 0.314, "fX2": 0.256, "sX": 0.168}
+    assert set(d) >= {"method", "coefficients", "std_errors", "n_obs", "n_firms", "criterion", "bootstrap"}
+    assert d["bootstrap"] == {"reps": 4, "failed": 0} and d["n_obs"] == 1944
+    bad = subprocess.run([sys.executable, "-m", "nscl.cli", "firm-tfp", "--input", str(f), "--id", "idvar", "--time",
+                          "timevar", "--output", "Y", "--free", "fX1", "--state", "capital", "--proxy", "inv",
+                          "--method", "op"], capture_output=True, text=True, timeout=120)
+    assert bad.returncode != 0 and "Thiếu cột: capital" in bad.stderr and "Traceback" not in bad.stderr
