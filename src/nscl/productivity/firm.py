@@ -159,8 +159,17 @@ def _lstsq(x, y):
     return np.linalg.lstsq(x, y, rcond=None)[0]
 
 
-def _cubic(v):
-    return np.column_stack([np.ones_like(v), v, v * v, v * v * v])
+def _cubic_fit(v, target):
+    """Fitted values of `target` on a cubic polynomial in `v` (prodest's productivity process).
+
+    The polynomial is built on the standardised `v`: it spans the same space, and the 4x4 normal
+    equations stay well conditioned, which is much faster than a QR of the N x 4 matrix.
+    """
+    z = (v - v.mean()) / (v.std() or 1.0)
+    z2 = z * z
+    pol = np.column_stack([np.ones_like(z), z, z2, z2 * z])
+    g = np.linalg.solve(pol.T @ pol, pol.T @ target)
+    return pol @ g
 
 
 # ----------------------------------------------------------------------------------------------
@@ -327,11 +336,8 @@ class OlleyPakes(ProductionFunction):
         phi, lphi, s_, ls, res = phi[ok], lphi[ok], s[ok], ls[ok], res[ok]
 
         def crit(theta):
-            om = phi - s_ @ theta
-            oml = lphi - ls @ theta
-            pol = _cubic(oml)
-            g = _lstsq(pol, om)
-            xi = res - s_ @ theta - pol @ g
+            st = s_ @ theta
+            xi = res - st - _cubic_fit(lphi - ls @ theta, phi - st)
             return float(xi @ xi)
         start = b[1 + nf + nc:1 + nf + nc + s.shape[1]]
         best = _minimise(crit, [start, np.full(s.shape[1], 0.2)])
@@ -373,22 +379,24 @@ class ACF(ProductionFunction):
         n = len(phi)
         W = np.linalg.inv(Z.T @ Z) / n
 
+        chol = np.linalg.cholesky(W)
+
         def moments(theta):
             om = phi - X @ theta
-            oml = lphi - lX @ theta
-            pol = _cubic(oml)
-            g = _lstsq(pol, om)
-            return Z.T @ (om - pol @ g)
+            return Z.T @ (om - _cubic_fit(lphi - lX @ theta, om))
 
         def crit(theta):
             m = moments(theta)
             return float(m @ W @ m)
+
+        def weighted(theta):  # crit = |L' m|^2: least squares finds the roots quickly
+            return chol.T @ moments(theta)
         k = X.shape[1]
         nc = 0 if p.controls is None else p.controls.shape[1]
         first = np.concatenate([b[1 + nc:1 + k], b[1:1 + nc]])  # free and state, then controls
         rng = np.random.default_rng(self.start_seed)
         starts = [first, np.full(k, 0.5)] + [rng.uniform(0, 1, k) for _ in range(max(self.n_starts - 2, 0))]
-        best = _minimise(crit, starts, keep_all=True)
+        best = _minimise(crit, starts, keep_all=True, residuals=weighted)
         return best["params"], {"n_obs": n, "criterion": best["criterion"], "converged": best["converged"],
                                 "local_minima": best["all"], "starts": len(starts), "tied_minima": best["tied"]}
 
@@ -474,19 +482,34 @@ ESTIMATORS = {"ols": OLS, "fe": FixedEffects, "op": OlleyPakes, "lp": LevinsohnP
               "wrdg": Wooldridge, "wrdg-gmm": WooldridgeGMM}
 
 
+def _simplex(x0, step):
+    k = len(x0)
+    return np.vstack([x0] + [x0 + step * np.eye(k)[i] for i in range(k)])
+
+
 def _check_rank(x, what):
     square = x.shape[0] == x.shape[1]
     if (not square and x.shape[0] <= x.shape[1]) or np.linalg.matrix_rank(x) < x.shape[1]:
         raise FirmDataError(f"Ma trận suy biến ở {what}: các biến phụ thuộc tuyến tính hoặc quá ít quan sát.")
 
 
-def _minimise(crit, starts, keep_all=False):
+def _minimise(crit, starts, keep_all=False, residuals=None):
+    """Minimise from each start; with `residuals` (crit = |r|^2) by Levenberg-Marquardt first,
+    finished by Nelder-Mead, which needs no gradient and copes with the criterion's flat valleys."""
     found = []
     for s0 in starts:
         s0 = np.asarray(s0, float)
         try:
-            r = optimize.minimize(crit, s0, method="Nelder-Mead",
-                                  options={"xatol": 1e-9, "fatol": 1e-14, "maxiter": 4000 * len(s0), "maxfev": 8000 * len(s0)})
+            x0 = s0
+            if residuals is not None:
+                lm = optimize.least_squares(residuals, s0, method="lm", xtol=1e-12, ftol=1e-15, gtol=1e-15,
+                                            max_nfev=200 * len(s0))
+                x0 = lm.x
+            # a change in the criterion below its rounding at the start cannot be told apart
+            fatol = 1e-13 * max(abs(crit(s0)), 1e-300)
+            r = optimize.minimize(crit, x0, method="Nelder-Mead",
+                                  options={"xatol": 1e-9, "fatol": fatol, "maxiter": 4000 * len(s0), "maxfev": 8000 * len(s0),
+                                           "initial_simplex": _simplex(x0, 0.02 if residuals is not None else 0.05)})
         except (np.linalg.LinAlgError, ValueError, FloatingPointError):
             continue
         if np.isfinite(r.fun):
@@ -536,7 +559,14 @@ def resample_firms(panel: Panel, rng: np.random.Generator) -> Panel:
 
 
 def _boot_chunk(args):
-    model, seeds = args
+    model, seeds, single_thread = args
+    if single_thread:
+        # one BLAS thread per worker: several workers each running a multi-threaded BLAS on the
+        # same cores are slower than one process
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(1):
+            return _boot_chunk((model, seeds, False))
     out, failed = [], 0
     for seq in seeds:
         rng = np.random.default_rng(seq)
@@ -558,10 +588,10 @@ def bootstrap_draws(model: ProductionFunction, reps: int, seed: int | None, jobs
     jobs = max(1, min(jobs or 1, reps, os.cpu_count() or 1))
     chunks = [seeds[i::jobs] for i in range(jobs)]
     if jobs == 1:
-        results = [_boot_chunk((model, chunks[0]))]
+        results = [_boot_chunk((model, chunks[0], False))]
     else:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            results = list(pool.map(_boot_chunk, [(model, c) for c in chunks]))
+            results = list(pool.map(_boot_chunk, [(model, c, True) for c in chunks]))
     draws = np.full((reps, len(model.names)), np.nan)
     failed = 0
     for j, (arr, f) in enumerate(results):
