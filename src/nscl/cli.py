@@ -213,6 +213,14 @@ def cmd_impact(args):
         print(res.summary())
 
 
+def cmd_run_analysis(args):
+    _django()
+    from nscl.analysis.runner import run
+
+    job = run(args.job)
+    print(f"Phân tích #{job.pk}: {job.get_status_display()}")
+
+
 def cmd_manage(args, rest):
     _django()
     from django.core.management import execute_from_command_line
@@ -275,12 +283,15 @@ def main(argv=None):
     i.add_argument("--estimator", choices=["dr", "reg", "ipw"], default="dr")
     i.add_argument("--covariates")
     i.add_argument("--format", choices=["table", "json"], default="table")
+    ra = sub.add_parser("run-analysis", help="chạy một phân tích đã tạo trên web (tiến trình nền)")
+    ra.add_argument("job", type=int)
     sub.add_parser("manage", help="lệnh quản trị Django", add_help=False)
     if argv and argv[0] == "manage":
         return cmd_manage(None, argv[1:])
     args = parser.parse_args(argv)
     {"init": cmd_init, "demo": cmd_demo, "serve": cmd_serve, "adduser": cmd_adduser,
-     "growth": cmd_growth, "firm-tfp": cmd_firm_tfp, "impact": cmd_impact}[args.command](args)
+     "growth": cmd_growth, "firm-tfp": cmd_firm_tfp, "impact": cmd_impact,
+     "run-analysis": cmd_run_analysis}[args.command](args)
 
 
 if __name__ == "__main__":

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "nscl.geo",
     "nscl.programme",
     "nscl.stats",
+    "nscl.analysis",
     "nscl.api",
 ]
 

@@ -26,6 +26,7 @@ urlpatterns = [
     path("reports/annual/", p.annual_report, name="annual_report"),
     path("audit/", audit_log, name="audit_log"),
     path("tfp/", include("nscl.stats.urls")),
+    path("analysis/", include("nscl.analysis.urls")),
     path("accounts/login/", ThrottledLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", PasswordChangeView.as_view(), name="password_change"),

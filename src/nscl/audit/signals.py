@@ -12,7 +12,7 @@ from django.dispatch import receiver
 from .context import acting_user
 from .models import AuditEntry
 
-AUDITED_APPS = {"programme", "accounts", "geo", "stats"}
+AUDITED_APPS = {"programme", "accounts", "geo", "stats", "analysis"}
 SKIP_FIELDS = {"updated_at", "password", "last_login"}
 
 

@@ -64,6 +64,7 @@ class Panel:
     controls: np.ndarray | None
     prev: np.ndarray            # index of the same firm's previous calendar year, or -1
     names: dict
+    labels: np.ndarray | None = None   # the firms' own identifiers, by code
 
     @property
     def n(self):
@@ -106,7 +107,7 @@ def prepare(data: pd.DataFrame, id: str, time: str, output: str, free, state, pr
                 raise FirmDataError(f"Cột {col}: {int(nonpos.sum())} giá trị ≤ 0, không lấy logarit được "
                                     f"(doanh nghiệp {_firm_list(df.loc[nonpos, id])}).")
     df = df.sort_values([id, time], kind="mergesort")
-    ids = pd.factorize(df[id])[0]
+    ids, labels = pd.factorize(df[id])
     t = pd.to_numeric(df[time]).to_numpy()
     if (t % 1 != 0).any():
         raise FirmDataError(f"Cột {time}: năm phải là số nguyên.")
@@ -126,7 +127,8 @@ def prepare(data: pd.DataFrame, id: str, time: str, output: str, free, state, pr
     y = np.log(y) if log_inputs else y
     panel = Panel(ids=ids, time=t, y=y, free=arr(free), state=arr(state), proxy=arr([proxy]) if proxy else None,
                   controls=df[controls].to_numpy(dtype=float) if controls else None, prev=_previous_index(ids, t),
-                  names={"free": free, "state": state, "proxy": proxy, "controls": controls, "output": output})
+                  names={"free": free, "state": state, "proxy": proxy, "controls": controls, "output": output},
+                  labels=np.asarray(labels))
     return panel
 
 
@@ -253,12 +255,13 @@ class ProductionFunction:
     def _estimate(self, panel: Panel) -> tuple[np.ndarray, dict]:  # params, info
         raise NotImplementedError
 
-    def fit(self, bootstrap: int = 0, seed: int | None = None, jobs: int = 1) -> ProductivityResults:
+    def fit(self, bootstrap: int = 0, seed: int | None = None, jobs: int = 1, progress=None) -> ProductivityResults:
+        """`progress(done, total)` is called as bootstrap draws finish; raising from it stops the fit."""
         params, info = self._estimate(self.panel)
         se = info.pop("std_errors", None)
         boot = {"reps": 0, "failed": 0}
         if bootstrap:
-            draws, failed = bootstrap_draws(self, bootstrap, seed, jobs)
+            draws, failed = bootstrap_draws(self, bootstrap, seed, jobs, progress=progress)
             boot = {"reps": int(bootstrap), "failed": int(failed)}
             ok = draws[np.isfinite(draws).all(axis=1)]
             se = ok.std(axis=0, ddof=1) if len(ok) > 1 else np.full(len(params), np.nan)
@@ -540,7 +543,8 @@ def firm_tfp(panel: Panel, res: ProductivityResults) -> pd.DataFrame:
     """Log TFP (output less the estimated input contributions) and its index (mean over all = 1)."""
     x = np.column_stack([panel.free, panel.state] + ([panel.controls] if panel.controls is not None else []))
     log_tfp = panel.y - x @ res.params
-    return pd.DataFrame({"firm": panel.ids, "time": panel.time, "log_tfp": log_tfp,
+    firms = panel.labels[panel.ids] if panel.labels is not None else panel.ids
+    return pd.DataFrame({"firm": firms, "time": panel.time, "log_tfp": log_tfp,
                          "tfp_index": np.exp(log_tfp - log_tfp.mean())})
 
 
@@ -582,21 +586,34 @@ def _boot_chunk(args):
     return np.array(out), failed
 
 
-def bootstrap_draws(model: ProductionFunction, reps: int, seed: int | None, jobs: int = 1):
-    """Estimates on `reps` firm-resampled panels; the same seed gives the same draws whatever `jobs`."""
+def bootstrap_draws(model: ProductionFunction, reps: int, seed: int | None, jobs: int = 1, progress=None,
+                    batch: int | None = None):
+    """Estimates on `reps` firm-resampled panels; the same seed gives the same draws whatever `jobs`
+    (draw i always uses the i-th child of the seed). Work goes in batches so `progress` can report."""
     seeds = np.random.SeedSequence(seed).spawn(reps)
     jobs = max(1, min(jobs or 1, reps, os.cpu_count() or 1))
-    chunks = [seeds[i::jobs] for i in range(jobs)]
-    if jobs == 1:
-        results = [_boot_chunk((model, chunks[0], False))]
-    else:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            results = list(pool.map(_boot_chunk, [(model, c, True) for c in chunks]))
+    batch = batch or max(jobs, min(reps, 10 * jobs))
     draws = np.full((reps, len(model.names)), np.nan)
     failed = 0
-    for j, (arr, f) in enumerate(results):
-        draws[j::jobs] = arr
-        failed += f
+    pool = ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else None
+    try:
+        for start in range(0, reps, batch):
+            part = seeds[start:start + batch]
+            chunks = [part[i::jobs] for i in range(jobs) if part[i::jobs]]
+            if pool is None:
+                results = [_boot_chunk((model, chunks[0], False))]
+            else:
+                results = list(pool.map(_boot_chunk, [(model, c, True) for c in chunks]))
+            block = np.full((len(part), len(model.names)), np.nan)
+            for j, (arr, f) in enumerate(results):
+                block[j::len(chunks)] = arr
+                failed += f
+            draws[start:start + len(part)] = block
+            if progress is not None:
+                progress(start + len(part), reps)
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
     return draws, failed
 
 

@@ -1,0 +1,113 @@
+"""Runs an AnalysisJob: in a separate process started by the web request (`nscl run-analysis ID`),
+so a long estimation never blocks a page; it reports progress to the job row and stops when the
+job is cancelled."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+from django.utils import timezone
+
+from nscl.productivity import firm, impact
+
+from .models import AnalysisJob
+
+
+class Cancelled(Exception):
+    pass
+
+
+def read_table(path: str) -> pd.DataFrame:
+    low = path.lower()
+    if low.endswith(".parquet"):
+        return pd.read_parquet(path)
+    if low.endswith((".xlsx", ".xlsm")):
+        return pd.read_excel(path)
+    return pd.read_csv(path, sep=None, engine="python")
+
+
+def start(job: AnalysisJob) -> None:
+    """Queue the job and start its worker process."""
+    job.status, job.progress, job.progress_note, job.error, job.result = AnalysisJob.Status.QUEUED, 0, "", "", None
+    job.save()
+    proc = subprocess.Popen([sys.executable, "-m", "nscl.cli", "run-analysis", str(job.pk)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+                            env=dict(os.environ))
+    AnalysisJob.objects.filter(pk=job.pk).update(pid=proc.pid)
+
+
+def cancel(job: AnalysisJob) -> None:
+    if job.active and job.pid:
+        try:
+            os.killpg(job.pid, signal.SIGTERM)
+        except (ProcessLookupError, PermissionError):
+            pass
+    AnalysisJob.objects.filter(pk=job.pk, status__in=[AnalysisJob.Status.QUEUED, AnalysisJob.Status.RUNNING]).update(
+        status=AnalysisJob.Status.CANCELLED, finished_at=timezone.now(), progress_note="Đã hủy theo yêu cầu")
+
+
+def _report(job_id, fraction, note):
+    updated = AnalysisJob.objects.filter(pk=job_id, status=AnalysisJob.Status.RUNNING).update(
+        progress=round(float(fraction), 4), progress_note=note)
+    if not updated:
+        raise Cancelled
+
+
+def run(job_id: int) -> AnalysisJob:
+    job = AnalysisJob.objects.get(pk=job_id)
+    if job.status == AnalysisJob.Status.CANCELLED:
+        return job
+    AnalysisJob.objects.filter(pk=job_id).update(status=AnalysisJob.Status.RUNNING, progress=0.02,
+                                                 progress_note="Đang đọc số liệu")
+    try:
+        data = read_table(job.input_file.path)
+        p = job.params
+        if job.kind == AnalysisJob.Kind.FIRM_TFP:
+            result = _firm_tfp(job_id, data, p)
+        else:
+            _report(job_id, 0.2, "Đang ước lượng ATT(g, t)")
+            res = impact.callaway_santanna(data, p["id"], p["time"], p["outcome"], p["first_treated"],
+                                           control=p.get("control", "never"), estimator=p.get("estimator", "dr"),
+                                           covariates=p.get("covariates") or [])
+            result = res.to_dict()
+        AnalysisJob.objects.filter(pk=job_id, status=AnalysisJob.Status.RUNNING).update(
+            status=AnalysisJob.Status.DONE, progress=1, progress_note="Xong", result=result, finished_at=timezone.now())
+    except Cancelled:
+        pass
+    except (firm.FirmDataError, impact.ImpactDataError, ValueError, KeyError) as e:
+        AnalysisJob.objects.filter(pk=job_id).exclude(status=AnalysisJob.Status.CANCELLED).update(
+            status=AnalysisJob.Status.FAILED, error=str(e), finished_at=timezone.now())
+    except Exception as e:  # noqa: BLE001 - the job must end in a state the page can show
+        AnalysisJob.objects.filter(pk=job_id).exclude(status=AnalysisJob.Status.CANCELLED).update(
+            status=AnalysisJob.Status.FAILED, error=f"Lỗi không mong đợi: {e.__class__.__name__}: {e}",
+            finished_at=timezone.now())
+    return AnalysisJob.objects.get(pk=job_id)
+
+
+def _firm_tfp(job_id, data, p):
+    _report(job_id, 0.05, "Đang chuẩn bị bảng số liệu")
+    model = firm.estimate(data, p["method"], id=p["id"], time=p["time"], output=p["output"], free=p["free"],
+                          state=p["state"], proxy=p.get("proxy") or None, controls=p.get("controls") or None,
+                          log_inputs=p.get("log_inputs", False))
+    _report(job_id, 0.1, "Đang ước lượng")
+    reps = int(p.get("bootstrap") or 0)
+    res = model.fit(bootstrap=reps, seed=p.get("seed"), jobs=int(p.get("jobs") or 1),
+                    progress=lambda done, total: _report(job_id, 0.1 + 0.88 * done / total,
+                                                         f"Bootstrap {done}/{total}"))
+    out = res.to_dict()
+    tfp = res.log_tfp["log_tfp"].to_numpy()
+    counts, edges = np.histogram(tfp, bins=40)
+    out["tfp_distribution"] = {"counts": counts.tolist(), "edges": edges.tolist(),
+                               "mean": float(tfp.mean()), "sd": float(tfp.std()),
+                               "p10": float(np.percentile(tfp, 10)), "p50": float(np.median(tfp)),
+                               "p90": float(np.percentile(tfp, 90))}
+    out["summary"] = res.summary()
+    job = AnalysisJob.objects.get(pk=job_id)
+    path = os.path.join(os.path.dirname(job.input_file.path), f"job-{job_id}-tfp.csv")
+    res.log_tfp.to_csv(path, index=False)
+    out["tfp_file"] = os.path.basename(path)
+    return out
