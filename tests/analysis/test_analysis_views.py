@@ -3,7 +3,6 @@ the results, download Excel; cancel; permissions; bad input."""
 import io
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook

@@ -508,10 +508,15 @@ def _minimise(crit, starts, keep_all=False, residuals=None):
                 lm = optimize.least_squares(residuals, s0, method="lm", xtol=1e-12, ftol=1e-15, gtol=1e-15,
                                             max_nfev=200 * len(s0))
                 x0 = lm.x
+            f0 = abs(crit(s0))
+            if residuals is not None and lm.success and crit(x0) <= 1e-12 * max(f0, 1e-300):
+                # Levenberg-Marquardt reached an exact root: nothing left for Nelder-Mead to improve
+                found.append({"start": s0.tolist(), "params": x0, "criterion": float(crit(x0)), "converged": True})
+                continue
             # a change in the criterion below its rounding at the start cannot be told apart
-            fatol = 1e-13 * max(abs(crit(s0)), 1e-300)
             r = optimize.minimize(crit, x0, method="Nelder-Mead",
-                                  options={"xatol": 1e-9, "fatol": fatol, "maxiter": 4000 * len(s0), "maxfev": 8000 * len(s0),
+                                  options={"xatol": 1e-9, "fatol": 1e-13 * max(f0, 1e-300), "maxiter": 4000 * len(s0),
+                                           "maxfev": 8000 * len(s0),
                                            "initial_simplex": _simplex(x0, 0.02 if residuals is not None else 0.05)})
         except (np.linalg.LinAlgError, ValueError, FloatingPointError):
             continue
