@@ -102,7 +102,8 @@ def cmd_adduser(args):
     except ValidationError as e:
         sys.exit("Mật khẩu chưa đạt: " + " ".join(e.messages))
     with transaction.atomic():
-        user = User.objects.create_user(args.username, password=args.password, is_superuser=args.role == Role.ADMIN)
+        user = User.objects.create_user(args.username, password=args.password, is_superuser=args.role == Role.ADMIN,
+                                        is_staff=args.role == Role.ADMIN)
         Profile.objects.create(user=user, role=args.role, unit=unit, organisation=org)
     print(f"Đã tạo tài khoản {args.username} ({Role(args.role).label}).")
 

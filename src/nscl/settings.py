@@ -21,6 +21,7 @@ else:
 ALLOWED_HOSTS = [h for h in os.environ.get("NSCL_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 
 INSTALLED_APPS = [
+    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

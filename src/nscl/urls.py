@@ -1,3 +1,4 @@
+from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from django.views.i18n import set_language
@@ -25,6 +26,7 @@ urlpatterns = [
     path("evidence/<int:pk>/", p.evidence_download, name="evidence_download"),
     path("reports/annual/", p.annual_report, name="annual_report"),
     path("audit/", audit_log, name="audit_log"),
+    path("quan-tri/", admin.site.urls),
     path("tfp/", include("nscl.stats.urls")),
     path("analysis/", include("nscl.analysis.urls")),
     path("accounts/login/", ThrottledLoginView.as_view(), name="login"),

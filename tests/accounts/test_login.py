@@ -86,3 +86,27 @@ def test_production_mode_refuses_to_start_without_a_secret_key(tmp_path):
     env.pop("NSCL_SECRET_KEY", None)
     out = subprocess.run([sys.executable, "-m", "nscl.cli", "manage", "check"], env=env, capture_output=True, text=True)
     assert out.returncode != 0 and "NSCL_SECRET_KEY" in out.stderr
+
+
+def test_admin_site_for_administrators_only(client, make_user):
+    from nscl.programme.models import Target
+
+    admin = make_user(Role.ADMIN)
+    admin.is_staff = True
+    admin.save()
+    client.force_login(admin)
+    assert client.get("/quan-tri/programme/target/").status_code == 200
+    t = Target.objects.get(code="MT3")
+    from nscl.audit.models import AuditEntry
+
+    n = AuditEntry.objects.filter(model="programme.Target").count()
+    client.post(f"/quan-tri/programme/target/{t.pk}/change/", {
+        "phase": t.phase_id, "code": "MT3", "objective": 3, "description": t.description, "description_en": t.description_en,
+        "unit": t.unit, "unit_en": t.unit_en, "activity_kind": "class", "criteria": "{}", "distinct_by": "", "kind": "about",
+        "min_value": "20", "max_value": "", "tolerance_pct": "15", "condition": "", "condition_en": "",
+        "responsible_unit": t.responsible_unit_id, "order": 4})
+    t.refresh_from_db()
+    assert t.tolerance_pct == 15
+    assert AuditEntry.objects.filter(model="programme.Target").count() == n + 1
+    client.force_login(make_user(Role.OFFICER))
+    assert client.get("/quan-tri/programme/target/").status_code == 302  # to the admin login

@@ -66,7 +66,7 @@ def load(seed=2025) -> dict:
     for username, role, unit, org in DEMO_USERS:
         user, _ = User.objects.get_or_create(username=username)
         user.set_password(DEMO_PASSWORD)
-        user.is_superuser = role == Role.ADMIN
+        user.is_superuser = user.is_staff = role == Role.ADMIN
         user.save()
         Profile.objects.update_or_create(user=user, defaults={
             "role": role, "unit": units.get(unit), "organisation": orgs[org] if org is not None else None, "is_demo": True})
