@@ -42,7 +42,7 @@ def main():
         return
     cases = []
     for rows in map(int, args.rows.split(",")):
-        cases += [(rows, "lp", 0), (rows, "acf", 0), (rows, "lp", args.reps)]
+        cases += [(rows, "lp", 0), (rows, "acf", 0), (rows, "lp", args.reps), (rows, "acf", args.reps)]
     print("| rows | estimator | bootstrap reps | jobs | seconds | peak memory (MB) | estimates (true 0.6, 0.4) | failed draws |")
     print("|---:|---|---:|---:|---:|---:|---|---:|")
     for rows, method, reps in cases:
