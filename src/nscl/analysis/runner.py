@@ -99,6 +99,7 @@ def _firm_tfp(job_id, data, p):
                     progress=lambda done, total: _report(job_id, 0.1 + 0.88 * done / total,
                                                          f"Bootstrap {done}/{total}"))
     out = res.to_dict()
+    out["names"] = list(res.names)  # JSON objects lose their key order in PostgreSQL's jsonb
     tfp = res.log_tfp["log_tfp"].to_numpy()
     counts, edges = np.histogram(tfp, bins=40)
     out["tfp_distribution"] = {"counts": counts.tolist(), "edges": edges.tolist(),

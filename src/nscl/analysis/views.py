@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from nscl.accounts import roles
 from nscl.accounts.models import Role
+from nscl.productivity.impact import AGGREGATIONS
 
 from . import charts, runner
 from .models import AnalysisJob
@@ -148,11 +149,16 @@ def mapping(request, pk):
 def detail(request, pk):
     job = _job(request, pk)
     ctx = {"job": job, "can_run": can_run(request.user)}
+    if job.status == AnalysisJob.Status.DONE and job.kind == AnalysisJob.Kind.FIRM_TFP:
+        r = job.result
+        ctx["coefficients"] = [(n, r["coefficients"][n], (r["std_errors"] or {}).get(n))
+                               for n in r.get("names") or list(r["coefficients"])]
     if job.status == AnalysisJob.Status.DONE and job.kind == AnalysisJob.Kind.IMPACT:
         from nscl.productivity.impact import ci
 
         rows = []
-        for typ, agg in job.result["aggregations"].items():
+        for typ in AGGREGATIONS:
+            agg = job.result["aggregations"][typ]
             lo, hi = ci(agg["att"], agg["se"])
             rows.append((typ, agg["att"], agg["se"], lo, hi))
         ctx["impact_rows"] = rows
@@ -224,8 +230,8 @@ def results_xlsx(job) -> bytes:
     if job.kind == AnalysisJob.Kind.FIRM_TFP:
         ws.title = "He so"
         ws.append(["Biến", "Hệ số", "Sai số chuẩn"])
-        for name, v in r["coefficients"].items():
-            ws.append([name, v, (r["std_errors"] or {}).get(name)])
+        for name in r.get("names") or list(r["coefficients"]):
+            ws.append([name, r["coefficients"][name], (r["std_errors"] or {}).get(name)])
         ws.append([])
         ws.append(["Phương pháp", r["method"]])
         ws.append(["Số quan sát", r["n_obs"]])
@@ -253,7 +259,8 @@ def results_xlsx(job) -> bytes:
             ws.append([a["group"], a["time"], a["att"], a["se"], *ci(a["att"], a["se"])])
         s = wb.create_sheet("Tong hop")
         s.append(["Cách tổng hợp", "Theo", "ATT", "Sai số chuẩn", "KTC 95% dưới", "KTC 95% trên"])
-        for typ, agg in r["aggregations"].items():
+        for typ in AGGREGATIONS:
+            agg = r["aggregations"][typ]
             s.append([typ, "tổng", agg["att"], agg["se"], *ci(agg["att"], agg["se"])])
             for e in agg.get("by", []):
                 key = next(k for k in e if k not in ("att", "se"))

@@ -43,7 +43,7 @@ def document(run, year: int | None = None, number="…/BC-TK", signer="", signer
     period_rows = [[f"{q['start']}-{q['end']}", _rate(q["output_growth"]), _pct(q["contribution_capital_pct"]),
                     _pct(q["contribution_labour_pct"]), _pct(q["contribution_tfp_pct"]), _pct(q["mean_annual_tfp_share_pct"])]
                    for q in run.results["periods"]]
-    sens_keys = [k for k in (run.sensitivity[0] if run.sensitivity else {}) if k.startswith("tfp_share_")]
+    sens_keys = sorted(k for k in (run.sensitivity[0] if run.sensitivity else {}) if k.startswith("tfp_share_"))
     sens_rows = [[f"{r['alpha']:g}", "—" if r.get("depreciation") is None else f"{r['depreciation']:g}",
                   _pct(r.get("mean_annual_tfp_share_pct"))] + [_pct(r.get(k)) for k in sens_keys] for r in run.sensitivity]
     this = run.year_result(year) if year else None
