@@ -8,13 +8,21 @@ from nscl.programme.models import KIND_MODELS, Activity, CatalogueItem, Organisa
 
 PASSWORD = "test-pass-123"
 
-
-def pytest_configure(config):
-    from django.conf import settings
-
-    # persistent connections from live-server threads would keep PostgreSQL's test database busy at teardown
-    settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
 _seq = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """After the session, end sessions a live-server request thread left open on PostgreSQL's test
+    database, so it can be dropped (otherwise: 'database is being accessed by other users')."""
+    yield
+    with django_db_blocker.unblock():
+        from django.db import connection
+
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cur:
+                cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                            "WHERE datname = current_database() AND pid <> pg_backend_pid()")
 
 
 @pytest.fixture(autouse=True)

@@ -74,3 +74,4 @@ def test_record_a_class_and_watch_the_bar_move(live_server, browser, make_user, 
     assert after_text == "10" and after_style != before_style
     width = lambda s: float(s.split("width:")[1].split("%")[0])  # noqa: E731
     assert width(after_style) > width(before_style)
+
