@@ -166,8 +166,12 @@ def test_tfp_note(client, make_user, stats_user, series):
 
 def test_asean_comparison(client, make_user):
     client.force_login(make_user(Role.VIEWER))
-    html = client.get("/tfp/asean/?alpha=0.35").content.decode()
-    assert "VNM" in html and "THA" in html and "2016-2019" in html
+    html = client.get("/tfp/asean/?alpha=0,35").content.decode()  # the Vietnamese decimal comma is accepted
+    assert "VNM" in html and "THA" in html and "2016-2019" in html and 'value="0.35"' in html
+    brunei = html[html.index("<td>BRN</td>"):]
+    brunei = brunei[:brunei.index("</tr>")]
+    assert brunei.count("—") == 4  # Brunei barely grew: no meaningful share
+    assert "dưới 1%/năm" in html
     assert b"<svg" in client.get("/tfp/asean/?alpha=0.35&format=svg").content
 
 

@@ -18,6 +18,8 @@ from .models import COLUMNS, TfpObservation, TfpPublication, TfpRun, TfpSeries
 
 ASEAN = ["VNM", "THA", "IDN", "MYS", "PHL", "SGP", "KHM", "LAO", "MMR", "BRN"]
 COMPARISON_PERIODS = [(2001, 2005), (2006, 2010), (2011, 2015), (2016, 2019)]
+# a share of almost no growth says nothing (Brunei: ±2,700%): shown only above 1% a year
+MIN_COMPARISON_GROWTH = 0.01
 TARGETS = {"national_2025": 45.0, "national_2030": 50.0, "province_low": 50.0, "province_high": 55.0}
 VALUE_COLUMNS = [c for c, *_ in COLUMNS]
 

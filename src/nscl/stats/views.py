@@ -193,7 +193,7 @@ def run_note(request, pk, fmt):
 def asean(request):
     _need(roles.can_view_tfp, request.user)
     try:
-        alpha = float(request.GET.get("alpha", 0.35))
+        alpha = float(request.GET.get("alpha", "0.35").replace(",", "."))  # Vietnamese decimal comma accepted
         if not 0 < alpha < 1:
             raise ValueError
     except ValueError:
@@ -201,7 +201,10 @@ def asean(request):
         messages.error(request, _("α phải nằm trong khoảng (0, 1); dùng 0,35."))
     table = services.asean_comparison(round(alpha, 3))
     if request.GET.get("format") == "svg":
-        return HttpResponse(charts.asean(table), content_type="image/svg+xml")
-    pivot = table.pivot(index="country", columns="period", values="tfp_share_pct")
-    return render(request, "stats/asean.html", {"alpha": alpha, "periods": list(pivot.columns),
-                                                "rows": [(c, list(r)) for c, r in pivot.iterrows()]})
+        shown = table[table.output_growth.abs() >= services.MIN_COMPARISON_GROWTH]
+        return HttpResponse(charts.asean(shown), content_type="image/svg+xml")
+    shown = table.assign(tfp_share_pct=table.tfp_share_pct.where(table.output_growth.abs() >= services.MIN_COMPARISON_GROWTH))
+    pivot = shown.pivot(index="country", columns="period", values="tfp_share_pct")
+    return render(request, "stats/asean.html", {"alpha": alpha, "alpha_text": f"{alpha:g}", "periods": list(pivot.columns),
+                                                "rows": [(c, list(r)) for c, r in pivot.iterrows()],
+                                                "min_growth_pct": f"{100 * services.MIN_COMPARISON_GROWTH:g}"})
