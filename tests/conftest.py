@@ -4,7 +4,7 @@ import itertools
 import pytest
 
 from nscl.accounts.models import Profile, Role
-from nscl.programme.models import KIND_MODELS, Activity, CatalogueItem, Organisation, Phase, Unit
+from nscl.programme.models import KIND_MODELS, CatalogueItem, Organisation, Phase, Unit
 
 PASSWORD = "test-pass-123"
 
@@ -91,7 +91,3 @@ def login(client):
         client.force_login(user)
         return client
     return do
-
-
-def count_activities():
-    return Activity.objects.count()

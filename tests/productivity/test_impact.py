@@ -71,3 +71,10 @@ def test_cli_json():
     d = json.loads(out.stdout)
     assert set(d) == {"att_gt", "aggregations"} and set(d["aggregations"]) == {"simple", "group", "dynamic", "calendar"}
     assert set(d["att_gt"][0]) == {"group", "time", "att", "se"}
+
+
+def test_first_support_year_is_the_treatment_year():
+    from nscl.productivity.impact import first_support_year
+
+    supports = pd.DataFrame({"tax_code": ["A", "A", "B"], "year": [2023, 2021, 2024]})
+    assert first_support_year(supports).to_dict() == {"A": 2021, "B": 2024}

@@ -22,10 +22,6 @@ def is_staff_role(user) -> bool:
     return role_of(user) in (Role.ADMIN, Role.OFFICER)
 
 
-def can_view_registers(user) -> bool:
-    return role_of(user) is not None
-
-
 def visible_activities(user, qs):
     """The activities a user may see; an enterprise user sees only their own enterprise's support."""
     role = role_of(user)

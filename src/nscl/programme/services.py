@@ -102,10 +102,6 @@ def reopen(activity, user):
     return obj
 
 
-def activities_in_year(year: int):
-    return Activity.objects.filter(count_year=year).exclude(status=Activity.Status.CANCELLED)
-
-
 def fmt_date(d: datetime.date | None) -> str:
     return d.strftime("%d/%m/%Y") if d else ""
 

@@ -24,10 +24,6 @@ TARGETS = {"national_2025": 45.0, "national_2030": 50.0, "province_low": 50.0, "
 VALUE_COLUMNS = [c for c, *_ in COLUMNS]
 
 
-class ImportError_(ValueError):
-    pass
-
-
 def template_xlsx() -> bytes:
     wb = Workbook()
     ws = wb.active
