@@ -126,6 +126,10 @@ def test_cancel_stops_the_job(officer_client):
     finally:
         runner._report = original
     assert job.status == "cancelled" and job.result is None
+    from nscl.audit.models import AuditEntry
+
+    entry = AuditEntry.objects.filter(model="analysis.AnalysisJob", object_id=str(job.pk)).latest("id")
+    assert entry.before["status"] == "running" and entry.after["status"] == "cancelled"
     assert sum(1 for c in calls if c.startswith("Bootstrap")) == 1  # stopped at the first report
 
 

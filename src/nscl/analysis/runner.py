@@ -46,8 +46,10 @@ def cancel(job: AnalysisJob) -> None:
             os.killpg(job.pid, signal.SIGTERM)
         except (ProcessLookupError, PermissionError):
             pass
-    AnalysisJob.objects.filter(pk=job.pk, status__in=[AnalysisJob.Status.QUEUED, AnalysisJob.Status.RUNNING]).update(
-        status=AnalysisJob.Status.CANCELLED, finished_at=timezone.now(), progress_note="Đã hủy theo yêu cầu")
+    job.refresh_from_db()
+    if job.active:  # saved, not updated in bulk, so the cancellation is in the audit log
+        job.status, job.finished_at, job.progress_note = AnalysisJob.Status.CANCELLED, timezone.now(), "Đã hủy theo yêu cầu"
+        job.save(update_fields=["status", "finished_at", "progress_note"])
 
 
 def _report(job_id, fraction, note):
