@@ -48,11 +48,13 @@ def test_acf_reports_the_local_minimum_prodest_stops_in(chilean):
     assert "other local minimum" in res.summary()
 
 
-def test_wooldridge_iv_is_the_single_equation_iv(chilean):
-    # y on free, state and the lagged (state, proxy) polynomial, free inputs instrumented by their lags
+def test_wooldridge_iv_stacked_2sls(chilean):
+    # prodest's vignette reports 0.246/0.214/0.145 (SE 0.014/0.013/0.024): the standard errors agree
+    # to 0.001, the coefficients to 0.003 — NOT the 3 decimals the issue asks (see the README)
     res = estimate(chilean, "wrdg", proxy="pX", **KW).fit()
-    assert np.round(res.params, 3).tolist() == [0.255, 0.218, 0.160]
-    assert np.round(res.std_errors, 3).tolist() == [0.020, 0.018, 0.025]
+    assert np.round(res.params, 3).tolist() == [0.249, 0.217, 0.147]
+    assert np.abs(res.std_errors - [0.014, 0.013, 0.024]).max() < 0.001
+    assert np.abs(res.params - [0.246, 0.214, 0.145]).max() < 0.004
 
 
 def test_ols_and_fixed_effects(chilean):

@@ -13,8 +13,9 @@ Estimators (each a model class whose ``fit()`` returns :class:`ProductivityResul
 - ``ACF`` (Ackerberg-Caves-Frazer): first stage on a full second-degree polynomial in (free,
   state, proxy); exactly identified GMM with instruments (lagged free, current state) and weight
   (Z'Z)⁻¹/N (prodest's ``gACF``).
-- ``Wooldridge`` (IV): y on free, state and the lagged polynomial in (state, proxy), free inputs
-  instrumented by their lags (prodest's IV form), homoskedastic IV standard errors.
+- ``Wooldridge`` (IV): the level equation stacked over the lagged-productivity equation (with
+  productivity a random walk, as prodest and Stata's prodest do), free inputs instrumented by their
+  lags, one 2SLS with unadjusted standard errors.
 - ``WooldridgeGMM``: the two-equation system of Wooldridge (2009) estimated by two-step GMM exactly
   as prodest's ``prodestWRDG_GMM`` (diagonal first-step weight, then σ̂²·Z'Z), with its analytic
   standard errors.
@@ -417,23 +418,27 @@ class Wooldridge(ProductionFunction):
         return ok, reg[ok], lreg[ok], lfree[ok], c
 
     def _estimate(self, p):
+        """Stacked 2SLS of the level equation over the lagged-productivity equation (prodest's WRDG
+        convention: productivity a random walk, g(h) = h, both equations sharing the polynomial's
+        coefficients; the free inputs instrumented by their lags; an intercept shift e0 for eq. 2)."""
         ok, reg, lreg, lfree, c = self._blocks(p)
         n = int(ok.sum())
-        one = np.ones((n, 1))
+        one, zero = np.ones((n, 1)), np.zeros((n, 1))
         cc = [] if c is None else [c]
-        X = np.column_stack([one, p.free[ok], p.state[ok], *cc, lreg])
-        Z = np.column_stack([one, lfree, p.state[ok], *cc, lreg])
+        f, s = p.free[ok], p.state[ok]
+        X = np.vstack([np.column_stack([one, zero, f, s, *cc, reg]), np.column_stack([one, one, f, s, *cc, lreg])])
+        Z = np.vstack([np.column_stack([one, zero, lfree, s, *cc, reg]), np.column_stack([one, one, lfree, s, *cc, lreg])])
         _check_rank(Z, "ma trận công cụ")
-        y = p.y[ok]
+        y = np.concatenate([p.y[ok], p.y[ok]])
         q, _ = np.linalg.qr(Z)
         xh = q @ (q.T @ X)
         A = xh.T @ X
         beta = np.linalg.solve(A, xh.T @ y)
         e = y - X @ beta
-        cov = (e @ e / (n - X.shape[1])) * np.linalg.inv(A)
+        cov = (e @ e / len(y)) * np.linalg.inv(A)  # unadjusted, u'u/N over the stacked rows
         k = len(self.names)
         se = np.sqrt(np.diag(cov))
-        return beta[1:1 + k], {"n_obs": n, "std_errors": se[1:1 + k]}
+        return beta[2:2 + k], {"n_obs": n, "std_errors": se[2:2 + k]}
 
 
 class WooldridgeGMM(Wooldridge):
