@@ -70,13 +70,19 @@ def series_detail(request, pk):
     })
 
 
-@login_required
-@require_POST
-def series_import(request, pk):
+def _editable_series(request, pk):
+    """A series the user may change: never the shipped reference series."""
     _need(roles.can_edit_tfp, request.user)
     series = get_object_or_404(TfpSeries, pk=pk)
     if series.is_reference:
         raise PermissionDenied
+    return series
+
+
+@login_required
+@require_POST
+def series_import(request, pk):
+    series = _editable_series(request, pk)
     form = ImportForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, _("Chọn một tệp CSV hoặc Excel."))
@@ -97,10 +103,7 @@ def series_row(request, pk):
     """Add or replace one year's values; the whole series is checked first, nothing saved on error."""
     import pandas as pd
 
-    _need(roles.can_edit_tfp, request.user)
-    series = get_object_or_404(TfpSeries, pk=pk)
-    if series.is_reference:
-        raise PermissionDenied
+    series = _editable_series(request, pk)
     form = ObservationForm(request.POST)
     if not form.is_valid():
         for field, errs in form.errors.items():
