@@ -27,7 +27,17 @@ def _font():
     return _FONT
 
 
-def _render(fig, fmt):
+def new_figure(figsize):
+    """A figure in the shipped font (Vietnamese diacritics), without top and right frame lines."""
+    plt.rcParams["font.family"] = _font()
+    fig, ax = plt.subplots(figsize=figsize)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    return fig, ax
+
+
+def render(fig, fmt):
+    """SVG for pages, PNG for documents: the same drawing either way."""
     buf = io.BytesIO()
     fig.savefig(buf, format=fmt, bbox_inches="tight", dpi=150 if fmt == "png" else 72,
                 metadata={"Date": None} if fmt == "svg" else None)
@@ -37,9 +47,8 @@ def _render(fig, fmt):
 
 def progress_chart(progress, fmt="svg", labels=None) -> bytes:
     """One horizontal bar per target: actual as a share of the target's lower bound (100% = reached)."""
-    plt.rcParams["font.family"] = _font()
     rows = list(progress)
-    fig, ax = plt.subplots(figsize=(8, 0.45 * max(len(rows), 1) + 1.2))
+    fig, ax = new_figure((8, 0.45 * max(len(rows), 1) + 1.2))
     names = [p.target.code for p in rows]
     pct = []
     for p in rows:
@@ -56,16 +65,13 @@ def progress_chart(progress, fmt="svg", labels=None) -> bytes:
     ax.invert_yaxis()
     ax.set_xlim(0, 220)
     ax.set_xlabel(labels.get("x", "% so với chỉ tiêu") if labels else "% so với chỉ tiêu")
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    return _render(fig, fmt)
+    return render(fig, fmt)
 
 
 def target_year_chart(tp, fmt="svg", labels=None) -> bytes:
     """A target by year: bars for the year's count, a line for the running total, the bounds shaded."""
-    plt.rcParams["font.family"] = _font()
     labels = labels or {}
-    fig, ax = plt.subplots(figsize=(7, 3.2))
+    fig, ax = new_figure((7, 3.2))
     years = tp.years
     ax.bar(years, [tp.yearly[y] for y in years], color="#90caf9", label=labels.get("yearly", "Trong năm"))
     if not tp.target.every_year:
@@ -78,6 +84,4 @@ def target_year_chart(tp, fmt="svg", labels=None) -> bytes:
         ax.axhline(tp.lo / n, color="#2e7d32", ls="--", label=labels.get("target", "Chỉ tiêu"))
     ax.set_xticks(years)
     ax.legend(fontsize=8, frameon=False)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    return _render(fig, fmt)
+    return render(fig, fmt)

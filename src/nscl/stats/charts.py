@@ -1,8 +1,7 @@
 """TFP charts, drawn like the programme's (same fonts, SVG on the page, PNG in the note)."""
-import matplotlib.pyplot as plt
 import numpy as np
 
-from nscl.programme.charts import _font, _render
+from nscl.programme.charts import new_figure, render
 
 from .services import TARGETS
 
@@ -15,7 +14,6 @@ def _years(run):
 
 def contributions(run, fmt="svg", labels=None):
     """Stacked bars: percentage points of output growth from capital, labour and TFP."""
-    plt.rcParams["font.family"] = _font()
     labels = labels or {}
     rows = _years(run)
     years = [r["year"] for r in rows]
@@ -23,7 +21,7 @@ def contributions(run, fmt="svg", labels=None):
     k = np.array([(r["contribution_capital_pct"] or 0) for r in rows]) * gy / 100
     lab = np.array([(r["contribution_labour_pct"] or 0) for r in rows]) * gy / 100
     a = np.array([r["tfp_growth"] for r in rows]) * 100
-    fig, ax = plt.subplots(figsize=(8, 3.6))
+    fig, ax = new_figure((8, 3.6))
     pos_base = np.zeros(len(rows))
     neg_base = np.zeros(len(rows))
     for values, colour, name in ((k, CAPITAL, labels.get("capital", "Vốn")), (lab, LABOUR, labels.get("labour", "Lao động")),
@@ -36,44 +34,41 @@ def contributions(run, fmt="svg", labels=None):
     ax.axhline(0, color="#555", lw=0.8)
     ax.set_ylabel(labels.get("y", "điểm phần trăm"))
     ax.legend(fontsize=8, frameon=False, ncol=4, loc="upper center", bbox_to_anchor=(0.5, -0.18))
-    _tidy(ax, years)
-    return _render(fig, fmt)
+    _year_ticks(ax, years)
+    return render(fig, fmt)
 
 
 def tfp_share(run, fmt="svg", labels=None):
     """The TFP share of growth by year against the targets (45% national 2025, 50-55% provincial)."""
-    plt.rcParams["font.family"] = _font()
     labels = labels or {}
     rows = [r for r in _years(run) if r["contribution_tfp_pct"] is not None]
     years = [r["year"] for r in rows]
-    fig, ax = plt.subplots(figsize=(8, 3.4))
+    fig, ax = new_figure((8, 3.4))
     ax.bar(years, [r["contribution_tfp_pct"] for r in rows], color=TFP, label=labels.get("share", "Tỷ trọng TFP (%)"))
     ax.axhline(TARGETS["national_2025"], color="#1565c0", ls="--", lw=1, label=labels.get("nat", "Mục tiêu quốc gia 2025: 45%"))
     ax.axhspan(TARGETS["province_low"], TARGETS["province_high"], color="#ffcc80", alpha=0.5,
                label=labels.get("prov", "Quy hoạch tỉnh 2021-2030: 50-55%"))
     ax.axhline(0, color="#555", lw=0.8)
     ax.legend(fontsize=8, frameon=False, ncol=3, loc="upper center", bbox_to_anchor=(0.5, -0.18))
-    _tidy(ax, years)
-    return _render(fig, fmt)
+    _year_ticks(ax, years)
+    return render(fig, fmt)
 
 
 def tfp_index(run, fmt="svg"):
-    plt.rcParams["font.family"] = _font()
     rows = run.results["years"]
     years = [r["year"] for r in rows]
-    fig, ax = plt.subplots(figsize=(8, 3))
+    fig, ax = new_figure((8, 3))
     ax.plot(years, [r["tfp_index"] for r in rows], color=TFP, marker="o", ms=3)
     ax.axhline(1, color="#999", lw=0.8)
     ax.set_ylabel("TFP index")
-    _tidy(ax, years)
-    return _render(fig, fmt)
+    _year_ticks(ax, years)
+    return render(fig, fmt)
 
 
 def asean(table, fmt="svg"):
-    plt.rcParams["font.family"] = _font()
     periods = list(dict.fromkeys(table["period"]))
     countries = list(dict.fromkeys(table["country"]))
-    fig, ax = plt.subplots(figsize=(8, 3.6))
+    fig, ax = new_figure((8, 3.6))
     width = 0.8 / max(len(periods), 1)
     for i, p in enumerate(periods):
         sub = table[table.period == p].set_index("country")
@@ -84,14 +79,10 @@ def asean(table, fmt="svg"):
     ax.set_xticks(np.arange(len(countries)) + width * (len(periods) - 1) / 2, countries)
     ax.set_ylabel("TFP (%)")
     ax.legend(fontsize=8, frameon=False, ncol=len(periods))
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    return _render(fig, fmt)
+    return render(fig, fmt)
 
 
-def _tidy(ax, years):
+def _year_ticks(ax, years):
     if len(years) <= 25:
         ax.set_xticks(years)
         ax.tick_params(axis="x", labelrotation=90 if len(years) > 12 else 0, labelsize=8)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
