@@ -23,14 +23,7 @@ def _public_or_user(request):
 
 def target_json(p, lang="vi"):
     t = p.target
-    if t.kind == "about":
-        lo = hi = float(t.min_value)
-    elif t.kind == "at_least":
-        lo, hi = float(t.min_value), None
-    elif t.kind == "exact":
-        lo = hi = float(t.min_value)
-    else:
-        lo, hi = float(t.min_value), float(t.max_value)
+    lo, hi = t.plan_bounds()
     as_num = lambda v: None if v is None else (int(v) if float(v).is_integer() else v)  # noqa: E731
     return {
         "code": t.code,

@@ -2,20 +2,16 @@
 from __future__ import annotations
 
 import io
-import math
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from .models import KIND_MODELS, Activity
+from .progress import STATUS_LABELS
 
 DEMO_LABEL = "Dữ liệu minh họa"
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-STATUS_VI = {
-    "not_started": "Chưa bắt đầu", "on_track": "Đúng tiến độ", "at_risk": "Có nguy cơ không đạt",
-    "met": "Đạt", "exceeded": "Vượt", "not_met": "Không đạt",
-}
 VND_FORMAT = '#,##0 "đ"'
 
 
@@ -100,13 +96,9 @@ def dashboard_xlsx(phase, progress, as_of) -> bytes:
     rows = []
     for p in progress:
         t = p.target
-        hi = None if not math.isfinite(p.hi) else p.hi
-        if t.kind == "about":
-            lo_out, hi_out = float(t.min_value), float(t.min_value)
-        else:
-            lo_out, hi_out = float(t.min_value), (float(t.max_value) if t.max_value is not None else (hi if t.kind == "exact" else None))
+        lo_out, hi_out = t.plan_bounds()
         rows.append([t.code, t.objective, t.description, t.unit, t.get_kind_display(), lo_out, hi_out, p.actual,
-                     STATUS_VI[p.status], str(t.responsible_unit or "")] + [p.yearly[y] for y in phase.years])
+                     STATUS_LABELS[p.status], str(t.responsible_unit or "")] + [p.yearly[y] for y in phase.years])
     wb = Workbook()
     demo = Activity.objects.filter(is_demo=True).exists()
     note = f"Tiến độ giai đoạn {phase.code}, lũy kế đến hết năm {as_of}" + (f" — có {DEMO_LABEL.lower()}" if demo else "")

@@ -138,6 +138,16 @@ class Target(models.Model):
         elif self.kind != self.Kind.RANGE:
             self.max_value = None
 
+    def plan_bounds(self) -> tuple[float, float | None]:
+        """The plan's numbers as published (API, exports): about N and exact N give (N, N), at least N
+        gives (N, None), a range its ends. The judging bounds (N ± tolerance) are progress.bounds."""
+        lo = float(self.min_value)
+        if self.kind == self.Kind.RANGE:
+            return lo, float(self.max_value)
+        if self.kind == self.Kind.AT_LEAST:
+            return lo, None
+        return lo, lo
+
     def description_for(self, lang):
         return self.description_en if lang == "en" and self.description_en else self.description
 

@@ -14,7 +14,15 @@ import math
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.translation import gettext_noop
+
 STATUSES = ("not_started", "on_track", "at_risk", "met", "exceeded", "not_met")
+# Vietnamese, as documents and exports print them; pages translate them (marked for the catalogue)
+STATUS_LABELS = {
+    "not_started": gettext_noop("Chưa bắt đầu"), "on_track": gettext_noop("Đúng tiến độ"),
+    "at_risk": gettext_noop("Có nguy cơ không đạt"), "met": gettext_noop("Đạt"),
+    "exceeded": gettext_noop("Vượt"), "not_met": gettext_noop("Không đạt"),
+}
 
 
 def bounds(kind: str, min_value, max_value=None, tolerance_pct=10) -> tuple[float, float]:

@@ -10,7 +10,8 @@ from nscl import officedoc
 from nscl.officedoc import OfficialDocument
 
 from . import charts
-from .exports import DEMO_LABEL, STATUS_VI
+from .exports import DEMO_LABEL
+from .progress import STATUS_LABELS
 from .models import KIND_MODELS, Activity, ActivityKind, Phase
 from .services import fmt_date, fmt_num, fmt_vnd, phase_progress
 
@@ -52,7 +53,7 @@ def build(year: int, number="…/BC-SKHCN", signer="", signer_title="GIÁM ĐỐ
         if t.every_year:
             plan += " (mỗi năm)" if t.kind != "exact" else f" ({fmt_num(t.min_value / len(phase.years))} mỗi năm)"
         rep.targets.append([str(i), f"{t.description} ({t.unit})", plan, fmt_num(p.yearly[year]),
-                            fmt_num(p.actual), STATUS_VI[p.status]])
+                            fmt_num(p.actual), STATUS_LABELS[p.status]])
     counted = Activity.objects.filter(count_year=year, confirmed_at__isnull=False).exclude(status=Activity.Status.CANCELLED)
     rep.pending = Activity.objects.filter(count_year=year, confirmed_at__isnull=True).exclude(
         status=Activity.Status.CANCELLED).count()

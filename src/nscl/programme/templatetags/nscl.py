@@ -1,15 +1,10 @@
 from django import template
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext
 
 from nscl.programme import services
+from nscl.programme.progress import STATUS_LABELS
 
 register = template.Library()
-
-STATUS_LABELS = {
-    "not_started": _l("Chưa bắt đầu"), "on_track": _l("Đúng tiến độ"), "at_risk": _l("Có nguy cơ"),
-    "met": _l("Đạt"), "exceeded": _l("Vượt"), "not_met": _l("Không đạt"),
-}
-
 
 @register.filter
 def vnd(value):
@@ -28,7 +23,7 @@ def dmy(value):
 
 @register.filter
 def status_label(code):
-    return STATUS_LABELS.get(code, code)
+    return gettext(STATUS_LABELS[code]) if code in STATUS_LABELS else code
 
 
 @register.filter
