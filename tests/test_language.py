@@ -29,3 +29,30 @@ def test_english_through_the_switch(client, settings):
     assert "Train and certify 1-2 productivity-quality experts" in html  # the target's English rendering
     client.post("/i18n/setlang/", {"language": "vi", "next": "/"})
     assert "Tiến độ thực hiện Kế hoạch" in client.get("/").content.decode()
+
+
+def test_english_labels_are_the_right_ones(client, settings, make_user, make_activity):
+    from nscl.accounts.models import Role
+
+    settings.NSCL_PUBLIC_PROGRESS = True
+    make_activity("class", 2023)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = client.get("/?phase=2021-2025&year=2025").content.decode()
+    assert "Not met: 10" in html and "Không đạt" not in html
+    client.force_login(make_user(Role.OFFICER))
+    html = client.get("/analysis/").content.decode()
+    assert "Firm productivity analysis" in html and "No analysis yet." in html and "Created by" in html
+    html = client.get("/tfp/").content.decode()
+    assert "Recent runs" in html and "No run yet." in html
+
+
+def test_catalogue_has_no_unreviewed_guesses():
+    from pathlib import Path
+
+    import nscl
+
+    po = (Path(nscl.__file__).parent / "locale" / "en" / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")
+    assert "#, fuzzy" not in po  # msgmerge's guesses were wrong ("Lỗi" -> "Filter"): never ship one unreviewed
+    entries = po.split("\n\n")[1:]  # the first block is the header
+    untranslated = [e for e in entries if e.rstrip().endswith('msgstr ""')]
+    assert untranslated == []
