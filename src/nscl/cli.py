@@ -158,15 +158,10 @@ def cmd_growth(args):
 
 
 def _read_panel(path):
-    import pandas as pd
+    from nscl.productivity.tables import read_table
 
-    low = path.lower()
     try:
-        if low.endswith(".parquet"):
-            return pd.read_parquet(path)
-        if low.endswith((".xlsx", ".xlsm")):
-            return pd.read_excel(path)
-        return pd.read_csv(path)
+        return read_table(path)
     except FileNotFoundError:
         sys.exit(f"Lỗi: không tìm thấy tệp {path}.")
     except Exception as e:  # noqa: BLE001

@@ -9,25 +9,16 @@ import subprocess
 import sys
 
 import numpy as np
-import pandas as pd
 from django.utils import timezone
 
 from nscl.productivity import firm, impact
+from nscl.productivity.tables import read_table
 
 from .models import AnalysisJob
 
 
 class Cancelled(Exception):
     pass
-
-
-def read_table(path: str) -> pd.DataFrame:
-    low = path.lower()
-    if low.endswith(".parquet"):
-        return pd.read_parquet(path)
-    if low.endswith((".xlsx", ".xlsm")):
-        return pd.read_excel(path)
-    return pd.read_csv(path, sep=None, engine="python")
 
 
 def start(job: AnalysisJob) -> None:

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from nscl.accounts import roles
 from nscl.accounts.models import Role
 from nscl.productivity.impact import AGGREGATIONS
+from nscl.productivity.tables import read_table
 
 from . import charts, runner
 from .models import AnalysisJob
@@ -67,7 +68,7 @@ def index(request):
             job.input_file = form.cleaned_data["file"]
             job.save()
             try:
-                data = runner.read_table(job.input_file.path)
+                data = read_table(job.input_file.path)
             except Exception as e:  # noqa: BLE001
                 job.input_file.delete(save=False)
                 job.delete()

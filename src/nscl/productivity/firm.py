@@ -42,6 +42,8 @@ import numpy as np
 import pandas as pd
 from scipy import optimize
 
+from .tables import unit_list
+
 METHODS = ("ols", "fe", "op", "lp", "acf", "wrdg", "wrdg-gmm")
 
 
@@ -101,12 +103,12 @@ def prepare(data: pd.DataFrame, id: str, time: str, output: str, free, state, pr
         bad = values.isna()
         if bad.any():
             raise FirmDataError(f"Cột {col}: {int(bad.sum())} giá trị trống hoặc không phải số "
-                                f"(doanh nghiệp {_firm_list(df.loc[bad, id])}).")
+                                f"(doanh nghiệp {unit_list(df.loc[bad, id])}).")
         if log_inputs and col not in (time, *controls):
             nonpos = values <= 0
             if nonpos.any():
                 raise FirmDataError(f"Cột {col}: {int(nonpos.sum())} giá trị ≤ 0, không lấy logarit được "
-                                    f"(doanh nghiệp {_firm_list(df.loc[nonpos, id])}).")
+                                    f"(doanh nghiệp {unit_list(df.loc[nonpos, id])}).")
     df = df.sort_values([id, time], kind="mergesort")
     ids, labels = pd.factorize(df[id])
     t = pd.to_numeric(df[time]).to_numpy()
@@ -116,7 +118,7 @@ def prepare(data: pd.DataFrame, id: str, time: str, output: str, free, state, pr
     dup = (ids[1:] == ids[:-1]) & (t[1:] == t[:-1])
     if dup.any():
         row = np.flatnonzero(dup)[0] + 1
-        raise FirmDataError(f"Doanh nghiệp {_firm_list(df[id].iloc[[row]])} có hai dòng cho năm {t[row]}.")
+        raise FirmDataError(f"Doanh nghiệp {unit_list(df[id].iloc[[row]])} có hai dòng cho năm {t[row]}.")
 
     def arr(cols):
         if not cols:
@@ -131,14 +133,6 @@ def prepare(data: pd.DataFrame, id: str, time: str, output: str, free, state, pr
                   names={"free": free, "state": state, "proxy": proxy, "controls": controls, "output": output},
                   labels=np.asarray(labels))
     return panel
-
-
-def _firm_list(ids: pd.Series, limit: int = 5) -> str:
-    """Firm identifiers for a message: '10007', not '10007.0'; at most `limit`, then how many more."""
-    uniq = pd.unique(ids)
-    shown = [str(int(v)) if isinstance(v, float) and v.is_integer() else str(v) for v in uniq[:limit]]
-    more = len(uniq) - limit
-    return ", ".join(shown) + (f" và {more} doanh nghiệp khác" if more > 0 else "")
 
 
 def _as_list(v):

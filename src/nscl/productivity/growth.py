@@ -46,12 +46,11 @@ class GrowthInputError(ValueError):
 
 def read_series(path) -> pd.DataFrame:
     """Read a CSV or Excel file of yearly series; refuse anything that is not a table."""
+    from .tables import read_table
+
     path = str(path)
     try:
-        if path.lower().endswith((".xlsx", ".xlsm")):
-            df = pd.read_excel(path)
-        else:
-            df = pd.read_csv(path, sep=None, engine="python")
+        df = read_table(path)
     except FileNotFoundError:
         raise GrowthInputError(f"Không tìm thấy tệp {path}.") from None
     except Exception as e:  # noqa: BLE001 - any parser failure means "not a table"

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from .tables import unit_list
+
 CONTROLS = {"never": "nevertreated", "notyet": "notyettreated"}
 ESTIMATORS = ("dr", "reg", "ipw")
 AGGREGATIONS = ("simple", "group", "dynamic", "calendar")
@@ -61,8 +63,7 @@ def _check(data, id, time, outcome, first_treated, covariates):
         v = pd.to_numeric(df[c], errors="coerce")
         bad = v.isna() & ~(df[c].isna() & (c == first_treated))
         if bad.any():
-            firms = df.loc[bad, id].astype(str).unique()[:5]
-            raise ImpactDataError(f"Cột {c}: giá trị trống hoặc không phải số (đơn vị {', '.join(firms)}).")
+            raise ImpactDataError(f"Cột {c}: giá trị trống hoặc không phải số (đơn vị {unit_list(df.loc[bad, id])}).")
         df[c] = v
     df[first_treated] = df[first_treated].fillna(0)
     if df.duplicated([id, time]).any():
@@ -71,7 +72,7 @@ def _check(data, id, time, outcome, first_treated, covariates):
     varying = df.groupby(id)[first_treated].nunique()
     if (varying > 1).any():
         raise ImpactDataError(f"Cột {first_treated}: năm được hỗ trợ đầu tiên phải cố định cho mỗi đơn vị "
-                              f"(khác nhau ở {', '.join(map(str, varying[varying > 1].index[:5]))}).")
+                              f"(khác nhau ở {unit_list(pd.Series(varying[varying > 1].index))}).")
     if df[time].nunique() < 2:
         raise ImpactDataError("Cần ít nhất hai năm.")
     groups = set(df[first_treated].unique()) - {0}

@@ -13,6 +13,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Font
 
 from nscl.productivity import growth, pwt
+from nscl.productivity.tables import read_table
 
 from .models import COLUMNS, TfpObservation, TfpPublication, TfpRun, TfpSeries
 
@@ -65,9 +66,7 @@ def read_upload(f) -> tuple[pd.DataFrame, dict]:
                 for row in wb["Nguon"].iter_rows(min_row=2, values_only=True):
                     if row and row[0] and len(row) > 1 and row[1]:
                         sources[str(row[0]).strip()] = str(row[1]).strip()
-            df = pd.read_excel(io.BytesIO(raw), sheet_name=0)
-        else:
-            df = pd.read_csv(io.BytesIO(raw), sep=None, engine="python")
+        df = read_table(io.BytesIO(raw), name)
     except Exception as e:  # noqa: BLE001
         raise growth.GrowthInputError(f"Tệp “{name}” không phải là bảng CSV/Excel đọc được ({e.__class__.__name__}).") from None
     df.columns = [str(c).strip().lower() for c in df.columns]
