@@ -508,10 +508,12 @@ def _minimise(crit, starts, keep_all=False, residuals=None):
                                             max_nfev=200 * len(s0))
                 x0 = lm.x
             f0 = abs(crit(s0))
-            if residuals is not None and lm.success and crit(x0) <= 1e-12 * max(f0, 1e-300):
-                # Levenberg-Marquardt reached an exact root: nothing left for Nelder-Mead to improve
-                found.append({"start": s0.tolist(), "params": x0, "criterion": float(crit(x0)), "converged": True})
-                continue
+            if residuals is not None and lm.success:
+                f_lm = crit(x0)
+                if f_lm <= 1e-12 * max(f0, 1e-300):
+                    # Levenberg-Marquardt reached an exact root: nothing left for Nelder-Mead to improve
+                    found.append({"start": s0.tolist(), "params": x0, "criterion": float(f_lm), "converged": True})
+                    continue
             # a change in the criterion below its rounding at the start cannot be told apart
             r = optimize.minimize(crit, x0, method="Nelder-Mead",
                                   options={"xatol": 1e-9, "fatol": 1e-13 * max(f0, 1e-300), "maxiter": 4000 * len(s0),
