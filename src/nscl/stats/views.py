@@ -134,7 +134,7 @@ def template_xlsx(request):
 def run_detail(request, pk):
     _need(roles.can_view_tfp, request.user)
     run = get_object_or_404(TfpRun.objects.select_related("series", "author"), pk=pk)
-    years = [y for y in run.results["years"]]
+    years = run.results["years"]
     sens_keys = sorted(k for k in (run.sensitivity[0] if run.sensitivity else {}) if k.startswith("tfp_share_"))
     return render(request, "stats/run.html", {
         "run": run, "years": years, "periods": run.results["periods"], "notes": run.results.get("notes", []),
