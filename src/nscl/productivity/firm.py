@@ -13,9 +13,11 @@ Estimators (each a model class whose ``fit()`` returns :class:`ProductivityResul
 - ``ACF`` (Ackerberg-Caves-Frazer): first stage on a full second-degree polynomial in (free,
   state, proxy); exactly identified GMM with instruments (lagged free, current state) and weight
   (Z'Z)⁻¹/N (prodest's ``gACF``).
-- ``Wooldridge`` (IV): the level equation stacked over the lagged-productivity equation (with
-  productivity a random walk, as prodest and Stata's prodest do), free inputs instrumented by their
-  lags, one 2SLS with unadjusted standard errors.
+- ``Wooldridge`` (IV): prodest 1.0.1's ``prodestWRDG`` — the level equation stacked over the
+  lagged-productivity equation (productivity a random walk), free inputs instrumented by their
+  lags; regressors projected on the instruments without a constant, then OLS of y on the fitted
+  regressors and a constant, with OLS standard errors. (Stata's ``prodest, method(wrdg)`` differs:
+  a constant and an equation-2 intercept in both regressors and instruments, u'u/N variance.)
 - ``WooldridgeGMM``: the two-equation system of Wooldridge (2009) estimated by two-step GMM exactly
   as prodest's ``prodestWRDG_GMM`` (diagonal first-step weight, then σ̂²·Z'Z), with its analytic
   standard errors.
@@ -412,27 +414,28 @@ class Wooldridge(ProductionFunction):
         return ok, reg[ok], lreg[ok], lfree[ok], c
 
     def _estimate(self, p):
-        """Stacked 2SLS of the level equation over the lagged-productivity equation (prodest's WRDG
-        convention: productivity a random walk, g(h) = h, both equations sharing the polynomial's
-        coefficients; the free inputs instrumented by their lags; an intercept shift e0 for eq. 2)."""
+        """prodest 1.0.1's ``prodestWRDG``: the level equation stacked over the lagged-productivity
+        equation, both sharing the coefficients of the polynomial in (state, proxy) (productivity a
+        random walk, g(h) = h), the free inputs instrumented by their lags. As prodest does it: the
+        regressors are first projected on the instruments with no constant (and no separate
+        intercept for equation 2), then y is regressed by OLS on the fitted regressors plus a constant,
+        with OLS's standard errors (σ̂² with N − K degrees of freedom)."""
         ok, reg, lreg, lfree, c = self._blocks(p)
-        n = int(ok.sum())
-        one, zero = np.ones((n, 1)), np.zeros((n, 1))
         cc = [] if c is None else [c]
         f, s = p.free[ok], p.state[ok]
-        X = np.vstack([np.column_stack([one, zero, f, s, *cc, reg]), np.column_stack([one, one, f, s, *cc, lreg])])
-        Z = np.vstack([np.column_stack([one, zero, lfree, s, *cc, reg]), np.column_stack([one, one, lfree, s, *cc, lreg])])
+        X = np.vstack([np.column_stack([f, s, *cc, reg]), np.column_stack([f, s, *cc, lreg])])
+        Z = np.vstack([np.column_stack([lfree, s, *cc, reg]), np.column_stack([lfree, s, *cc, lreg])])
         _check_rank(Z, "ma trận công cụ")
         y = np.concatenate([p.y[ok], p.y[ok]])
         q, _ = np.linalg.qr(Z)
-        xh = q @ (q.T @ X)
-        A = xh.T @ X
-        beta = np.linalg.solve(A, xh.T @ y)
-        e = y - X @ beta
-        cov = (e @ e / len(y)) * np.linalg.inv(A)  # unadjusted, u'u/N over the stacked rows
+        D = np.column_stack([np.ones(len(y)), q @ (q.T @ X)])
+        _check_rank(D, "ma trận hồi quy giai đoạn hai")
+        beta, *_ = np.linalg.lstsq(D, y, rcond=None)
+        e = y - D @ beta
+        cov = (e @ e / (len(y) - D.shape[1])) * np.linalg.inv(D.T @ D)
         k = len(self.names)
         se = np.sqrt(np.diag(cov))
-        return beta[2:2 + k], {"n_obs": n, "std_errors": se[2:2 + k]}
+        return beta[1:1 + k], {"n_obs": int(ok.sum()), "std_errors": se[1:1 + k]}
 
 
 class WooldridgeGMM(Wooldridge):
