@@ -95,6 +95,16 @@ def test_acf_recovers_known_parameters(seed):
     assert res.params[1] == pytest.approx(0.4, abs=0.03)
 
 
+def test_acf_with_a_control_recovers_it_and_the_elasticities():
+    d = simulate_panel(firms=5000, years=10, beta_l=0.6, beta_k=0.4, seed=1)
+    d["c"] = np.random.default_rng(5).normal(size=len(d))
+    d["y"] += 0.2 * d["c"]
+    res = estimate(d, "acf", id="firm", time="year", output="y", free="l", state="k", proxy="m",
+                   controls="c").fit()
+    assert res.names == ["l", "k", "c"]
+    assert res.params == pytest.approx([0.6, 0.4, 0.2], abs=0.03)
+
+
 def test_lag_only_for_the_previous_calendar_year():
     d = pd.DataFrame({"id": [1, 1, 1, 2, 2], "t": [2001, 2002, 2004, 2001, 2002], "y": 1.0, "l": 1.0, "k": 1.0})
     p = prepare(d, "id", "t", "y", "l", "k")

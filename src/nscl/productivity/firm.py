@@ -33,6 +33,11 @@ Deliberate differences from prodest, and why:
   with every elasticity in (0, 1) is kept and the tie is reported.
 - Least squares inside the criteria use QR (``lstsq``) rather than normal equations, for stability.
 - Bootstrap draws that fail are counted and reported (prodest drops them with ``na.rm``).
+- Controls (``controls``): OP/LP as prodest (linear in the first stage, their coefficients taken
+  from it); ACF as prodest 1.0.2, which fixed 1.0.1's failure with controls (linear in the first
+  stage, in the second stage with their lags, lagged controls as instruments); Wooldridge IV and
+  GMM treat them as exogenous regressors and instruments in both equations (prodest 1.0.1 leaves
+  them out of its matrices).
 """
 from __future__ import annotations
 
@@ -373,8 +378,9 @@ class ACF(ProductionFunction):
         ok = np.isfinite(lphi) & np.isfinite(lX).all(axis=1)
         if ok.sum() < 10:
             raise FirmDataError("Quá ít quan sát có năm liền trước cùng doanh nghiệp để tính độ trễ.")
-        nf = p.free.shape[1]
-        Z = np.column_stack([lX[ok, :nf], X[ok, nf:]])  # lagged free, current state (and controls)
+        nf, ns = p.free.shape[1], p.state.shape[1]
+        # lagged free, current state, lagged controls (prodest 1.0.2, which fixed controls in ACF)
+        Z = np.column_stack([lX[ok, :nf], X[ok, nf:nf + ns], lX[ok, nf + ns:]])
         X, lX, phi, lphi = X[ok], lX[ok], phi[ok], lphi[ok]
         n = len(phi)
         W = np.linalg.inv(Z.T @ Z) / n
