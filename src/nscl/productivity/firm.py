@@ -216,6 +216,8 @@ class ProductivityResults:
         lines.append("-" * 56)
         if self.bootstrap["reps"]:
             lines.append(f"bootstrap over firms: {self.bootstrap['reps']} draws, {self.bootstrap['failed']} failed")
+        elif self.std_errors is not None:
+            lines.append("analytic standard errors (no bootstrap)")
         if not self.converged:
             lines.append("WARNING: the optimiser did not report convergence")
         for m in self.optimizer.get("local_minima", []):
