@@ -13,8 +13,14 @@ _seq = itertools.count(1)
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """After the session, end sessions a live-server request thread left open on PostgreSQL's test
+    """Reference data (plan, targets, units) is committed once to the test database: the tests'
+    rolled-back transactions all start from it (loading it inside each test cost seconds each).
+    After the session, end sessions a live-server request thread left open on PostgreSQL's test
     database, so it can be dropped (otherwise: 'database is being accessed by other users')."""
+    from nscl.programme.reference import load_reference
+
+    with django_db_blocker.unblock():
+        load_reference()
     yield
     with django_db_blocker.unblock():
         from django.db import connection
@@ -27,8 +33,8 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 @pytest.fixture(autouse=True)
 def _reference_data(request):
-    """Reference data (plan, targets, units) is present in every database test, also after a
-    transactional test flushed the tables."""
+    """Reference data is there in every database test, also after a transactional test (run last
+    by pytest-django) flushed the tables."""
     names = request.fixturenames
     if not ({"db", "transactional_db", "live_server", "client", "admin_client"} & set(names)) and \
             not request.node.get_closest_marker("django_db"):
