@@ -26,12 +26,16 @@ Deliberate differences from prodest, and why:
 
 - prodest starts its optimiser at the first-stage coefficients plus N(0, 0.01) noise and uses BFGS
   with finite-difference gradients, which stops early on these flat criteria (OP/LP) and, for ACF,
-  in whichever local minimum is nearest. Here the criterion is minimised to tight tolerance by
-  Nelder-Mead from deterministic starts; for ACF from several starts (first stage, 0.5, seeded
-  random points), keeping the lowest criterion and reporting every local minimum found. When
-  several minima tie (an exactly identified criterion can have more than one exact root), the one
-  with every elasticity in (0, 1) is kept and the tie is reported.
-- Least squares inside the criteria use QR (``lstsq``) rather than normal equations, for stability.
+  in whichever local minimum is nearest. Here the criteria are minimised to tight tolerance from
+  deterministic starts: OP/LP's sum of squared innovations by Levenberg-Marquardt (Nelder-Mead if
+  it fails); ACF's GMM criterion from several starts (first stage, 0.5, seeded random points) by
+  Levenberg-Marquardt on the weighted moments, finished by Nelder-Mead unless it reached an exact
+  root, keeping the lowest criterion and reporting every local minimum found. When several minima
+  tie (an exactly identified criterion can have more than one exact root), the one with every
+  elasticity in (0, 1) is kept and the tie is reported. ACF's bootstrap draws start at the full
+  sample's estimate and at the draw's own first stage.
+- The cubic productivity process is fitted on the standardised lagged productivity (the same span,
+  well-conditioned normal equations); results equal prodest's up to rounding.
 - Bootstrap draws that fail are counted and reported (prodest drops them with ``na.rm``).
 - Controls (``controls``): OP/LP as prodest (linear in the first stage, their coefficients taken
   from it); ACF as prodest 1.0.2, which fixed 1.0.1's failure with controls (linear in the first
