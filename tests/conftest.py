@@ -17,7 +17,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
     rolled-back transactions all start from it (loading it inside each test cost seconds each).
     After the session, end sessions a live-server request thread left open on PostgreSQL's test
     database, so it can be dropped (otherwise: 'database is being accessed by other users')."""
-    from nscl.programme.reference import load_reference
+    from nscl.cli import load_reference
 
     with django_db_blocker.unblock():
         load_reference()
@@ -41,7 +41,7 @@ def _reference_data(request):
         return
     request.getfixturevalue("transactional_db" if ("transactional_db" in names or "live_server" in names) else "db")
     if not Phase.objects.exists():
-        from nscl.programme.reference import load_reference
+        from nscl.cli import load_reference
 
         load_reference()
 

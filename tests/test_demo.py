@@ -2,6 +2,7 @@
 import pytest
 
 from nscl.accounts.models import Profile
+from nscl.cli import load_demo, remove_demo
 from nscl.programme import demo
 from nscl.programme.models import Activity, Organisation, Phase, Target
 from nscl.programme.services import phase_progress
@@ -11,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 def test_demo_covers_every_target_and_is_labelled(client, settings):
     settings.NSCL_PUBLIC_PROGRESS = True
-    out = demo.load()
+    out = load_demo()
     assert out["activities"] == Activity.objects.filter(is_demo=True).count() > 50
     progress = {p.target.code: p for p in phase_progress(Phase.objects.get(code="2021-2025"), as_of=2025)}
     assert set(progress) == set(Target.objects.values_list("code", flat=True))
@@ -24,15 +25,15 @@ def test_demo_covers_every_target_and_is_labelled(client, settings):
     client.login(username="canbo", password=demo.DEMO_PASSWORD)
     listing = client.get("/registers/class/").content.decode()
     assert listing.count("Dữ liệu minh họa") >= 20
-    assert demo.load() == {"skipped": "already loaded"}
+    assert load_demo() == {"skipped": "already loaded"}
 
 
 def test_remove_deletes_exactly_the_illustrative_records(make_activity, make_user):
     real = make_activity("class", 2024)
     real_org = Organisation.objects.create(tax_code="0100109106", name="Thật")
     real_user = make_user()
-    demo.load()
-    counts = demo.remove()
+    load_demo()
+    counts = remove_demo()
     assert counts["activities"] > 50 and counts["users"] == 5 and counts["organisations"] == 25
     assert list(Activity.objects.values_list("pk", flat=True)) == [real.pk]
     assert Organisation.objects.get() == real_org

@@ -1,6 +1,6 @@
 import pytest
 
-from nscl.programme.services import fmt_date, fmt_num, fmt_vnd
+from nscl.common.formatting import fmt_date, fmt_num, fmt_vnd
 
 pytestmark = pytest.mark.django_db
 

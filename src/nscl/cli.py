@@ -1,4 +1,8 @@
-"""The `nscl` command: init, demo, serve, adduser, manage."""
+"""The `nscl` command: the database and web commands (init, demo, serve, adduser, run-analysis,
+manage) and the estimators that need no database (growth, firm-tfp, impact).
+
+With settings and urls, the only module that may import every app: it loads each app's reference
+and demo data in dependency order."""
 from __future__ import annotations
 
 import argparse
@@ -17,11 +21,42 @@ def _django():
     return settings
 
 
+def load_reference() -> dict:
+    """Reference data of every app, lowest layer first (idempotent)."""
+    from nscl.geo.loader import load_admin_units
+    from nscl.programme.reference import load_plan
+    from nscl.stats.services import load_vietnam_reference
+
+    out = load_plan()
+    out.update(load_admin_units())
+    out["tfp_reference_years"] = load_vietnam_reference().observations.count()
+    return out
+
+
+def load_demo() -> dict:
+    from nscl.programme import demo
+    from nscl.stats import demo as tfp_demo
+
+    out = demo.load()
+    if "skipped" not in out:
+        out.update(tfp_demo.load())
+        out["activities"] += out["published"]  # each published TFP year is a programme record
+    return out
+
+
+def remove_demo() -> dict:
+    """Illustrative records of every app, highest layer first (they refer to the lower ones)."""
+    from nscl.programme import demo
+    from nscl.stats import demo as tfp_demo
+
+    out = tfp_demo.remove()
+    out.update(demo.remove())
+    return out
+
+
 def cmd_init(args):
     settings = _django()
     from django.core.management import call_command
-
-    from nscl.programme.reference import load_reference
 
     call_command("migrate", interactive=False, verbosity=0)
     if settings.CACHES["default"]["BACKEND"].endswith("DatabaseCache"):
@@ -36,13 +71,11 @@ def cmd_init(args):
 
 def cmd_demo(args):
     _django()
-    from nscl.programme import demo
-
     if args.remove:
-        out = demo.remove()
+        out = remove_demo()
         print(f"Đã xóa dữ liệu minh họa: {out['activities']} hoạt động, {out['organisations']} tổ chức, {out['users']} tài khoản.")
         return
-    out = demo.load()
+    out = load_demo()
     if "skipped" in out:
         print("Dữ liệu minh họa đã có sẵn.")
     else:

@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "nscl.common",
     "nscl.accounts",
     "nscl.audit",
     "nscl.geo",
@@ -147,6 +148,8 @@ NSCL_LOGIN_LOCK_SECONDS = int(os.environ.get("NSCL_LOGIN_LOCK_SECONDS", 900))
 NSCL_ISSUING_BODY = os.environ.get("NSCL_ISSUING_BODY", "SỞ KHOA HỌC VÀ CÔNG NGHỆ")
 NSCL_PARENT_BODY = os.environ.get("NSCL_PARENT_BODY", "UBND TỈNH HƯNG YÊN")
 NSCL_PLACE = os.environ.get("NSCL_PLACE", "Hưng Yên")
+# the statistics office: its partner users enter and run TFP series; it is responsible for published TFP
+NSCL_STATS_UNIT = os.environ.get("NSCL_STATS_UNIT", "ctk")
 
 LOGGING = {
     "version": 1,

@@ -1,4 +1,9 @@
-"""One place for every permission decision, so views never improvise their own."""
+"""One place for every permission decision, so views and forms never improvise their own.
+
+The functions read only the user's profile and the attributes of the object they are asked about,
+so this module imports no other app (apps above it call it; see docs/architecture.md).
+"""
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 
 from .models import Role
@@ -31,10 +36,8 @@ def visible_activities(user, qs):
         org = user.profile.organisation_id
         if org is None:
             return qs.none()
-        from nscl.programme.models import EnterpriseSupport
-
-        own = EnterpriseSupport.objects.filter(organisation_id=org).values("pk")
-        return qs.filter(pk__in=own)
+        lookup = getattr(qs.model, "organisation_lookup", None)
+        return qs.filter(**{f"{lookup}_id": org}) if lookup else qs.none()
     return qs
 
 
@@ -59,15 +62,17 @@ def can_edit_activity(user, activity) -> bool:
     return False
 
 
+def fixed_unit_id(user):
+    """The unit a user's records must belong to (a partner's own), or None when any unit may be chosen."""
+    return user.profile.unit_id if role_of(user) == Role.PARTNER else None
+
+
 def can_confirm(user) -> bool:
     return is_staff_role(user)
 
 
 def can_view_audit(user) -> bool:
     return is_admin(user)
-
-
-STATS_UNIT = "ctk"  # the statistics office's unit code: its partner users enter and run TFP series
 
 
 def can_view_tfp(user) -> bool:
@@ -78,8 +83,25 @@ def can_edit_tfp(user) -> bool:
     role = role_of(user)
     if role in (Role.ADMIN, Role.OFFICER):
         return True
-    return role == Role.PARTNER and user.profile.unit is not None and user.profile.unit.code == STATS_UNIT
+    return (role == Role.PARTNER and user.profile.unit is not None
+            and user.profile.unit.code == settings.NSCL_STATS_UNIT)
 
 
 def can_publish_tfp(user) -> bool:
     return is_staff_role(user)
+
+
+def can_view_analysis(user) -> bool:
+    """Firm-level estimation is for the programme's analysts, not for enterprises or the public."""
+    return role_of(user) not in (None, Role.ENTERPRISE)
+
+
+def can_run_analysis(user) -> bool:
+    return role_of(user) in (Role.ADMIN, Role.OFFICER, Role.PARTNER)
+
+
+def visible_analyses(user, qs):
+    """Officers see every analysis; other analysts only their own."""
+    if not can_view_analysis(user):
+        return qs.none()
+    return qs if is_staff_role(user) else qs.filter(created_by=user)

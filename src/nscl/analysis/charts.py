@@ -1,6 +1,6 @@
 import numpy as np
 
-from nscl.programme.charts import new_figure, render
+from nscl.common.charts import new_figure, render
 
 
 def tfp_histogram(dist, fmt="svg"):

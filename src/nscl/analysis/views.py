@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from nscl.accounts import roles
-from nscl.accounts.models import Role
 from nscl.productivity.impact import AGGREGATIONS
 from nscl.productivity.tables import read_table
 
@@ -23,17 +22,15 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_UPLOAD = 200 * 1024 * 1024
 
 
-def can_run(user):
-    return roles.role_of(user) in (Role.ADMIN, Role.OFFICER, Role.PARTNER)
+can_run = roles.can_run_analysis
 
 
 def _visible(user):
-    qs = AnalysisJob.objects.all()
-    return qs if roles.is_staff_role(user) else qs.filter(created_by=user)
+    return roles.visible_analyses(user, AnalysisJob.objects.all())
 
 
 def _job(request, pk):
-    if roles.role_of(request.user) in (None, Role.ENTERPRISE):
+    if not roles.can_view_analysis(request.user):
         raise PermissionDenied
     job = _visible(request.user).filter(pk=pk).first()
     if job is None:
@@ -57,7 +54,7 @@ class UploadForm(forms.Form):
 
 @login_required
 def index(request):
-    if roles.role_of(request.user) in (None, Role.ENTERPRISE):
+    if not roles.can_view_analysis(request.user):
         raise PermissionDenied
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST":

@@ -49,7 +49,7 @@ def targets(request):
         return problem(401, "Unauthorized", "Đăng nhập để xem tiến độ (NSCL_PUBLIC_PROGRESS đang tắt).")
     code = request.GET.get("phase")
     phases = Phase.objects.all()
-    phase = phases.filter(code=code).first() if code else phases.filter(targets__isnull=False).distinct().last()
+    phase = phases.filter(code=code).first() if code else services.default_phase(phases)
     if phase is None:
         known = ", ".join(phases.values_list("code", flat=True))
         return problem(404, "Phase not found", f"Không có giai đoạn “{code}”. Các giai đoạn: {known}.",

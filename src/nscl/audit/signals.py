@@ -1,18 +1,20 @@
-"""Every create, update and delete of an NSCL model becomes an AuditEntry.
+"""Every create, update and delete of a model of an audited app becomes an AuditEntry.
 
-Signals rather than calls in views, so no write path (form, API, command) can forget it.
+Signals rather than calls in views, so no write path (form, API, command) can forget it. Which apps
+are audited, and how an app names a special action, is the contract in `audit.api`.
 Bulk operations bypass signals: the code uses them only for the benchmark's synthetic data.
 """
 import json
 
+from django.apps import apps
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
+from .api import current_action
 from .context import acting_user
 from .models import AuditEntry
 
-AUDITED_APPS = {"programme", "accounts", "geo", "stats", "analysis"}
 SKIP_FIELDS = {"updated_at", "password", "last_login"}
 
 
@@ -29,7 +31,8 @@ def snapshot(instance) -> dict:
 
 
 def _audited(sender) -> bool:
-    return sender._meta.app_label in AUDITED_APPS and not sender.__dict__.get("audit_skip", False)
+    config = apps.app_configs.get(sender._meta.app_label)
+    return getattr(config, "audited", False) and not sender.__dict__.get("audit_skip", False)
 
 
 def write(action, instance, before=None, after=None):
@@ -64,9 +67,8 @@ def _after_save(sender, instance, created, raw=False, **kwargs):
     after = snapshot(instance)
     if not created and before == after:
         return
-    action = getattr(instance, "_audit_action", None) or (AuditEntry.Action.CREATE if created else AuditEntry.Action.UPDATE)
+    action = current_action.get() or (AuditEntry.Action.CREATE if created else AuditEntry.Action.UPDATE)
     write(action, instance, before, after)
-    instance._audit_action = None
 
 
 @receiver(post_delete)

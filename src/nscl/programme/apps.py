@@ -5,3 +5,4 @@ class ProgrammeConfig(AppConfig):
     name = "nscl.programme"
     label = "programme"
     verbose_name = "Chương trình"
+    audited = True  # every create, update and delete of this app's models goes to the audit log

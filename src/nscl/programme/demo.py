@@ -1,4 +1,4 @@
-"""Illustrative data ("Dữ liệu minh họa") for 2021-2025: every record is flagged is_demo and
+"""Illustrative programme data ("Dữ liệu minh họa") for 2021-2025: every record is flagged is_demo and
 `remove()` deletes exactly those. Nothing here is a real activity of the province."""
 import datetime
 import random
@@ -9,7 +9,7 @@ from django.utils import timezone
 from stdnum.vn import mst
 
 from nscl.accounts.models import Profile, Role
-from nscl.audit.context import acting_user
+from nscl.audit.api import acting_as
 from nscl.geo.models import MERGER_DATE, AdministrativeUnit
 
 from .models import (KIND_MODELS, Activity, CatalogueItem, CertificationBodySupport, CommunicationCampaign,
@@ -17,6 +17,7 @@ from .models import (KIND_MODELS, Activity, CatalogueItem, CertificationBodySupp
                      TestingCapacityInvestment, TrainingClass, Unit)
 
 DEMO_PASSWORD = "minhhoa-2025"
+DEMO_OFFICER = "canbo"  # the programme officer who records (and, in the TFP demo, publishes) the illustrative data
 DEMO_USERS = [
     ("admin", Role.ADMIN, "skhcn", None),
     ("canbo", Role.OFFICER, "skhcn", None),
@@ -71,113 +72,80 @@ def load(seed=2025) -> dict:
         Profile.objects.update_or_create(user=user, defaults={
             "role": role, "unit": units.get(unit), "organisation": orgs[org] if org is not None else None, "is_demo": True})
         users[username] = user
-    officer = users["canbo"]
-    token = acting_user.set(officer)
-    topics = list(CatalogueItem.objects.exclude(group="award"))
-    n = 0
+    officer = users[DEMO_OFFICER]
+    with acting_as(officer):  # the records are the officer's, in the audit log too
+        topics = list(CatalogueItem.objects.exclude(group="award"))
+        n = 0
 
-    def add(model, year, title, unit="skhcn", confirmed=True, status=Activity.Status.COMPLETED, **own):
-        nonlocal n
-        n += 1
-        month = rng.randint(2, 11)
-        start = datetime.date(year, month, rng.randint(1, 20))
-        end = start + datetime.timedelta(days=rng.randint(1, 40))
-        planned = rng.randint(3, 40) * 5_000_000
-        obj = model(title=title, start_date=start, end_date=end if status == Activity.Status.COMPLETED else None,
-                    status=status, responsible_unit=units[unit], location=_location(rng, start),
-                    budget_planned=planned, budget_spent=planned - rng.randint(0, 3) * 1_000_000 if status == "completed" else 0,
-                    fund_source=rng.choice(["provincial", "provincial", "central", "enterprise"]), is_demo=True,
-                    created_by=officer if unit == "skhcn" else users["phoihop"], **own)
-        if confirmed:
-            obj.confirmed_at = timezone.now()
-            obj.confirmed_by = officer
-        obj.save()
-        return obj
+        def add(model, year, title, unit="skhcn", confirmed=True, status=Activity.Status.COMPLETED, **own):
+            nonlocal n
+            n += 1
+            month = rng.randint(2, 11)
+            start = datetime.date(year, month, rng.randint(1, 20))
+            end = start + datetime.timedelta(days=rng.randint(1, 40))
+            planned = rng.randint(3, 40) * 5_000_000
+            obj = model(title=title, start_date=start, end_date=end if status == Activity.Status.COMPLETED else None,
+                        status=status, responsible_unit=units[unit], location=_location(rng, start),
+                        budget_planned=planned, budget_spent=planned - rng.randint(0, 3) * 1_000_000 if status == "completed" else 0,
+                        fund_source=rng.choice(["provincial", "provincial", "central", "enterprise"]), is_demo=True,
+                        created_by=officer if unit == "skhcn" else users["phoihop"], **own)
+            if confirmed:
+                obj.confirmed_at = timezone.now()
+                obj.confirmed_by = officer
+            obj.save()
+            return obj
 
-    add(ExpertCertification, 2022, "Chứng nhận chuyên gia năng suất chất lượng (khóa Trung ương)", person="Nguyễn Văn An",
-        field="pq", course_organiser="Viện Năng suất Việt Nam", certificate_number="CG-NS-0142", certificate_date=datetime.date(2022, 11, 5))
-    add(ExpertCertification, 2024, "Chứng nhận chuyên gia năng suất chất lượng", person="Trần Thị Bình", field="pq",
-        course_organiser="Viện Năng suất Việt Nam", certificate_number="CG-NS-0388", certificate_date=datetime.date(2024, 12, 2))
-    add(ExpertCertification, 2023, "Đào tạo chuyên gia đánh giá chứng nhận hệ thống quản lý", person="Lê Minh Cường",
-        field="assessment", course_organiser="Trung tâm Chứng nhận Phù hợp", certificate_number="DG-2023-077")
-    add(EducationTraining, 2022, "Đưa học phần năng suất chất lượng vào chương trình cao đẳng", institution="Trường Cao đẳng Cộng đồng Hưng Yên",
-        programme="Quản lý sản xuất", cohort="K15", trainees=64)
-    add(EducationTraining, 2024, "Tập huấn năng suất chất lượng cho sinh viên", institution="Trường Đại học Sư phạm Kỹ thuật Hưng Yên",
-        programme="Kỹ thuật công nghiệp", cohort="K20", trainees=120)
-    classes = 0
-    for year, count in ((2021, 3), (2022, 5), (2023, 4), (2024, 5), (2025, 4)):
-        for _ in range(count):
+        add(ExpertCertification, 2022, "Chứng nhận chuyên gia năng suất chất lượng (khóa Trung ương)", person="Nguyễn Văn An",
+            field="pq", course_organiser="Viện Năng suất Việt Nam", certificate_number="CG-NS-0142", certificate_date=datetime.date(2022, 11, 5))
+        add(ExpertCertification, 2024, "Chứng nhận chuyên gia năng suất chất lượng", person="Trần Thị Bình", field="pq",
+            course_organiser="Viện Năng suất Việt Nam", certificate_number="CG-NS-0388", certificate_date=datetime.date(2024, 12, 2))
+        add(ExpertCertification, 2023, "Đào tạo chuyên gia đánh giá chứng nhận hệ thống quản lý", person="Lê Minh Cường",
+            field="assessment", course_organiser="Trung tâm Chứng nhận Phù hợp", certificate_number="DG-2023-077")
+        add(EducationTraining, 2022, "Đưa học phần năng suất chất lượng vào chương trình cao đẳng", institution="Trường Cao đẳng Cộng đồng Hưng Yên",
+            programme="Quản lý sản xuất", cohort="K15", trainees=64)
+        add(EducationTraining, 2024, "Tập huấn năng suất chất lượng cho sinh viên", institution="Trường Đại học Sư phạm Kỹ thuật Hưng Yên",
+            programme="Kỹ thuật công nghiệp", cohort="K20", trainees=120)
+        classes = 0
+        for year, count in ((2021, 3), (2022, 5), (2023, 4), (2024, 5), (2025, 4)):
+            for _ in range(count):
+                topic = rng.choice(topics)
+                people = rng.randint(25, 80)
+                add(TrainingClass, year, f"Lớp tập huấn {topic.name} năm {year}", topic=topic, participants=people,
+                    hours=rng.choice([8, 16, 24]), participant_list="\n".join(
+                        f"Học viên {k + 1}; {rng.choice(orgs).name}" for k in range(3)))
+                classes += 1
+        # two classes recorded by a partner unit, waiting for the officer's confirmation
+        for _ in range(2):
             topic = rng.choice(topics)
-            people = rng.randint(25, 80)
-            add(TrainingClass, year, f"Lớp tập huấn {topic.name} năm {year}", topic=topic, participants=people,
-                hours=rng.choice([8, 16, 24]), participant_list="\n".join(
-                    f"Học viên {k + 1}; {rng.choice(orgs).name}" for k in range(3)))
-            classes += 1
-    # two classes recorded by a partner unit, waiting for the officer's confirmation
-    for _ in range(2):
-        topic = rng.choice(topics)
-        add(TrainingClass, 2025, f"Lớp tập huấn {topic.name} (Sở Công Thương)", unit="sct", confirmed=False,
-            topic=topic, participants=40, hours=8)
-    for year, ch, reach in ((2021, "Báo Hưng Yên; Đài PT-TH tỉnh", 120000), (2023, "Cổng thông tin điện tử tỉnh; mạng xã hội", 85000),
-                            (2025, "Hội nghị; tờ rơi; Zalo OA", 40000)):
-        add(CommunicationCampaign, year, f"Tuyên truyền năng suất chất lượng năm {year}", unit="svhttdl", channels=ch, reach=reach)
-    contents = [c for c, _ in EnterpriseSupport.Content.choices]
-    for i, org in enumerate(orgs[:24]):
-        year = 2021 + i % 5
-        add(EnterpriseSupport, year, f"Hỗ trợ {org.name}", organisation=org, content=contents[i % len(contents)],
-            amount=rng.randint(5, 30) * 10_000_000)
-    _demo_tfp(officer)
-    add(CertificationBodySupport, 2023, "Hỗ trợ tổ chức chứng nhận đạt công nhận ISO/IEC 17065",
-        body_name="Trung tâm Kỹ thuật Tiêu chuẩn Đo lường Chất lượng Hưng Yên", accreditation_sought="ISO/IEC 17065 (BoA)",
-        accreditation_obtained="VICAS (minh họa)")
-    add(TestingCapacityInvestment, 2024, "Đầu tư thiết bị phòng thử nghiệm thực phẩm",
-        beneficiary="Trung tâm Kỹ thuật Tiêu chuẩn Đo lường Chất lượng Hưng Yên", equipment="Máy sắc ký khí GC-MS",
-        amount=2_400_000_000)
-    for i, (ptype, org) in enumerate((("science", orgs[3]), ("innovation", orgs[7]), ("green", orgs[12]))):
-        add(InnovationProject, 2022 + i, f"Nhiệm vụ {ptype} tại {org.name}", project_type=ptype, organisation_name=org.name)
-    add(InnovationProject, 2025, "Nhiệm vụ năng suất xanh (đang thực hiện)", status=Activity.Status.ONGOING,
-        project_type="green", organisation_name=orgs[20].name)
-    acting_user.reset(token)
+            add(TrainingClass, 2025, f"Lớp tập huấn {topic.name} (Sở Công Thương)", unit="sct", confirmed=False,
+                topic=topic, participants=40, hours=8)
+        for year, ch, reach in ((2021, "Báo Hưng Yên; Đài PT-TH tỉnh", 120000), (2023, "Cổng thông tin điện tử tỉnh; mạng xã hội", 85000),
+                                (2025, "Hội nghị; tờ rơi; Zalo OA", 40000)):
+            add(CommunicationCampaign, year, f"Tuyên truyền năng suất chất lượng năm {year}", unit="svhttdl", channels=ch, reach=reach)
+        contents = [c for c, _ in EnterpriseSupport.Content.choices]
+        for i, org in enumerate(orgs[:24]):
+            year = 2021 + i % 5
+            add(EnterpriseSupport, year, f"Hỗ trợ {org.name}", organisation=org, content=contents[i % len(contents)],
+                amount=rng.randint(5, 30) * 10_000_000)
+        add(CertificationBodySupport, 2023, "Hỗ trợ tổ chức chứng nhận đạt công nhận ISO/IEC 17065",
+            body_name="Trung tâm Kỹ thuật Tiêu chuẩn Đo lường Chất lượng Hưng Yên", accreditation_sought="ISO/IEC 17065 (BoA)",
+            accreditation_obtained="VICAS (minh họa)")
+        add(TestingCapacityInvestment, 2024, "Đầu tư thiết bị phòng thử nghiệm thực phẩm",
+            beneficiary="Trung tâm Kỹ thuật Tiêu chuẩn Đo lường Chất lượng Hưng Yên", equipment="Máy sắc ký khí GC-MS",
+            amount=2_400_000_000)
+        for i, (ptype, org) in enumerate((("science", orgs[3]), ("innovation", orgs[7]), ("green", orgs[12]))):
+            add(InnovationProject, 2022 + i, f"Nhiệm vụ {ptype} tại {org.name}", project_type=ptype, organisation_name=org.name)
+        add(InnovationProject, 2025, "Nhiệm vụ năng suất xanh (đang thực hiện)", status=Activity.Status.ONGOING,
+            project_type="green", organisation_name=orgs[20].name)
     return {"activities": Activity.objects.filter(is_demo=True).count(), "organisations": len(orgs), "users": len(users),
             "classes_confirmed": classes}
 
 
-def _demo_tfp(user):
-    """An illustrative provincial series (GRDP 2010-2014: statistical yearbook 2022, table 39; the rest
-    invented), one GSO run, and its figures for 2021-2024 published (they count toward target MT6)."""
-    from nscl.stats import services as tfp
-    from nscl.stats.models import TfpSeries
-
-    import pandas as pd
-
-    rng = random.Random(6)
-    years = list(range(2010, 2025))
-    output = [27_065_153, 29_604_453, 31_871_009, 33_927_875, 36_190_549]
-    while len(output) < len(years):
-        output.append(round(output[-1] * (1 + rng.uniform(0.065, 0.105))))
-    investment = [round(9_500_000 * 1.09 ** i * rng.uniform(0.95, 1.05)) for i in range(len(years))]
-    price = [100 * 1.025 ** i for i in range(len(years))]
-    labour = [round(650_000 * 1.012 ** i) for i in range(len(years))]
-    series = TfpSeries.objects.create(name="Hưng Yên (cũ) 2010-2024 — minh họa", territory=TfpSeries.Territory.HY_OLD,
-                                      is_demo=True, created_by=user, note="Dữ liệu minh họa: chỉ GRDP 2010-2014 là số liệu thật.")
-    tfp.replace_observations(series, pd.DataFrame({"year": years, "output": output, "investment": investment,
-                                                   "investment_price_index": price, "labour": labour}),
-                             {"output": "Niên giám thống kê Hưng Yên 2022, bảng 39 (2010-2014); các năm sau: minh họa",
-                              "investment": "minh họa", "labour": "minh họa"})
-    run = tfp.run(series, user, "gso", 0.38, 0.06, None, "2011-2015,2016-2020,2021-2024")
-    for year in (2021, 2022, 2023, 2024):
-        tfp.publish(run, year, user)
-
-
 @transaction.atomic
 def remove() -> dict:
-    """Delete exactly the illustrative records: demo activities, organisations, users and TFP series."""
-    from nscl.stats.models import TfpPublication, TfpRun, TfpSeries
-
+    """Delete exactly the illustrative records of the programme: activities, organisations, users.
+    Apps above (stats) remove theirs first: `nscl demo --remove` does both."""
     counts = {"activities": 0}
-    TfpPublication.objects.filter(run__is_demo=True).delete()
-    TfpRun.objects.filter(is_demo=True).delete()
-    TfpSeries.objects.filter(is_demo=True).delete()
     for model in KIND_MODELS.values():
         for obj in model.objects.filter(is_demo=True):
             obj.delete()

@@ -1,11 +1,12 @@
 """Excel exports: Vietnamese headers, numbers as numbers, dates as dates."""
 from __future__ import annotations
 
-import io
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+
+from nscl.common.downloads import workbook_bytes
 
 from .models import KIND_MODELS, Activity
 from .progress import STATUS_LABELS
@@ -40,9 +41,7 @@ def _sheet(wb, title, headers, rows, formats=None, note=None):
 def _save(wb) -> bytes:
     if "Sheet" in wb.sheetnames and len(wb.sheetnames) > 1:
         del wb["Sheet"]
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return workbook_bytes(wb)
 
 
 def _field_value(obj, field):

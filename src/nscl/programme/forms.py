@@ -7,8 +7,7 @@ from django.core.validators import MinValueValidator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from nscl.accounts.models import Role
-from nscl.accounts.roles import role_of
+from nscl.accounts import roles
 from nscl.geo.models import AdministrativeUnit
 
 from .models import KIND_MODELS, CatalogueItem, Evidence, Organisation, Unit
@@ -49,9 +48,10 @@ class ActivityForm(forms.ModelForm):
             if isinstance(field, forms.ModelChoiceField):
                 field.error_messages["invalid_choice"] = _("“%(label)s” đã chọn không có trong danh mục.") % {
                     "label": field.label}
-        if role_of(user) == Role.PARTNER:
-            self.fields["responsible_unit"].queryset = Unit.objects.filter(pk=user.profile.unit_id)
-            self.fields["responsible_unit"].initial = user.profile.unit_id
+        fixed = roles.fixed_unit_id(user) if user is not None else None
+        if fixed is not None:
+            self.fields["responsible_unit"].queryset = Unit.objects.filter(pk=fixed)
+            self.fields["responsible_unit"].initial = fixed
         if "topic" in self.fields:
             self.fields["topic"].queryset = CatalogueItem.objects.all()
         if not self.instance.pk:

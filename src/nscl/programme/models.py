@@ -185,6 +185,9 @@ class CatalogueItem(models.Model):
 class Activity(models.Model):
     """What every register shares; each kind's own fields live in its subclass."""
 
+    # the lookup to the supported enterprise, which decides what an enterprise user sees (roles)
+    organisation_lookup = "enterprisesupport__organisation"
+
     class Status(models.TextChoices):
         PLANNED = "planned", _("Kế hoạch")
         ONGOING = "ongoing", _("Đang thực hiện")
@@ -331,6 +334,7 @@ class CommunicationCampaign(Activity):
 
 class EnterpriseSupport(Activity):
     KIND = ActivityKind.SUPPORT
+    organisation_lookup = "organisation"
 
     class Content(models.TextChoices):
         TCCS = "tccs", _("Xây dựng tiêu chuẩn cơ sở")

@@ -158,13 +158,3 @@ def load_plan():
             description_en=desc_en, condition=cond, condition_en=cond_en, responsible_unit=units[resp], order=order))
     return {"documents": len(docs), "units": len(units), "catalogue": len(CATALOGUE), "targets": len(TARGETS_2021_2025)}
 
-
-def load_reference():
-    from nscl.geo.loader import load_admin_units
-
-    from nscl.stats.services import load_vietnam_reference
-
-    out = load_plan()
-    out.update(load_admin_units())
-    out["tfp_reference_years"] = load_vietnam_reference().observations.count()
-    return out

@@ -6,14 +6,15 @@ from dataclasses import dataclass, field
 
 from django.db.models import Sum
 
-from nscl import officedoc
-from nscl.officedoc import OfficialDocument
+from nscl.common import officedoc
+from nscl.common.formatting import fmt_date, fmt_num, fmt_vnd
+from nscl.common.officedoc import OfficialDocument
 
 from . import charts
 from .exports import DEMO_LABEL
-from .progress import STATUS_LABELS
 from .models import KIND_MODELS, Activity, ActivityKind, Phase
-from .services import fmt_date, fmt_num, fmt_vnd, phase_progress
+from .progress import STATUS_LABELS
+from .services import phase_progress
 
 PLAN_NAME = ("Kế hoạch hỗ trợ tổ chức, doanh nghiệp nâng cao năng suất và chất lượng sản phẩm, "
              "hàng hóa giai đoạn 2021-2030 trên địa bàn tỉnh Hưng Yên")

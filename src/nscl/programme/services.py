@@ -1,15 +1,14 @@
 """Writes and computed views of the programme, shared by pages, API, exports and commands."""
 from __future__ import annotations
 
-import datetime
-
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from nscl.audit.models import AuditEntry
+from nscl.audit.api import Action, recording
 
-from .models import KIND_MODELS, Activity, Phase, Target
+from .models import KIND_MODELS, Activity, Phase, Target, TfpMeasurement, Unit
 from .progress import evaluate
 
 
@@ -36,6 +35,18 @@ def counting_records(target, years):
         status=Activity.Status.COMPLETED, confirmed_at__isnull=False,
         count_year__gte=years[0], count_year__lte=years[-1], **(target.criteria or {}),
     ).select_related("responsible_unit", "location")
+
+
+def default_phase(phases):
+    """The phase the dashboard, the API and exports open on when none is asked for: the one
+    containing today if it has targets, else the last phase with targets, else the first."""
+    phases = list(phases)
+    if not phases:
+        return None
+    today = timezone.localdate().year
+    with_targets = [p for p in phases if p.targets.exists()]
+    current = next((p for p in with_targets if p.start_year <= today <= p.end_year), None)
+    return current or (with_targets[-1] if with_targets else phases[0])
 
 
 def default_as_of(phase: Phase) -> int:
@@ -85,8 +96,8 @@ def confirm(activity, user):
     obj.confirmed_at = timezone.now()
     obj.confirmed_by = user
     obj.version = locked.version + 1
-    obj._audit_action = AuditEntry.Action.CONFIRM
-    obj.save()
+    with recording(Action.CONFIRM):
+        obj.save()
     return obj
 
 
@@ -97,25 +108,24 @@ def reopen(activity, user):
     obj.confirmed_at = None
     obj.confirmed_by = None
     obj.version += 1
-    obj._audit_action = AuditEntry.Action.REOPEN
-    obj.save()
+    with recording(Action.REOPEN):
+        obj.save()
     return obj
 
 
-def fmt_date(d: datetime.date | None) -> str:
-    return d.strftime("%d/%m/%Y") if d else ""
-
-
-def fmt_vnd(value) -> str:
-    if value is None:
-        return ""
-    return f"{int(round(value)):,}".replace(",", ".") + " đ"
-
-
-def fmt_num(value) -> str:
-    if value is None:
-        return ""
-    v = float(value)
-    if v.is_integer():
-        return f"{int(v):,}".replace(",", ".")
-    return f"{v:,.1f}".replace(",", "X").replace(".", ",").replace("X", ".")
+@transaction.atomic
+def record_tfp_measurement(year: int, reference: str, user, *, is_demo=False, existing=None) -> TfpMeasurement:
+    """The programme's record of a published TFP figure (target MT6 counts it): completed and
+    confirmed at once, the statistics office responsible. `existing` is updated when republished."""
+    today = timezone.localdate()
+    unit = Unit.objects.filter(code=settings.NSCL_STATS_UNIT).first() or Unit.objects.first()
+    fields = dict(title=f"Đo lường đóng góp của TFP năm {year}", start_date=today, end_date=today,
+                  status=Activity.Status.COMPLETED, responsible_unit=unit, year_measured=year,
+                  result_reference=reference, confirmed_at=timezone.now(), confirmed_by=user, is_demo=is_demo)
+    activity = existing or TfpMeasurement()
+    for k, v in fields.items():
+        setattr(activity, k, v)
+    if activity.pk is not None:
+        activity.version = (activity.version or 0) + 1
+    activity.save()
+    return activity

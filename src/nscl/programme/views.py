@@ -16,14 +16,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from nscl.accounts import roles
+from nscl.common.downloads import DOCX, PDF, XLSX, attachment
+from nscl.common.formatting import fmt_date, fmt_num, fmt_vnd
 
 from . import charts, exports, report, services
 from .forms import EvidenceForm, ReportForm, form_class
 from .models import KIND_MODELS, Activity, ActivityKind, Evidence, Phase, Target, Unit
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
 
 def _progress_allowed(request):
     if not (settings.NSCL_PUBLIC_PROGRESS or request.user.is_authenticated):
@@ -38,9 +36,7 @@ def _phase_filters(request):
     code = request.GET.get("phase")
     phase = next((p for p in phases if p.code == code), None)
     if phase is None:
-        today = datetime.date.today().year
-        phase = next((p for p in phases if p.start_year <= today <= p.end_year and p.targets.exists()), None)
-        phase = phase or next((p for p in reversed(phases) if p.targets.exists()), phases[0])
+        phase = services.default_phase(phases)
     try:
         year = int(request.GET["year"])
     except (KeyError, ValueError):
@@ -82,9 +78,7 @@ def dashboard_xlsx(request):
         raise PermissionDenied
     _phases, phase, year, unit = _phase_filters(request)
     data = exports.dashboard_xlsx(phase, services.phase_progress(phase, as_of=year, unit=unit), year)
-    resp = HttpResponse(data, content_type=XLSX)
-    resp["Content-Disposition"] = f'attachment; filename="tien-do-{phase.code}-{year}.xlsx"'
-    return resp
+    return attachment(data, f"tien-do-{phase.code}-{year}.xlsx", XLSX)
 
 
 def target_detail(request, phase_code, code):
@@ -154,9 +148,7 @@ def register_list(request, kind):
     elif f.get("confirmed") == "yes":
         qs = qs.filter(confirmed_at__isnull=False)
     if f.get("format") == "xlsx":
-        resp = HttpResponse(exports.register_xlsx(kind, list(qs)), content_type=XLSX)
-        resp["Content-Disposition"] = f'attachment; filename="so-{kind}.xlsx"'
-        return resp
+        return attachment(exports.register_xlsx(kind, list(qs)), f"so-{kind}.xlsx", XLSX)
     page = Paginator(qs, 50).get_page(f.get("page"))
     return render(request, "programme/register_list.html", {
         "kind": ActivityKind(kind), "page": page, "statuses": Activity.Status.choices, "units": Unit.objects.all(),
@@ -207,11 +199,11 @@ def _display(obj, field):
         return getattr(obj, f"get_{field.name}_display")()
     value = getattr(obj, field.name)
     if field.get_internal_type() == "DecimalField" and value is not None and ("budget" in field.name or field.name == "amount"):
-        return services.fmt_vnd(value)
+        return fmt_vnd(value)
     if isinstance(value, datetime.date):
-        return services.fmt_date(value)
+        return fmt_date(value)
     if field.get_internal_type() == "DecimalField" and value is not None:
-        return services.fmt_num(value)
+        return fmt_num(value)
     return value if value not in (None, "") else "—"
 
 
@@ -315,14 +307,10 @@ def annual_report(request):
             except ValueError as e:
                 form.add_error("year", str(e))
             else:
+                name = f"bao-cao-nscl-{d['year']}"
                 if request.GET.get("format") == "pdf":
-                    resp = HttpResponse(report.to_pdf(rep), content_type="application/pdf")
-                    ext = "pdf"
-                else:
-                    resp = HttpResponse(report.to_docx(rep), content_type=DOCX)
-                    ext = "docx"
-                resp["Content-Disposition"] = f'attachment; filename="bao-cao-nscl-{d["year"]}.{ext}"'
-                return resp
+                    return attachment(report.to_pdf(rep), name + ".pdf", PDF)
+                return attachment(report.to_docx(rep), name + ".docx", DOCX)
     else:
         form = ReportForm(initial={"year": min(datetime.date.today().year, 2025)})
     return render(request, "programme/report_form.html", {"form": form})

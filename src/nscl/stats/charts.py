@@ -1,7 +1,7 @@
 """TFP charts, drawn like the programme's (same fonts, SVG on the page, PNG in the note)."""
 import numpy as np
 
-from nscl.programme.charts import new_figure, render
+from nscl.common.charts import new_figure, render
 
 from .services import TARGETS
 

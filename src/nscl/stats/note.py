@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import datetime
 
-from nscl import officedoc
-from nscl.officedoc import OfficialDocument
+from nscl.common import officedoc
+from nscl.common.officedoc import OfficialDocument
 
 from . import charts
 from .models import COLUMNS, TfpSeries

@@ -12,7 +12,9 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Font
 
+from nscl.common.downloads import workbook_bytes
 from nscl.productivity import growth, pwt
+from nscl.programme import services as programme_services
 from nscl.productivity.tables import read_table
 
 from .models import COLUMNS, TfpObservation, TfpPublication, TfpRun, TfpSeries
@@ -49,9 +51,7 @@ def template_xlsx() -> bytes:
         "Sheet Nguon: ghi nguồn của từng cột (ví dụ: Niên giám thống kê 2022, bảng 39).",
     ] + [f"{c}: {label}" for c, label, *_ in COLUMNS]:
         guide.append([line])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return workbook_bytes(wb)
 
 
 def read_upload(f) -> tuple[pd.DataFrame, dict]:
@@ -132,29 +132,17 @@ def rerun(r: TfpRun) -> dict:
 @transaction.atomic
 def publish(r: TfpRun, year: int, user) -> TfpPublication:
     """Mark the run's figure for `year` as published; it then counts toward the plan's TFP target."""
-    from nscl.programme.models import Activity, TfpMeasurement, Unit
-
     result = r.year_result(year)
     if result is None or result.get("contribution_tfp_pct") is None:
         raise growth.GrowthInputError(f"Lần tính #{r.pk} không có tỷ trọng TFP xác định cho năm {year}.")
     pub = TfpPublication.objects.select_for_update().filter(year=year).first()
     share = result["contribution_tfp_pct"]
-    today = timezone.localdate()
-    unit = Unit.objects.filter(code="ctk").first() or Unit.objects.first()
-    fields = dict(title=f"Đo lường đóng góp của TFP năm {year}", start_date=today, end_date=today,
-                  status=Activity.Status.COMPLETED, responsible_unit=unit, year_measured=year,
-                  result_reference=f"Lần tính TFP #{r.pk}: {share:.2f}% ({r.get_method_display()}, α={r.alpha:g})",
-                  confirmed_at=timezone.now(), confirmed_by=user, is_demo=r.is_demo)
+    activity = programme_services.record_tfp_measurement(
+        year, f"Lần tính TFP #{r.pk}: {share:.2f}% ({r.get_method_display()}, α={r.alpha:g})", user,
+        is_demo=r.is_demo, existing=pub.activity if pub else None)
     if pub is None:
-        activity = TfpMeasurement(**fields)
-        activity.save()
         pub = TfpPublication.objects.create(year=year, run=r, activity=activity, published_by=user)
     else:
-        activity = pub.activity or TfpMeasurement(**fields)
-        for k, v in fields.items():
-            setattr(activity, k, v)
-        activity.version = (activity.version or 0) + 1
-        activity.save()
         pub.run, pub.activity, pub.published_by = r, activity, user
         pub.save()
     return pub

@@ -8,14 +8,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from nscl.accounts import roles
+from nscl.common.downloads import DOCX, PDF, XLSX, attachment
 from nscl.productivity.growth import GrowthInputError
 
 from . import charts, note, services
 from .forms import ImportForm, NoteForm, ObservationForm, PublishForm, RunForm, SeriesForm
 from .models import COLUMNS, TfpPublication, TfpRun, TfpSeries
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _need(check, user):
@@ -125,9 +124,7 @@ def series_row(request, pk):
 
 
 def template_xlsx(request):
-    resp = HttpResponse(services.template_xlsx(), content_type=XLSX)
-    resp["Content-Disposition"] = 'attachment; filename="mau-so-lieu-tfp.xlsx"'
-    return resp
+    return attachment(services.template_xlsx(), "mau-so-lieu-tfp.xlsx", XLSX)
 
 
 @login_required
@@ -185,11 +182,8 @@ def run_note(request, pk, fmt):
     d = form.cleaned_data
     kw = {"year": d.get("year"), "number": d.get("number") or "…/BC-TK", "signer": d.get("signer") or ""}
     if fmt == "pdf":
-        resp = HttpResponse(note.to_pdf(run, **kw), content_type="application/pdf")
-    else:
-        resp = HttpResponse(note.to_docx(run, **kw), content_type=DOCX)
-    resp["Content-Disposition"] = f'attachment; filename="ghi-chu-tfp-{run.pk}.{fmt}"'
-    return resp
+        return attachment(note.to_pdf(run, **kw), f"ghi-chu-tfp-{run.pk}.pdf", PDF)
+    return attachment(note.to_docx(run, **kw), f"ghi-chu-tfp-{run.pk}.docx", DOCX)
 
 
 @login_required

@@ -1,0 +1,35 @@
+"""Template filters for targets and their progress: `{% load progress_tags %}`."""
+from django import template
+from django.utils.translation import gettext
+
+from nscl.common.formatting import fmt_num
+from nscl.programme.progress import STATUS_LABELS
+
+register = template.Library()
+
+
+@register.filter
+def status_label(code):
+    return gettext(STATUS_LABELS[code]) if code in STATUS_LABELS else code
+
+
+@register.filter
+def target_plan(t):
+    n = fmt_num
+    if t.kind == "range":
+        return f"{n(t.min_value)}–{n(t.max_value)}"
+    if t.kind == "at_least":
+        return f"≥ {n(t.min_value)}"
+    if t.kind == "about":
+        return f"≈ {n(t.min_value)} (±{n(t.tolerance_pct)}%)"
+    return n(t.min_value)
+
+
+@register.simple_tag
+def describe(target, lang):
+    return target.description_for(lang)
+
+
+@register.simple_tag
+def unit_of(target, lang):
+    return target.unit_for(lang)
