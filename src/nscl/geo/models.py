@@ -78,6 +78,8 @@ class UnitSuccession(models.Model):
 
 
 def units_valid_on(day: datetime.date, level=None):
+    """The units in force on `day`: the old communes and districts before the merger of 1/7/2025,
+    the new two-level units from it (where a record's place is chosen, e.g. the demo's locations)."""
     qs = AdministrativeUnit.objects.filter(
         models.Q(valid_from__isnull=True) | models.Q(valid_from__lte=day),
         models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=day),

@@ -10,7 +10,7 @@ from stdnum.vn import mst
 
 from nscl.accounts.models import Profile, Role
 from nscl.audit.api import acting_as
-from nscl.geo.models import MERGER_DATE, AdministrativeUnit
+from nscl.geo.models import AdministrativeUnit, units_valid_on
 
 from .models import (KIND_MODELS, Activity, CatalogueItem, CertificationBodySupport, CommunicationCampaign,
                      EducationTraining, EnterpriseSupport, ExpertCertification, InnovationProject, Organisation,
@@ -44,9 +44,7 @@ def demo_tax_code(i: int) -> str:
 
 
 def _location(rng, day):
-    level = AdministrativeUnit.Level.COMMUNE
-    qs = AdministrativeUnit.objects.filter(level=level)
-    qs = qs.filter(valid_from__isnull=True) if day < MERGER_DATE else qs.filter(valid_from=MERGER_DATE)
+    qs = units_valid_on(day, AdministrativeUnit.Level.COMMUNE).order_by("code")
     ids = list(qs.values_list("pk", flat=True)[:400])
     return AdministrativeUnit.objects.get(pk=rng.choice(ids)) if ids else None
 

@@ -241,10 +241,6 @@ class Activity(models.Model):
     def is_confirmed(self):
         return self.confirmed_at is not None
 
-    @property
-    def counts(self):
-        return self.is_confirmed and self.status == self.Status.COMPLETED
-
     def period_year(self):
         return (self.end_date or self.start_date).year
 
