@@ -77,9 +77,10 @@ def make_activity(units):
             "lab": lambda: {"beneficiary": f"Lab {next(_seq)}", "equipment": "GC-MS"},
             "project": lambda: {"project_type": "green", "organisation_name": f"Org {next(_seq)}"},
         }[kind]()
+        title = own.pop("title", None) or f"{kind} {year} #{next(_seq)}"
         defaults = {"budget_planned": 10_000_000, "budget_spent": 9_000_000, **defaults, **own}
         start = datetime.date(year, 3, 1)
-        obj = model(title=f"{kind} {year} #{next(_seq)}", start_date=start,
+        obj = model(title=title, start_date=start,
                     end_date=start + datetime.timedelta(days=2) if status == "completed" else None, status=status,
                     responsible_unit=units[unit], **defaults)
         if confirmed:

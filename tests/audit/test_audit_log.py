@@ -50,3 +50,30 @@ def test_admin_browses_and_filters_the_log(client, make_user, units, make_activi
     assert "Lớp lọc nhật ký" not in html
     client.force_login(make_user(Role.VIEWER))
     assert client.get("/audit/").status_code == 403
+
+
+def test_the_audit_contract(make_user, units):
+    """Apps declare `audited` on their AppConfig; `recording` names the action; `acting_as` the user."""
+    from django.apps import apps
+
+    from nscl.audit.api import Action, acting_as, recording
+    from nscl.programme.models import Unit
+
+    assert {c.label for c in apps.get_app_configs() if getattr(c, "audited", False)} == {
+        "accounts", "geo", "programme", "stats", "analysis"}
+    officer = make_user(Role.OFFICER, username="canbo2")
+    AuditEntry.objects.all().delete()
+    with acting_as(officer), recording(Action.CONFIRM):
+        unit = Unit.objects.create(code="thu", name="Đơn vị thử")
+    unit.name = "Đơn vị thử 2"
+    unit.save()
+    first, second = AuditEntry.objects.order_by("pk")
+    assert (first.action, first.username) == ("confirm", "canbo2")
+    assert (second.action, second.username) == ("update", "system")
+    with pytest.raises(ValueError):
+        with recording("approve-everything"):
+            pass
+    from django.contrib.sessions.models import Session  # an app that is not audited
+
+    Session.objects.create(session_key="x" * 32, session_data="", expire_date="2030-01-01T00:00:00Z")
+    assert AuditEntry.objects.count() == 2

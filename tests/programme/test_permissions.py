@@ -140,3 +140,19 @@ def test_officer_confirms_and_reopens(client, make_user, make_activity, units):
     assert client.post(f"/registers/class/{a.pk}/edit/", dict(data, version=a.version)).status_code == 302
     a.refresh_from_db()
     assert a.title == "Không được sửa"
+
+
+def test_annual_report_is_not_for_enterprise_users(client, make_user, make_activity, orgs, units):
+    """The annual report names every supported enterprise with dates and amounts (probe: an
+    enterprise user read five other firms' support from it)."""
+    mine, other = orgs
+    make_activity("support", 2024, organisation=other)
+    client.force_login(make_user(Role.ENTERPRISE, organisation=mine))
+    for fmt in ("docx", "pdf"):
+        assert client.get(f"/reports/annual/?year=2024&format={fmt}").status_code == 403
+    assert client.get("/reports/annual/").status_code == 403
+    assert "/reports/annual/" not in client.get("/").content.decode()
+    for role in (Role.ADMIN, Role.OFFICER, Role.PARTNER, Role.VIEWER):
+        client.force_login(make_user(role, unit=units["sct"] if role == Role.PARTNER else None))
+        resp = client.get("/reports/annual/?year=2024&format=docx")
+        assert resp.status_code == 200 and resp["Content-Type"].startswith("application/vnd.openxml"), role

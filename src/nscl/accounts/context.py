@@ -1,3 +1,4 @@
+"""What every template knows of the user: the role decisions the menu needs (from roles)."""
 from django.conf import settings
 
 from . import roles
@@ -9,5 +10,8 @@ def role(request):
         "nscl_role": roles.role_of(user),
         "nscl_is_staff_role": roles.is_staff_role(user),
         "nscl_can_audit": roles.can_view_audit(user),
+        "nscl_can_reports": roles.can_view_reports(user),
+        "nscl_can_tfp": roles.can_view_tfp(user),
+        "nscl_can_analysis": roles.can_view_analysis(user),
         "nscl_public_progress": settings.NSCL_PUBLIC_PROGRESS,
     }

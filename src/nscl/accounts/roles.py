@@ -67,6 +67,13 @@ def fixed_unit_id(user):
     return user.profile.unit_id if role_of(user) == Role.PARTNER else None
 
 
+def can_view_reports(user) -> bool:
+    """The annual report and other cross-organisation documents name every supported enterprise with
+    dates and amounts: for administrators, officers, partner units and viewers, never for an
+    enterprise user (who sees only their own organisation's records)."""
+    return role_of(user) in (Role.ADMIN, Role.OFFICER, Role.PARTNER, Role.VIEWER)
+
+
 def can_confirm(user) -> bool:
     return is_staff_role(user)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from urllib.parse import quote
 
 from django.http import HttpResponse
@@ -62,6 +63,7 @@ def frame_csv_bytes(df) -> bytes:
 def attachment(data: bytes, filename: str, content_type: str) -> HttpResponse:
     """A download with an ASCII fallback name and the exact UTF-8 name (RFC 6266)."""
     resp = HttpResponse(data, content_type=content_type)
-    ascii_name = filename.encode("ascii", "ignore").decode() or "download"
+    plain = unicodedata.normalize("NFKD", filename.replace("đ", "d").replace("Đ", "D"))
+    ascii_name = plain.encode("ascii", "ignore").decode().replace('"', "") or "download"
     resp["Content-Disposition"] = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
     return resp

@@ -297,6 +297,8 @@ def evidence_download(request, pk):
 
 @login_required
 def annual_report(request):
+    if not roles.can_view_reports(request.user):
+        raise PermissionDenied
     if request.GET.get("year"):
         form = ReportForm(request.GET)
         if form.is_valid():
