@@ -114,3 +114,26 @@ def test_every_register_has_a_working_form(client, make_user):
         assert 'name="start_date"' in resp.content.decode()
         assert client.get(f"/registers/{kind.value}/").status_code == 200
     assert client.get("/registers/unknown/new/").status_code == 404
+
+
+@pytest.mark.parametrize("day", ["01/01/0001", "01/01/1800", "31/12/9999", "31/12/2036"])
+def test_implausible_dates_are_refused_with_a_message(client, make_user, units, day):
+    """Probe: 01/01/0001 and 9999 were saved, and the counting year became 1 or 9999."""
+    client.force_login(make_user(Role.OFFICER))
+    resp = client.post("/registers/class/new/", class_post(units, start_date=day, end_date=day))
+    assert resp.status_code == 200 and "nằm ngoài khoảng hợp lý" in resp.content.decode()
+    assert not TrainingClass.objects.exists()
+
+
+def test_hidden_field_problems_are_said_and_nothing_is_saved(client, make_user, units, make_activity):
+    client.force_login(make_user(Role.OFFICER))
+    for token, message in (("not-a-uuid", "thông tin ẩn không hợp lệ"), ("", "thiếu mã gửi")):
+        resp = client.post("/registers/class/new/", class_post(units, token=token))
+        assert resp.status_code == 200 and message in resp.content.decode(), token
+    assert not TrainingClass.objects.exists()
+    obj = make_activity("class", 2024, confirmed=False)
+    for version, message in (("", "thiếu số phiên bản"), ("abc", "thông tin ẩn không hợp lệ")):
+        resp = client.post(f"/registers/class/{obj.pk}/edit/", class_post(units, title="Sửa", version=version))
+        assert resp.status_code == 200 and message in resp.content.decode(), version
+    obj.refresh_from_db()
+    assert obj.title != "Sửa" and obj.version == 1

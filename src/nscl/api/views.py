@@ -1,10 +1,14 @@
-"""Read-only JSON API. Errors are RFC 7807 problem documents."""
+"""Read-only JSON API. Errors are RFC 7807 problem documents, including 404 and 405.
+
+The API only reads, so its views are exempt from CSRF (a POST gets 405, not Django's HTML 403)."""
+from functools import wraps
 
 from django.conf import settings
 from django.http import JsonResponse
 from django.utils import translation
-from django.views.decorators.http import require_GET
+from django.views.decorators.csrf import csrf_exempt
 
+from nscl.common.params import int_param
 from nscl.programme import services
 from nscl.programme.models import Phase, Unit
 
@@ -43,7 +47,20 @@ def target_json(p, lang="vi"):
     }
 
 
-@require_GET
+def api_get(view):
+    """GET (and HEAD) only, answered with problem+json otherwise."""
+    @csrf_exempt
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if request.method not in ("GET", "HEAD"):
+            resp = problem(405, "Method Not Allowed", f"Phương thức {request.method} không được hỗ trợ; API chỉ đọc (GET).")
+            resp["Allow"] = "GET, HEAD"
+            return resp
+        return view(request, *args, **kwargs)
+    return wrapped
+
+
+@api_get
 def targets(request):
     if not _public_or_user(request):
         return problem(401, "Unauthorized", "Đăng nhập để xem tiến độ (NSCL_PUBLIC_PROGRESS đang tắt).")
@@ -55,7 +72,7 @@ def targets(request):
         return problem(404, "Phase not found", f"Không có giai đoạn “{code}”. Các giai đoạn: {known}.",
                        invalid_params=[{"name": "phase", "reason": "unknown phase"}])
     year = request.GET.get("year")
-    if year is not None and not (year.isdigit() and phase.start_year <= int(year) <= phase.end_year):
+    if year is not None and int_param(year, phase.start_year, phase.end_year) is None:
         return problem(400, "Invalid year", f"Năm “{year}” phải là số trong khoảng {phase.start_year}-{phase.end_year}.",
                        invalid_params=[{"name": "year", "reason": "out of phase"}])
     unit = None
@@ -65,16 +82,17 @@ def targets(request):
             return problem(400, "Unknown unit", f"Không có đơn vị “{request.GET['unit']}”.",
                            invalid_params=[{"name": "unit", "reason": "unknown unit"}])
     lang = request.GET.get("lang") or translation.get_language()
-    progress = services.phase_progress(phase, as_of=int(year) if year else None, unit=unit)
+    progress = services.phase_progress(phase, as_of=int_param(year), unit=unit)
     data = [target_json(p, lang) for p in progress]
     return JsonResponse(data, safe=False, json_dumps_params={"ensure_ascii": False})
 
 
-@require_GET
+@api_get
 def openapi(request):
     return JsonResponse(schema(), json_dumps_params={"ensure_ascii": False})
 
 
+@csrf_exempt
 def not_found(request, rest=""):
     return problem(404, "Not Found", f"Không có tài nguyên API “{request.path}”.")
 

@@ -30,9 +30,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .results import ResultsContract
+
 ZERO_GROWTH = 1e-6
 DEFAULT_DEPRECIATION = 0.06
-METHODS = ("gso", "tornqvist")
+DEFAULT_ALPHA = 0.35            # capital share of the GSO method when none is given
+SENSITIVITY_ALPHAS = (0.30, 0.35, 0.40, 0.45, 0.50)
+SENSITIVITY_DEPRECIATIONS = (0.04, 0.05, 0.06, 0.07, 0.08)
+METHODS = ("gso", "tornqvist")  # the registry's GROWTH_METHODS codes (kept here: registry imports nothing)
 GROWTH_KEYS = ("output_growth", "capital_growth", "labour_growth", "tfp_growth",
                "contribution_capital_pct", "contribution_labour_pct", "contribution_tfp_pct")
 
@@ -147,14 +152,32 @@ def labour_input(df: pd.DataFrame) -> np.ndarray:
 # The model
 
 @dataclass
-class GrowthResults:
+class GrowthResults(ResultsContract):
+    """The results contract's ``params`` are the TFP contribution shares (percent of output growth),
+    named by year ("2021") then by period ("2016-2020"); NaN where undefined. Growth accounting is
+    an identity, not an estimate: ``std_errors`` is None and ``conf_int`` NaN."""
+
     method: str
     parameters: dict
     years: pd.DataFrame
     periods: pd.DataFrame
     notes: list = field(default_factory=list)
 
+    @property
+    def params(self) -> pd.Series:
+        y = self.years.iloc[1:]
+        names = [str(int(v)) for v in y["year"]] + [f"{int(p.start)}-{int(p.end)}" for p in self.periods.itertuples()]
+        values = list(y["contribution_tfp_pct"]) + list(self.periods["contribution_tfp_pct"])
+        return pd.Series([np.nan if v is None else float(v) for v in values], index=pd.Index(names, dtype=object),
+                         dtype=float, name="contribution_tfp_pct")
+
+    @property
+    def std_errors(self):
+        return None
+
     def to_dict(self) -> dict:
+        """The keys method, parameters, years, periods, notes (unchanged), then the contract's
+        names and params (the TFP shares)."""
         def clean(v):
             if v is None or (isinstance(v, float) and not math.isfinite(v)):
                 return None
@@ -165,8 +188,9 @@ class GrowthResults:
             return v
         years = [{k: clean(v) for k, v in row.items()} for row in self.years.to_dict("records")]
         periods = [{k: clean(v) for k, v in row.items()} for row in self.periods.to_dict("records")]
+        c = self.contract_dict()
         return {"method": self.method, "parameters": self.parameters, "years": years, "periods": periods,
-                "notes": self.notes}
+                "notes": self.notes, "names": c["names"], "params": c["params"]}
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=2)
@@ -197,7 +221,7 @@ class GrowthAccounting:
     """Growth accounting on a yearly series (columns: year, output, capital | investment
     [, investment_price_index], labour [, labour_share, hours, human_capital])."""
 
-    def __init__(self, data: pd.DataFrame, method: str = "gso", alpha: float = 0.35,
+    def __init__(self, data: pd.DataFrame, method: str = "gso", alpha: float = DEFAULT_ALPHA,
                  depreciation: float = DEFAULT_DEPRECIATION, base_year: int | None = None):
         if not 0 < alpha < 1:
             raise GrowthInputError(f"Tỷ trọng vốn alpha = {alpha} phải nằm trong (0, 1).")
@@ -304,13 +328,13 @@ class GrowthAccounting:
                 "mean_annual_tfp_share_pct": float(np.mean(shares)) if len(shares) == n else None}
 
 
-def sensitivity(data: pd.DataFrame, method="gso", alphas=(0.30, 0.35, 0.40, 0.45, 0.50), depreciations=None,
+def sensitivity(data: pd.DataFrame, method="gso", alphas=SENSITIVITY_ALPHAS, depreciations=None,
                 periods=None, base_year=None) -> pd.DataFrame:
     """The TFP share over a grid of α (and δ when capital comes from investment): one row per
     (alpha, depreciation) with the mean annual TFP share and each period's share."""
     d = validate_series(data, method)
     if depreciations is None:
-        depreciations = (0.04, 0.05, 0.06, 0.07, 0.08) if "capital" not in d.columns else (None,)
+        depreciations = SENSITIVITY_DEPRECIATIONS if "capital" not in d.columns else (None,)
     rows = []
     for a in alphas:
         for dep in depreciations:

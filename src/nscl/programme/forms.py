@@ -62,6 +62,18 @@ class ActivityForm(forms.ModelForm):
             if isinstance(field.widget, (forms.Textarea,)):
                 field.widget.attrs.setdefault("rows", 3)
 
+    def clean(self):
+        cd = super().clean()
+        # hidden fields have no place to show an error: say it where the user reads
+        if self.has_error("version") or self.has_error("token"):
+            raise forms.ValidationError(_("Biểu mẫu bị thay đổi hoặc đã cũ (thông tin ẩn không hợp lệ). "
+                                          "Vui lòng tải lại trang và nhập lại."))
+        if not self.instance.pk and not cd.get("token"):
+            raise forms.ValidationError(_("Biểu mẫu thiếu mã gửi; vui lòng tải lại trang để tránh tạo hồ sơ hai lần."))
+        if self.instance.pk and cd.get("version") is None:
+            raise forms.ValidationError(_("Biểu mẫu thiếu số phiên bản của hồ sơ; vui lòng tải lại trang và nhập lại."))
+        return cd
+
 
 class EnterpriseSupportForm(ActivityForm):
     tax_code = forms.CharField(label=_l("Mã số thuế"), max_length=14)

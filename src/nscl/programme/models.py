@@ -1,3 +1,4 @@
+import datetime
 import uuid
 
 from django.conf import settings
@@ -182,6 +183,12 @@ class CatalogueItem(models.Model):
         return f"{self.name} ({self.reference}:{self.edition})" if self.reference and self.edition else self.name
 
 
+# Dates a record may carry: the plan's years (2021-2030) with a margin for work begun before it
+# and reports after it; a date outside (01/01/0001, 9999) is a typing error, not an activity.
+EARLIEST_DATE = datetime.date(2015, 1, 1)
+LATEST_DATE = datetime.date(2035, 12, 31)
+
+
 class Activity(models.Model):
     """What every register shares; each kind's own fields live in its subclass."""
 
@@ -246,6 +253,14 @@ class Activity(models.Model):
 
     def clean(self):
         errors = {}
+        for name in ("start_date", "end_date"):
+            day = getattr(self, name)
+            if day and not (EARLIEST_DATE <= day <= LATEST_DATE):
+                errors[name] = _("Ngày %(day)s nằm ngoài khoảng hợp lý của kế hoạch (%(lo)s – %(hi)s).") % {
+                    "day": day.strftime("%d/%m/%Y"), "lo": EARLIEST_DATE.strftime("%d/%m/%Y"),
+                    "hi": LATEST_DATE.strftime("%d/%m/%Y")}
+        if errors:
+            raise ValidationError(errors)
         if self.start_date and self.end_date and self.end_date < self.start_date:
             errors["end_date"] = _("Ngày kết thúc không được trước ngày bắt đầu.")
         if self.status == self.Status.COMPLETED and not self.end_date:

@@ -1,10 +1,10 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from . import views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
-    path("progress/chart.<str:fmt>", views.dashboard_chart, name="dashboard_chart"),
+    re_path(r"^progress/chart\.(?P<fmt>svg|png)$", views.dashboard_chart, name="dashboard_chart"),
     path("progress/export.xlsx", views.dashboard_xlsx, name="dashboard_xlsx"),
     path("progress/<str:phase_code>/<str:code>/", views.target_detail, name="target_detail"),
     path("progress/<str:phase_code>/<str:code>/chart.svg", views.target_chart, name="target_chart"),

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from nscl.accounts import roles
 from nscl.common.downloads import DOCX, PDF, XLSX, attachment
 from nscl.common.formatting import fmt_date, fmt_num, fmt_vnd
+from nscl.common.params import int_param
 
 from . import charts, exports, report, services
 from .forms import EvidenceForm, ReportForm, form_class
@@ -37,9 +38,8 @@ def _phase_filters(request):
     phase = next((p for p in phases if p.code == code), None)
     if phase is None:
         phase = services.default_phase(phases)
-    try:
-        year = int(request.GET["year"])
-    except (KeyError, ValueError):
+    year = int_param(request.GET.get("year"))
+    if year is None:
         year = services.default_as_of(phase)
     year = min(max(year, phase.start_year), phase.end_year)
     unit = None
@@ -86,7 +86,7 @@ def target_detail(request, phase_code, code):
         return redirect_to_login(request.get_full_path())
     target = get_object_or_404(Target.objects.select_related("phase", "responsible_unit"), phase__code=phase_code, code=code)
     year = request.GET.get("year")
-    tp = services.target_progress(target, as_of=int(year) if year and year.isdigit() else None)
+    tp = services.target_progress(target, as_of=int_param(year))
     records = services.counting_records(target, target.phase.years).filter(count_year__lte=tp.as_of)
     records = roles.visible_activities(request.user, records) if request.user.is_authenticated else records.none()
     return render(request, "programme/target_detail.html", {
@@ -137,8 +137,8 @@ def register_list(request, kind):
     qs = model.objects.filter(pk__in=roles.visible_activities(request.user, Activity.objects.filter(kind=kind)).values("pk"))
     qs = qs.select_related("responsible_unit", "location", "location__parent")
     f = request.GET
-    if f.get("year", "").isdigit():
-        qs = qs.filter(count_year=int(f["year"]))
+    if int_param(f.get("year")) is not None:
+        qs = qs.filter(count_year=int_param(f["year"]))
     if f.get("status") in Activity.Status.values:
         qs = qs.filter(status=f["status"])
     if f.get("unit"):
@@ -222,7 +222,7 @@ def activity_edit(request, kind, pk):
             if not roles.can_create_activity(request.user, form.cleaned_data.get("responsible_unit")):
                 raise PermissionDenied
             try:
-                services.save_activity(form, request.user, expected_version=request.POST.get("version"))
+                services.save_activity(form, request.user, expected_version=form.cleaned_data["version"])
             except services.StaleForm as e:
                 form.add_error(None, str(e))
             else:

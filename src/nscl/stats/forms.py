@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _l
 
+from nscl.productivity.growth import DEFAULT_ALPHA, DEFAULT_DEPRECIATION
+
 from .models import TfpSeries
 
 
@@ -14,8 +16,8 @@ class SeriesForm(forms.ModelForm):
 class RunForm(forms.Form):
     method = forms.ChoiceField(label=_l("Phương pháp"), choices=[("gso", "GSO (Tổng cục Thống kê)"), ("tornqvist", "Törnqvist (PWT)")],
                                initial="gso")
-    alpha = forms.FloatField(label=_l("Tỷ trọng vốn α"), initial=0.35, min_value=0.01, max_value=0.99)
-    depreciation = forms.FloatField(label=_l("Tỷ lệ khấu hao δ"), initial=0.06, min_value=0, max_value=0.5)
+    alpha = forms.FloatField(label=_l("Tỷ trọng vốn α"), initial=DEFAULT_ALPHA, min_value=0.01, max_value=0.99)
+    depreciation = forms.FloatField(label=_l("Tỷ lệ khấu hao δ"), initial=DEFAULT_DEPRECIATION, min_value=0, max_value=0.5)
     base_year = forms.IntegerField(label=_l("Năm gốc chỉ số TFP"), required=False)
     periods = forms.CharField(label=_l("Giai đoạn"), required=False, help_text=_l("Ví dụ: 2011-2015,2016-2020"))
 

@@ -103,7 +103,7 @@ def replace_observations(series: TfpSeries, df: pd.DataFrame, sources: dict | No
     return len(clean)
 
 
-def run(series: TfpSeries, user, method="gso", alpha=0.35, depreciation=0.06, base_year=None, periods="") -> TfpRun:
+def run(series: TfpSeries, user, method="gso", alpha=growth.DEFAULT_ALPHA, depreciation=growth.DEFAULT_DEPRECIATION, base_year=None, periods="") -> TfpRun:
     df = series.frame()
     if df.empty:
         raise growth.GrowthInputError("Chuỗi số liệu chưa có năm nào.")
@@ -111,7 +111,7 @@ def run(series: TfpSeries, user, method="gso", alpha=0.35, depreciation=0.06, ba
     parsed = growth.parse_periods(periods)
     res = model.fit(parsed)
     grid = growth.sensitivity(df, method=method, periods=parsed, base_year=base_year,
-                              alphas=sorted({0.30, 0.35, 0.40, 0.45, 0.50, round(alpha, 4)}))
+                              alphas=sorted({*growth.SENSITIVITY_ALPHAS, round(alpha, 4)}))
     inputs = [{k: (None if pd.isna(v) else (int(v) if k == "year" else float(v))) for k, v in r.items()}
               for r in df.to_dict("records")]
     return TfpRun.objects.create(
@@ -149,7 +149,7 @@ def publish(r: TfpRun, year: int, user) -> TfpPublication:
 
 
 @lru_cache(maxsize=16)
-def asean_comparison(alpha: float = 0.35) -> pd.DataFrame:
+def asean_comparison(alpha: float = growth.DEFAULT_ALPHA) -> pd.DataFrame:
     """TFP share of growth (GSO method, PWT 10.01 national series) for Vietnam and its neighbours."""
     table = pwt.load_pwt()
     rows = []

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from . import views
 
@@ -12,5 +12,5 @@ urlpatterns = [
     path("runs/<int:pk>/", views.run_detail, name="tfp_run"),
     path("runs/<int:pk>/<str:name>.svg", views.run_chart, name="tfp_run_chart"),
     path("runs/<int:pk>/publish/", views.run_publish, name="tfp_publish"),
-    path("runs/<int:pk>/note.<str:fmt>", views.run_note, name="tfp_note"),
+    re_path(r"^runs/(?P<pk>[0-9]+)/note\.(?P<fmt>docx|pdf)$", views.run_note, name="tfp_note"),
 ]

@@ -9,7 +9,9 @@ from django.views.decorators.http import require_POST
 
 from nscl.accounts import roles
 from nscl.common.downloads import DOCX, PDF, XLSX, attachment
-from nscl.productivity.growth import GrowthInputError
+from nscl.common.formatting import fmt_decimal
+from nscl.common.params import float_param
+from nscl.productivity.growth import DEFAULT_ALPHA, GrowthInputError
 
 from . import charts, note, services
 from .forms import ImportForm, NoteForm, ObservationForm, PublishForm, RunForm, SeriesForm
@@ -189,13 +191,12 @@ def run_note(request, pk, fmt):
 @login_required
 def asean(request):
     _need(roles.can_view_tfp, request.user)
-    try:
-        alpha = float(request.GET.get("alpha", "0.35").replace(",", "."))  # Vietnamese decimal comma accepted
-        if not 0 < alpha < 1:
-            raise ValueError
-    except ValueError:
-        alpha = 0.35
-        messages.error(request, _("α phải nằm trong khoảng (0, 1); dùng 0,35."))
+    alpha = DEFAULT_ALPHA
+    if "alpha" in request.GET:
+        alpha = float_param(request.GET["alpha"], 0.001, 0.999)  # Vietnamese decimal comma accepted
+        if alpha is None:
+            alpha = DEFAULT_ALPHA
+            messages.error(request, _("α phải nằm trong khoảng (0, 1); dùng %(a)s.") % {"a": fmt_decimal(DEFAULT_ALPHA, 2)})
     table = services.asean_comparison(round(alpha, 3))
     if request.GET.get("format") == "svg":
         shown = table[table.output_growth.abs() >= services.MIN_COMPARISON_GROWTH]
