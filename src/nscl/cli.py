@@ -174,7 +174,9 @@ def cmd_growth(args):
         if not args.input:
             raise growth.GrowthInputError("Cần --input FILE.csv|FILE.xlsx (hoặc --pwt).")
         data = growth.read_series(args.input)
-        model = growth.GrowthAccounting(data, method=args.method, alpha=args.alpha, depreciation=args.depreciation,
+        alpha = growth.DEFAULT_ALPHA if args.alpha is None else args.alpha
+        depreciation = growth.DEFAULT_DEPRECIATION if args.depreciation is None else args.depreciation
+        model = growth.GrowthAccounting(data, method=args.method, alpha=alpha, depreciation=depreciation,
                                         base_year=args.base_year)
         res = model.fit(growth.parse_periods(args.periods))
     except growth.GrowthInputError as e:
@@ -188,6 +190,22 @@ def cmd_growth(args):
             print(res.periods.to_csv(index=False), end="")
     else:
         print(res.summary())
+
+
+# the command-line option of each column role or argument a library error names (`error.field`)
+_OPTION_OF_FIELD = {"free": "--free", "state": "--state", "proxy": "--proxy", "method": "--method",
+                    "control": "--control", "estimator": "--estimator"}
+
+
+def _fail(error):
+    """Exit with the library's message, plus the command-line option to use when it names one."""
+    option = _OPTION_OF_FIELD.get(getattr(error, "field", None))
+    hint = ""
+    if option == "--control":
+        hint = " (tùy chọn --control notyet)"
+    elif option:
+        hint = f" (tùy chọn {option})"
+    sys.exit(f"Lỗi: {error}{hint}")
 
 
 def _read_panel(path):
@@ -213,7 +231,7 @@ def cmd_firm_tfp(args):
         model = firm.estimate(data, args.method, **kw)
         res = model.fit(bootstrap=args.bootstrap, seed=args.seed, jobs=args.jobs)
     except firm.FirmDataError as e:
-        sys.exit(f"Lỗi: {e}")
+        _fail(e)
     if args.format == "json":
         d = res.to_dict()
         out = {k: d[k] for k in ("method", "coefficients", "std_errors", "n_obs", "n_firms", "criterion", "bootstrap")}
@@ -232,10 +250,12 @@ def cmd_impact(args):
 
     data = _read_panel(args.input)
     try:
-        res = impact.callaway_santanna(data, args.id, args.time, args.outcome, args.first_treated, control=args.control,
-                                       estimator=args.estimator, covariates=(args.covariates or "").split(","))
+        model = impact.CallawaySantAnna(data, id=args.id, time=args.time, outcome=args.outcome,
+                                        first_treated=args.first_treated, control=args.control,
+                                        estimator=args.estimator, covariates=(args.covariates or "").split(","))
+        res = model.fit()
     except impact.ImpactDataError as e:
-        sys.exit(f"Lỗi: {e}")
+        _fail(e)
     if args.format == "json":
         print(json.dumps({"att_gt": res.att_gt, "aggregations": res.aggregations}, ensure_ascii=False))
     else:
@@ -277,11 +297,15 @@ def main(argv=None):
     u.add_argument("--password", required=True)
     u.add_argument("--unit")
     u.add_argument("--tax-code")
+    from nscl.productivity import registry  # plain data: the methods' codes and labels
+
     g = sub.add_parser("growth", help="hạch toán tăng trưởng: đóng góp của TFP (GSO, Törnqvist)")
     g.add_argument("--input", help="CSV hoặc Excel: year, output, capital|investment, labour, ...")
-    g.add_argument("--method", choices=["gso", "tornqvist"], default="gso")
-    g.add_argument("--alpha", type=float, default=0.35, help="tỷ trọng vốn (GSO), mặc định 0,35")
-    g.add_argument("--depreciation", type=float, default=0.06, help="tỷ lệ khấu hao khi tính vốn từ đầu tư")
+    g.add_argument("--method", choices=registry.codes(registry.GROWTH_METHODS), default="gso",
+                   help="; ".join(f"{m.code}: {m.label_vi}" for m in registry.GROWTH_METHODS))
+    g.add_argument("--alpha", type=float, help="tỷ trọng vốn (GSO); mặc định growth.DEFAULT_ALPHA, ghi trong kết quả (parameters.alpha)")
+    g.add_argument("--depreciation", type=float,
+                   help="tỷ lệ khấu hao khi tính vốn từ đầu tư; mặc định growth.DEFAULT_DEPRECIATION")
     g.add_argument("--base-year", type=int)
     g.add_argument("--periods", help="ví dụ 2011-2015,2016-2020")
     g.add_argument("--format", choices=["table", "csv", "json"], default="table")
@@ -295,7 +319,8 @@ def main(argv=None):
     f.add_argument("--free", required=True, help="một hoặc nhiều cột, phân cách bằng dấu phẩy")
     f.add_argument("--state", required=True)
     f.add_argument("--proxy")
-    f.add_argument("--method", required=True, choices=["ols", "fe", "op", "lp", "acf", "wrdg", "wrdg-gmm"])
+    f.add_argument("--method", required=True, choices=registry.codes(registry.FIRM_METHODS),
+                   help="; ".join(f"{m.code}: {m.label_vi}" for m in registry.FIRM_METHODS))
     f.add_argument("--controls")
     f.add_argument("--log", action="store_true", help="lấy logarit các cột (giá trị phải dương)")
     f.add_argument("--bootstrap", type=int, default=0)
@@ -308,8 +333,10 @@ def main(argv=None):
     i.add_argument("--time", required=True)
     i.add_argument("--outcome", required=True)
     i.add_argument("--first-treated", required=True)
-    i.add_argument("--control", choices=["never", "notyet"], default="never")
-    i.add_argument("--estimator", choices=["dr", "reg", "ipw"], default="dr")
+    i.add_argument("--control", choices=registry.codes(registry.CONTROL_GROUPS), default="never",
+                   help="; ".join(f"{o.code}: {o.label_vi}" for o in registry.CONTROL_GROUPS))
+    i.add_argument("--estimator", choices=registry.codes(registry.IMPACT_ESTIMATORS), default="dr",
+                   help="; ".join(f"{o.code}: {o.label_vi}" for o in registry.IMPACT_ESTIMATORS))
     i.add_argument("--covariates")
     i.add_argument("--format", choices=["table", "json"], default="table")
     ra = sub.add_parser("run-analysis", help="chạy một phân tích đã tạo trên web (tiến trình nền)")

@@ -73,26 +73,26 @@ def test_wooldridge_iv_is_prodests_two_step_projection(chilean):
     xhat = Z @ np.linalg.solve(Z.T @ Z, Z.T @ X)
     b = np.linalg.lstsq(np.column_stack([np.ones(len(y)), xhat]), y, rcond=None)[0]
     res = estimate(chilean, "wrdg", proxy="pX", **KW).fit()
-    assert res.params == pytest.approx(b[1:4], abs=1e-10)
+    assert res.params.to_numpy() == pytest.approx(b[1:4], abs=1e-10)
 
 
 def test_ols_and_fixed_effects(chilean):
     ols = estimate(chilean, "ols", **KW).fit()
     x = np.column_stack([np.ones(len(chilean)), chilean[["fX1", "fX2", "sX"]]])
     b = np.linalg.lstsq(x, chilean["Y"], rcond=None)[0]
-    assert ols.params == pytest.approx(b[1:])
+    assert ols.params.to_numpy() == pytest.approx(b[1:])
     fe = estimate(chilean, "fe", **KW).fit()
     dm = chilean.groupby("idvar")[["Y", "fX1", "fX2", "sX"]].transform(lambda s: s - s.mean())
     bw = np.linalg.lstsq(dm[["fX1", "fX2", "sX"]], dm["Y"], rcond=None)[0]
-    assert fe.params == pytest.approx(bw)
+    assert fe.params.to_numpy() == pytest.approx(bw)
 
 
 @pytest.mark.parametrize("seed", [1, 2])
 def test_acf_recovers_known_parameters(seed):
     d = simulate_panel(firms=5000, years=10, beta_l=0.6, beta_k=0.4, seed=seed)
     res = estimate(d, "acf", id="firm", time="year", output="y", free="l", state="k", proxy="m").fit()
-    assert res.params[0] == pytest.approx(0.6, abs=0.03)
-    assert res.params[1] == pytest.approx(0.4, abs=0.03)
+    assert res.params["l"] == pytest.approx(0.6, abs=0.03)
+    assert res.params["k"] == pytest.approx(0.4, abs=0.03)
 
 
 def test_acf_with_a_control_recovers_it_and_the_elasticities():
@@ -102,7 +102,7 @@ def test_acf_with_a_control_recovers_it_and_the_elasticities():
     res = estimate(d, "acf", id="firm", time="year", output="y", free="l", state="k", proxy="m",
                    controls="c").fit()
     assert res.names == ["l", "k", "c"]
-    assert res.params == pytest.approx([0.6, 0.4, 0.2], abs=0.03)
+    assert res.params.to_numpy() == pytest.approx([0.6, 0.4, 0.2], abs=0.03)
 
 
 def test_lag_only_for_the_previous_calendar_year():
@@ -115,7 +115,7 @@ def test_bootstrap_is_reproducible_and_counts_failures(chilean):
     model = estimate(chilean, "lp", proxy="pX", **KW)
     a = model.fit(bootstrap=8, seed=42, jobs=1)
     b = model.fit(bootstrap=8, seed=42, jobs=2)
-    assert a.std_errors == pytest.approx(b.std_errors, rel=1e-12)
+    assert a.std_errors.to_numpy() == pytest.approx(b.std_errors.to_numpy(), rel=1e-12)
     assert a.bootstrap == {"reps": 8, "failed": 0}
     c = model.fit(bootstrap=8, seed=43)
     assert not np.allclose(a.std_errors, c.std_errors)
@@ -125,7 +125,7 @@ def test_firm_tfp_and_index(chilean):
     res = estimate(chilean, "lp", proxy="pX", **KW).fit()
     t = res.log_tfp
     row = chilean.sort_values(["idvar", "timevar"]).iloc[0]
-    expected = row.Y - res.params @ row[["fX1", "fX2", "sX"]].to_numpy(float)
+    expected = row.Y - res.params.to_numpy() @ row[["fX1", "fX2", "sX"]].to_numpy(float)
     assert t.log_tfp.iloc[0] == pytest.approx(expected)
     assert np.exp(t.log_tfp - t.log_tfp.mean()).to_numpy() == pytest.approx(t.tfp_index.to_numpy())
 
@@ -168,3 +168,54 @@ def test_cli_json(tmp_path, chilean):
                           "timevar", "--output", "Y", "--free", "fX1", "--state", "capital", "--proxy", "inv",
                           "--method", "op"], capture_output=True, text=True, timeout=120)
     assert bad.returncode != 0 and "Thiếu cột: capital" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_results_contract(chilean):
+    """Labelled params and standard errors, conf_int = params ∓ z·se, a JSON-safe to_dict in order."""
+    res = estimate(chilean, "wrdg-gmm", proxy="pX", **KW).fit()
+    assert list(res.params.index) == ["fX1", "fX2", "sX"] and list(res.std_errors.index) == ["fX1", "fX2", "sX"]
+    ci = res.conf_int()
+    z = 1.959963984540054
+    assert ci.loc["sX", "lower"] == pytest.approx(res.params["sX"] - z * res.std_errors["sX"], abs=1e-14)
+    assert ci.loc["fX1", "upper"] == pytest.approx(res.params["fX1"] + z * res.std_errors["fX1"], abs=1e-14)
+    assert (res.conf_int(0.99)["upper"] > ci["upper"]).all()
+    d = res.to_dict()
+    json.dumps(d, allow_nan=False)
+    assert d["names"] == ["fX1", "fX2", "sX"] and d["params"] == d["coefficients"]
+    assert d["conf_int"]["lower"]["sX"] == pytest.approx(ci.loc["sX", "lower"])
+    dist = d["tfp_distribution"]
+    assert sum(dist["counts"]) == 2544 and len(dist["edges"]) == 41 and dist["p10"] < dist["p50"] < dist["p90"]
+    assert dist["mean"] == pytest.approx(res.log_tfp.log_tfp.mean())
+
+
+def test_no_standard_errors_and_non_finite_values_in_json(chilean):
+    res = estimate(chilean, "lp", proxy="pX", **KW).fit()
+    assert res.std_errors is None and res.conf_int()["lower"].isna().all()
+    d = res.to_dict()
+    assert d["std_errors"] is None and d["conf_int"]["lower"] == {"fX1": None, "fX2": None, "sX": None}
+    res = estimate(chilean, "lp", proxy="pX", **KW).fit(bootstrap=1, seed=1)  # one draw: no standard error
+    assert res.std_errors.isna().all()
+    assert json.dumps(res.to_dict(), allow_nan=False) and res.to_dict()["std_errors"]["sX"] is None
+
+
+def test_registry_is_the_one_list():
+    from nscl.productivity import firm, registry
+
+    assert firm.METHODS == registry.codes(registry.FIRM_METHODS) == tuple(firm.ESTIMATORS)
+    for m in registry.FIRM_METHODS:
+        assert m.model() is firm.ESTIMATORS[m.code] and m.model().method == m.code
+        assert m.needs_proxy == (m.code not in ("ols", "fe"))
+    assert all(f"`{m.code}`" in registry.methods_table() for m in registry.FIRM_METHODS)
+
+
+def test_missing_proxy_message_speaks_of_data(chilean):
+    with pytest.raises(FirmDataError, match="cần một biến đại diện") as e:
+        estimate(chilean, "lp", **KW)
+    assert "--" not in str(e.value) and e.value.field == "proxy"
+    with pytest.raises(FirmDataError) as e:
+        prepare(chilean, "idvar", "timevar", "Y", ["fX1"], [])
+    assert "--" not in str(e.value)
+    out = subprocess.run([sys.executable, "-m", "nscl.cli", "firm-tfp", "--input", str(DATA), "--id", "idvar", "--time",
+                          "timevar", "--output", "Y", "--free", "fX1", "--state", "sX", "--method", "lp"],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode != 0 and "cần một biến đại diện" in out.stderr and "--proxy" in out.stderr

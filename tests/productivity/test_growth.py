@@ -151,3 +151,18 @@ def test_parameters_are_checked():
     with pytest.raises(GrowthInputError, match="YYYY-YYYY"):
         parse_periods("2016to2020")
     assert parse_periods("2011-2015, 2016-2020") == [(2011, 2015), (2016, 2020)]
+
+
+def test_results_contract_and_constants():
+    from nscl.productivity import growth
+
+    assert growth.DEFAULT_ALPHA == 0.35 and growth.DEFAULT_ALPHA in growth.SENSITIVITY_ALPHAS
+    assert GrowthAccounting(series()).alpha == growth.DEFAULT_ALPHA
+    assert sensitivity(series())["alpha"].tolist() == list(growth.SENSITIVITY_ALPHAS)
+    res = GrowthAccounting(series(), "gso", alpha=0.4).fit([(2021, 2022)])
+    assert list(res.params.index) == ["2021", "2022", "2021-2022"]
+    assert res.params["2021"] == pytest.approx(48.0) and res.std_errors is None
+    assert res.conf_int()["lower"].isna().all()
+    d = res.to_dict()
+    assert list(d)[:5] == ["method", "parameters", "years", "periods", "notes"]
+    assert d["names"] == ["2021", "2022", "2021-2022"] and d["params"]["2021"] == pytest.approx(48.0)

@@ -7,7 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from nscl.productivity.impact import ImpactDataError, callaway_santanna, ci
+from nscl.productivity.impact import CallawaySantAnna, ImpactDataError, callaway_santanna
+from nscl.productivity.results import interval, z_value
 
 DATA = Path(__file__).parent.parent / "data" / "did"
 SCENARIOS = {"mpdta_nev_dr": ("never", "dr", None), "mpdta_nyt_dr": ("notyet", "dr", None),
@@ -46,7 +47,7 @@ def test_matches_r_did(mpdta, scenario):
 def test_headline(mpdta):
     res = callaway_santanna(mpdta, "countyreal", "year", "lemp", "first.treat")
     assert round(res.aggregations["simple"]["att"], 4) == -0.0400 and round(res.aggregations["simple"]["se"], 4) == 0.0120
-    lo, hi = ci(-0.04, 0.012)
+    lo, hi = interval(-0.04, 0.012)
     assert lo == pytest.approx(-0.04 - 1.959964 * 0.012, abs=1e-6) and hi > lo
 
 
@@ -55,7 +56,7 @@ def test_headline(mpdta):
     (lambda d: d.assign(**{"first.treat": d["first.treat"].where(d.year != 2005, 2006)}), {}, "phải cố định"),
     (lambda d: pd.concat([d, d.head(1)]), {}, "có hai dòng cho năm 2003"),
     (lambda d: d.assign(**{"first.treat": 0}), {}, "không có đơn vị nào được hỗ trợ"),
-    (lambda d: d[d["first.treat"] > 0], {}, "dùng --control notyet"),
+    (lambda d: d[d["first.treat"] > 0], {}, "chưa được hỗ trợ tính đến năm đó \\(notyet\\)"),
     (lambda d: d, {"control": "sometimes"}, "Nhóm đối chứng"),
 ])
 def test_bad_input(mpdta, change, kwargs, message):
@@ -73,8 +74,42 @@ def test_cli_json():
     assert set(d["att_gt"][0]) == {"group", "time", "att", "se"}
 
 
-def test_first_support_year_is_the_treatment_year():
-    from nscl.productivity.impact import first_support_year
+def test_messages_name_data_not_command_line_options(mpdta):
+    with pytest.raises(ImpactDataError) as e:
+        callaway_santanna(mpdta[mpdta["first.treat"] > 0], "countyreal", "year", "lemp", "first.treat")
+    assert "--" not in str(e.value) and e.value.field == "control"
+    out = subprocess.run([sys.executable, "-m", "nscl.cli", "impact", "--input", str(DATA / "mpdta.csv"), "--id", "countyreal",
+                          "--time", "year", "--outcome", "lemp", "--first-treated", "year"], capture_output=True, text=True,
+                         timeout=300)
+    assert out.returncode != 0 and "Traceback" not in out.stderr
 
-    supports = pd.DataFrame({"tax_code": ["A", "A", "B"], "year": [2023, 2021, 2024]})
-    assert first_support_year(supports).to_dict() == {"A": 2021, "B": 2024}
+
+def test_text_firm_ids(mpdta):
+    """Identifiers such as "DN001" give the same estimates as the numeric ones they stand for."""
+    text = mpdta.assign(countyreal="DN" + mpdta["countyreal"].astype(str).str.zfill(5))
+    a = callaway_santanna(mpdta, "countyreal", "year", "lemp", "first.treat")
+    b = CallawaySantAnna(text, id="countyreal", time="year", outcome="lemp", first_treated="first.treat").fit()
+    assert b.params.to_numpy() == pytest.approx(a.params.to_numpy(), abs=1e-12)
+    assert b.aggregations["simple"]["att"] == pytest.approx(-0.0400, abs=5e-5) and b.n_units == 500
+    first = text.countyreal.iloc[0]
+    with pytest.raises(ImpactDataError, match=f"Đơn vị {first} có hai dòng"):
+        callaway_santanna(pd.concat([text, text.head(1)]), "countyreal", "year", "lemp", "first.treat")
+
+
+def test_results_contract(mpdta):
+    res = CallawaySantAnna(mpdta, id="countyreal", time="year", outcome="lemp", first_treated="first.treat").fit()
+    assert res.params.index[0] == "ATT(2004,2004)" and len(res.params) == 12
+    ci = res.conf_int()
+    z = 1.959963984540054  # hand value of the normal quantile
+    assert ci["lower"].to_numpy() == pytest.approx((res.params - z * res.std_errors).to_numpy(), abs=1e-12)
+    assert res.conf_int(0.90)["upper"].iloc[0] == pytest.approx(res.params.iloc[0] + 1.6448536269514722 *
+                                                                res.std_errors.iloc[0], abs=1e-12)
+    d = res.to_dict()
+    json.dumps(d, allow_nan=False)
+    assert d["names"] == list(res.params.index) and d["aggregation_order"] == ["simple", "group", "dynamic", "calendar"]
+    simple = d["aggregations"]["simple"]
+    assert simple["lower"] == pytest.approx(simple["att"] - z * simple["se"], abs=1e-12)
+    es = res.event_study()
+    assert es["e"].tolist() == [e["e"] for e in d["event_study"]]
+    assert es["upper"].to_numpy() == pytest.approx([e["upper"] for e in d["event_study"]])
+    assert z_value(0.95) == pytest.approx(z, abs=1e-12)

@@ -16,21 +16,35 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
+from . import registry
+from .results import DEFAULT_LEVEL, ResultsContract, as_series, interval, json_safe
 from .tables import unit_list
 
-CONTROLS = {"never": "nevertreated", "notyet": "notyettreated"}
-ESTIMATORS = ("dr", "reg", "ipw")
-AGGREGATIONS = ("simple", "group", "dynamic", "calendar")
+MODERNDID_CONTROL = {"never": "nevertreated", "notyet": "notyettreated"}
+CONTROLS = registry.codes(registry.CONTROL_GROUPS)
+ESTIMATORS = registry.codes(registry.IMPACT_ESTIMATORS)
+AGGREGATIONS = registry.codes(registry.AGGREGATIONS)
+BY_KEY = {"group": "group", "dynamic": "e", "calendar": "time"}
 
 
 class ImpactDataError(ValueError):
-    pass
+    """Input that cannot be estimated; the message names the column (and units). `field` is the
+    argument concerned when there is one (e.g. "control"), so a front end can add its own hint."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass
-class ImpactResults:
+class ImpactResults(ResultsContract):
+    """``params``: the group-time effects ATT(g, t), named "ATT(g,t)"; ``att_gt`` and
+    ``aggregations`` as plain rows (without intervals); ``event_study()`` the dynamic aggregation with
+    its confidence intervals; ``to_dict()`` every row with its interval."""
+
     att_gt: list          # [{"group", "time", "att", "se"}]
     aggregations: dict    # type -> {"att", "se", and for non-simple "by": [{"e"|"group"|"time", "att", "se"}]}
     n_units: int
@@ -38,9 +52,33 @@ class ImpactResults:
     control: str
     estimator: str
 
-    def to_dict(self) -> dict:
-        return {"att_gt": self.att_gt, "aggregations": self.aggregations, "n_units": self.n_units,
-                "n_obs": self.n_obs, "control": self.control, "estimator": self.estimator}
+    @property
+    def params(self) -> pd.Series:
+        names = [f"ATT({r['group']},{r['time']})" for r in self.att_gt]
+        return as_series([r["att"] for r in self.att_gt], names)
+
+    @property
+    def std_errors(self) -> pd.Series:
+        return as_series([r["se"] for r in self.att_gt], self.params.index)
+
+    def event_study(self, level: float = DEFAULT_LEVEL) -> pd.DataFrame:
+        """Columns e (years since the first support), att, se, lower, upper."""
+        rows = [_with_interval(r, level) for r in self.aggregations["dynamic"]["by"]]
+        return pd.DataFrame(rows, columns=["e", "att", "se", "lower", "upper"])
+
+    def to_dict(self, level: float = DEFAULT_LEVEL) -> dict:
+        aggs = {}
+        for typ in AGGREGATIONS:
+            a = self.aggregations[typ]
+            entry = _with_interval({"att": a["att"], "se": a["se"]}, level)
+            if "by" in a:
+                entry["by"] = [_with_interval(r, level) for r in a["by"]]
+            aggs[typ] = entry
+        out = {"att_gt": [_with_interval(r, level) for r in self.att_gt], "aggregations": aggs,
+               "n_units": self.n_units, "n_obs": self.n_obs, "control": self.control, "estimator": self.estimator,
+               "aggregation_order": list(AGGREGATIONS), "event_study": aggs["dynamic"]["by"], "level": level}
+        out.update(self.contract_dict(level))
+        return json_safe(out)
 
     def summary(self) -> str:
         lines = [f"Callaway & Sant'Anna (2021): control {self.control}, estimator {self.estimator}, "
@@ -53,12 +91,22 @@ class ImpactResults:
         return "\n".join(lines)
 
 
+def _with_interval(row: dict, level: float) -> dict:
+    lo, hi = interval(row["att"], row["se"], level)
+    return {**row, "lower": lo, "upper": hi}
+
+
 def _check(data, id, time, outcome, first_treated, covariates):
+    """The checked estimation frame; the unit identifiers replaced by integer codes 1..n (moderndid
+    needs numeric ones; text identifiers such as "DN001" are fine here). Messages name the units by
+    their own identifiers."""
     cols = [id, time, outcome, first_treated, *covariates]
     missing = [c for c in cols if c not in data.columns]
     if missing:
         raise ImpactDataError(f"Thiếu cột: {', '.join(missing)}.")
-    df = data[cols].copy()
+    df = data[list(dict.fromkeys(cols))].copy()
+    if df[id].isna().any():
+        raise ImpactDataError(f"Cột {id}: {int(df[id].isna().sum())} dòng không có mã đơn vị.")
     for c in cols[1:]:
         v = pd.to_numeric(df[c], errors="coerce")
         bad = v.isna() & ~(df[c].isna() & (c == first_treated))
@@ -68,7 +116,7 @@ def _check(data, id, time, outcome, first_treated, covariates):
     df[first_treated] = df[first_treated].fillna(0)
     if df.duplicated([id, time]).any():
         row = df[df.duplicated([id, time])].iloc[0]
-        raise ImpactDataError(f"Đơn vị {row[id]} có hai dòng cho năm {int(row[time])}.")
+        raise ImpactDataError(f"Đơn vị {unit_list(pd.Series([row[id]]))} có hai dòng cho năm {int(row[time])}.")
     varying = df.groupby(id)[first_treated].nunique()
     if (varying > 1).any():
         raise ImpactDataError(f"Cột {first_treated}: năm được hỗ trợ đầu tiên phải cố định cho mỗi đơn vị "
@@ -78,52 +126,59 @@ def _check(data, id, time, outcome, first_treated, covariates):
     groups = set(df[first_treated].unique()) - {0}
     if not groups:
         raise ImpactDataError(f"Cột {first_treated}: không có đơn vị nào được hỗ trợ.")
+    codes, _ = pd.factorize(df[id])
+    df[id] = codes.astype(np.int64) + 1
     return df
+
+
+class CallawaySantAnna:
+    """Callaway & Sant'Anna (2021) on a panel `data` (columns named by the arguments; `first_treated`
+    0 or empty for units never supported). `control`, `estimator`: codes of the registry's
+    CONTROL_GROUPS and IMPACT_ESTIMATORS."""
+
+    def __init__(self, data: pd.DataFrame, id: str, time: str, outcome: str, first_treated: str,
+                 control: str = "never", estimator: str = "dr", covariates=None):
+        self.covariates = [c for c in (covariates or []) if c]
+        if control not in CONTROLS:
+            raise ImpactDataError(f"Nhóm đối chứng “{control}” không có; chọn một trong: {', '.join(CONTROLS)}.",
+                                  field="control")
+        if estimator not in ESTIMATORS:
+            raise ImpactDataError(f"Ước lượng “{estimator}” không có; chọn một trong: {', '.join(ESTIMATORS)}.",
+                                  field="estimator")
+        self.id, self.time, self.outcome, self.first_treated = id, time, outcome, first_treated
+        self.control, self.estimator = control, estimator
+        self.data = _check(data, id, time, outcome, first_treated, self.covariates)
+        if control == "never" and not (self.data[first_treated] == 0).any():
+            raise ImpactDataError("Không có đơn vị nào chưa từng được hỗ trợ để làm đối chứng: hãy lấy nhóm đối chứng "
+                                  "là các đơn vị chưa được hỗ trợ tính đến năm đó (notyet).", field="control")
+
+    def fit(self) -> ImpactResults:
+        import moderndid
+
+        df, cov = self.data, self.covariates
+        xformla = "~" + "+".join(cov) if cov else None
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                res = moderndid.att_gt(df, yname=self.outcome, tname=self.time, idname=self.id, gname=self.first_treated,
+                                       xformla=xformla, control_group=MODERNDID_CONTROL[self.control],
+                                       est_method=self.estimator, boot=False, cband=False)
+                aggs = {typ: moderndid.aggte(res, type=typ, boot=False, cband=False) for typ in AGGREGATIONS}
+            except Exception as e:  # noqa: BLE001 - the library's own messages are in English; wrap them
+                raise ImpactDataError(f"Không ước lượng được: {e}") from None
+        att_gt = [{"group": int(g), "time": int(t), "att": float(a), "se": float(s)}
+                  for g, t, a, s in zip(res.groups, res.times, res.att_gt, res.se_gt)]
+        out = {}
+        for typ, a in aggs.items():
+            entry = {"att": float(a.overall_att), "se": float(a.overall_se)}
+            if typ != "simple":
+                entry["by"] = [{BY_KEY[typ]: (int(e) if float(e).is_integer() else float(e)), "att": float(v),
+                                "se": float(s)} for e, v, s in zip(a.event_times, a.att_by_event, a.se_by_event)]
+            out[typ] = entry
+        return ImpactResults(att_gt, out, int(df[self.id].nunique()), int(len(df)), self.control, self.estimator)
 
 
 def callaway_santanna(data: pd.DataFrame, id: str, time: str, outcome: str, first_treated: str,
                       control: str = "never", estimator: str = "dr", covariates=None) -> ImpactResults:
-    import moderndid
-
-    covariates = [c for c in (covariates or []) if c]
-    if control not in CONTROLS:
-        raise ImpactDataError(f"Nhóm đối chứng “{control}” không có; chọn never hoặc notyet.")
-    if estimator not in ESTIMATORS:
-        raise ImpactDataError(f"Ước lượng “{estimator}” không có; chọn dr, reg hoặc ipw.")
-    df = _check(data, id, time, outcome, first_treated, covariates)
-    if control == "never" and not (df[first_treated] == 0).any():
-        raise ImpactDataError("Không có đơn vị nào chưa từng được hỗ trợ để làm đối chứng: dùng --control notyet.")
-    xformla = "~" + "+".join(covariates) if covariates else None
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            res = moderndid.att_gt(df, yname=outcome, tname=time, idname=id, gname=first_treated, xformla=xformla,
-                                   control_group=CONTROLS[control], est_method=estimator, boot=False, cband=False)
-            aggs = {typ: moderndid.aggte(res, type=typ, boot=False, cband=False) for typ in AGGREGATIONS}
-        except Exception as e:  # noqa: BLE001 - the library's own messages are in English; wrap them
-            raise ImpactDataError(f"Không ước lượng được: {e}") from None
-    att_gt = [{"group": int(g), "time": int(t), "att": float(a), "se": float(s)}
-              for g, t, a, s in zip(res.groups, res.times, res.att_gt, res.se_gt)]
-    key = {"group": "group", "dynamic": "e", "calendar": "time"}
-    out = {}
-    for typ, a in aggs.items():
-        entry = {"att": float(a.overall_att), "se": float(a.overall_se)}
-        if typ != "simple":
-            entry["by"] = [{key[typ]: (int(e) if float(e).is_integer() else float(e)), "att": float(v), "se": float(s)}
-                           for e, v, s in zip(a.event_times, a.att_by_event, a.se_by_event)]
-        out[typ] = entry
-    return ImpactResults(att_gt, out, int(df[id].nunique()), int(len(df)), control, estimator)
-
-
-def first_support_year(supports: pd.DataFrame, id: str = "tax_code", year: str = "year") -> pd.Series:
-    """Year of each firm's first accepted support (the treatment year); firms never supported get 0."""
-    return supports.groupby(id)[year].min()
-
-
-def ci(att: float, se: float, level: float = 0.95) -> tuple[float, float]:
-    from scipy.stats import norm
-
-    z = norm.ppf(0.5 + level / 2)
-    return att - z * se, att + z * se
-
-
+    """``CallawaySantAnna(...).fit()`` in one call."""
+    return CallawaySantAnna(data, id, time, outcome, first_treated, control, estimator, covariates).fit()
