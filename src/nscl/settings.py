@@ -3,6 +3,8 @@
 NSCL_ENV=production switches on the hardened mode (checked by `manage.py check --deploy`).
 """
 import os
+import sys
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -13,12 +15,30 @@ VAR_DIR = Path(os.environ.get("NSCL_VAR_DIR", Path.cwd() / "var"))
 PRODUCTION = os.environ.get("NSCL_ENV", "development") == "production"
 DEBUG = os.environ.get("NSCL_DEBUG", "0" if PRODUCTION else "1") == "1"
 
+
+def _list(name, default=""):
+    return [v.strip() for v in os.environ.get(name, default).split(",") if v.strip()]
+
+
 if PRODUCTION:
+    # every setting production cannot guess, reported together as one message (no traceback)
+    _missing = [(name, why) for name, why in [
+        ("NSCL_SECRET_KEY", "a long random secret, e.g. python -c 'import secrets; print(secrets.token_urlsafe(50))'"),
+        ("NSCL_ALLOWED_HOSTS", "the site's host names, comma-separated, e.g. nscl.hungyen.gov.vn"),
+    ] if not os.environ.get(name, "").strip()]
+    if _missing:
+        sys.exit("NSCL_ENV=production needs these settings (environment variables):\n"
+                 + "\n".join(f"  {name}: {why}" for name, why in _missing)
+                 + "\nSee README.md, \"Production deployment\".")
     SECRET_KEY = os.environ["NSCL_SECRET_KEY"]
+    ALLOWED_HOSTS = _list("NSCL_ALLOWED_HOSTS")
 else:
     SECRET_KEY = os.environ.get("NSCL_SECRET_KEY", "dev-only-insecure-key-change-me")
+    ALLOWED_HOSTS = _list("NSCL_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 
-ALLOWED_HOSTS = [h for h in os.environ.get("NSCL_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
+# Reverse proxies (nginx) whose X-Forwarded-For / X-Forwarded-Proto headers are believed: addresses or
+# networks, comma-separated. From any other peer those headers are removed (nscl.accounts.proxy).
+NSCL_TRUSTED_PROXIES = _list("NSCL_TRUSTED_PROXIES")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -36,9 +56,11 @@ INSTALLED_APPS = [
     "nscl.stats",
     "nscl.analysis",
     "nscl.api",
+    "axes",
 ]
 
 MIDDLEWARE = [
+    "nscl.accounts.proxy.TrustedProxyMiddleware",  # first: the client address and scheme for all below
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -49,6 +71,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "nscl.audit.middleware.AuditUserMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "nscl.urls"
@@ -76,13 +99,54 @@ DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL", _de
                                               conn_max_age=int(os.environ.get("NSCL_CONN_MAX_AGE", 60)))}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # concurrent writers: readers never block the writer (WAL), a transaction takes the write lock
+    # when it starts (IMMEDIATE: no "database is locked" when a reader tries to become a writer),
+    # and a writer waits up to `timeout` seconds for another one instead of failing
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "timeout": int(os.environ.get("NSCL_SQLITE_TIMEOUT", 20)),
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    })
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "nscl"}}
-if os.environ.get("NSCL_CACHE_TABLE"):
-    # several server processes must share login-throttling counters
-    CACHES["default"] = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": os.environ["NSCL_CACHE_TABLE"]}
+# NSCL_CACHE: locmem (one process: development, tests), file (under var/cache, shared by several
+# server processes; the default in production and for `nscl serve --workers N`), or db (the table
+# named by NSCL_CACHE_TABLE, created by `nscl init`).
+NSCL_CACHE = os.environ.get("NSCL_CACHE") or ("db" if os.environ.get("NSCL_CACHE_TABLE") else
+                                              "file" if PRODUCTION else "locmem")
+CACHES = {"default": {
+    "locmem": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "nscl"},
+    "file": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+             "LOCATION": str(VAR_DIR / "cache"), "OPTIONS": {"MAX_ENTRIES": 2000}},
+    "db": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
+           "LOCATION": os.environ.get("NSCL_CACHE_TABLE", "nscl_cache")},
+}[NSCL_CACHE]}
+# computed plan progress is cached this many seconds (0: not cached); every write of an activity,
+# target or phase invalidates it at once (nscl.programme.cache). `nscl serve` turns it on (300).
+NSCL_PROGRESS_CACHE_SECONDS = int(os.environ.get("NSCL_PROGRESS_CACHE_SECONDS", 0))
+
+# Login lockout (django-axes): a username is locked after NSCL_LOGIN_MAX_FAILURES failures for
+# NSCL_LOGIN_LOCK_SECONDS, whatever the address; the username is normalised as authentication does.
+# An address with NSCL_LOGIN_MAX_FAILURES_PER_ADDRESS failures gets refusals for its wrong
+# passwords, never for a correct one (a proxy or an office NAT is one address for many users).
+AUTHENTICATION_BACKENDS = ["nscl.accounts.lockout.LockoutBackend", "django.contrib.auth.backends.ModelBackend"]
+NSCL_LOGIN_MAX_FAILURES = int(os.environ.get("NSCL_LOGIN_MAX_FAILURES", 5))
+NSCL_LOGIN_LOCK_SECONDS = int(os.environ.get("NSCL_LOGIN_LOCK_SECONDS", 900))
+NSCL_LOGIN_MAX_FAILURES_PER_ADDRESS = int(os.environ.get("NSCL_LOGIN_MAX_FAILURES_PER_ADDRESS",
+                                                         4 * NSCL_LOGIN_MAX_FAILURES))
+AXES_FAILURE_LIMIT = "nscl.accounts.lockout.failure_limit"
+AXES_COOLOFF_TIME = "nscl.accounts.lockout.cool_off"
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_USERNAME_CALLABLE = "nscl.accounts.lockout.username"
+AXES_LOCKOUT_CALLABLE = "nscl.accounts.lockout.locked_out_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # refused attempts do not prolong the lock
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"  # shared by every server process
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)  # set from X-Forwarded-For by TrustedProxyMiddleware
+AXES_VERBOSE = False
+# axes.W006 asks for ip_address among the lockout parameters: deliberately not (a locked address would
+# refuse correct passwords of everyone behind one proxy or NAT); the address limit is in accounts.views
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -133,7 +197,9 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = int(os.environ.get("NSCL_HSTS_SECONDS", 31536000))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("NSCL_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+    # a browser's Origin is https://<allowed host>: trusted unless NSCL_CSRF_TRUSTED_ORIGINS says otherwise
+    CSRF_TRUSTED_ORIGINS = _list("NSCL_CSRF_TRUSTED_ORIGINS") or [
+        "https://" + ("*" + h if h.startswith(".") else h) for h in ALLOWED_HOSTS if h != "*"]
 
 # Uploads: evidence attachments
 NSCL_EVIDENCE_MAX_BYTES = int(os.environ.get("NSCL_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024))
@@ -143,17 +209,23 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Programme behaviour
 NSCL_PUBLIC_PROGRESS = os.environ.get("NSCL_PUBLIC_PROGRESS", "0") == "1"
-NSCL_LOGIN_MAX_FAILURES = int(os.environ.get("NSCL_LOGIN_MAX_FAILURES", 5))
-NSCL_LOGIN_LOCK_SECONDS = int(os.environ.get("NSCL_LOGIN_LOCK_SECONDS", 900))
 NSCL_ISSUING_BODY = os.environ.get("NSCL_ISSUING_BODY", "SỞ KHOA HỌC VÀ CÔNG NGHỆ")
 NSCL_PARENT_BODY = os.environ.get("NSCL_PARENT_BODY", "UBND TỈNH HƯNG YÊN")
 NSCL_PLACE = os.environ.get("NSCL_PLACE", "Hưng Yên")
 # the statistics office: its partner users enter and run TFP series; it is responsible for published TFP
 NSCL_STATS_UNIT = os.environ.get("NSCL_STATS_UNIT", "ctk")
 
+# Refusals (403: permission denied or CSRF; 400: suspicious request such as a disallowed host; 404)
+# are one line each; tracebacks are kept for real errors (500). Django's own "django" handlers are
+# removed so a record is written once (by the root's console handler), in development too.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"refusals_one_line": {"()": "nscl.accounts.logfilters.RefusalsOneLine"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["refusals_one_line"]}},
     "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.request": {"filters": ["refusals_one_line"]},
+    },
 }
