@@ -71,6 +71,53 @@ def test_bad_import_saves_nothing(client, stats_user, series, change, message):
     assert list(series.observations.values_list("year", flat=True)) == [2000]
 
 
+@pytest.mark.parametrize("change,message", [
+    (lambda d: d.assign(output=["100", "103", "1e400", "113", "121", "130"]), "Cột output, năm 2021: số quá lớn"),
+    (lambda d: d.assign(year=[2019, 2020, 2021, 2022, 99998, 99999]), "“99998” không phải là năm"),
+    (lambda d: d.assign(year=["2019", "2020", "2021", "2022", "2023", "1e20"]), "“1e+20” không phải là năm"),
+])
+def test_odd_numbers_are_refused_with_their_value(client, stats_user, series, change, message):
+    """Probe: 1e400 gave a 500 (the audit JSON cannot hold Infinity); years 99998-99999 replaced the
+    whole series; year 1e20 said "năm -9223372036854775808 bị lặp"."""
+    from nscl.stats import services
+
+    services.replace_observations(series, good_frame())
+    client.force_login(stats_user)
+    resp = client.post(f"/tfp/series/{series.pk}/import/", {"file": csv_upload(change(good_frame()))}, follow=True)
+    assert resp.status_code == 200
+    html = resp.content.decode()
+    assert message in html and "không có gì được lưu" in html
+    assert list(series.observations.values_list("year", flat=True)) == list(range(2019, 2025))
+
+
+def test_an_import_that_drops_years_needs_confirmation(client, stats_user, series):
+    from nscl.stats import services
+
+    services.replace_observations(series, good_frame())
+    client.force_login(stats_user)
+    later = good_frame().iloc[2:]
+    resp = client.post(f"/tfp/series/{series.pk}/import/", {"file": csv_upload(later)}, follow=True)
+    assert "Tệp không có các năm 2019, 2020" in resp.content.decode()
+    assert series.observations.count() == 6
+    resp = client.post(f"/tfp/series/{series.pk}/import/", {"file": csv_upload(later), "confirm_drop": "on"}, follow=True)
+    assert "Đã nhập 4 năm số liệu" in resp.content.decode()
+    assert list(series.observations.values_list("year", flat=True)) == [2021, 2022, 2023, 2024]
+
+
+def test_saving_one_year_is_one_change_in_the_audit_log(client, stats_user, series):
+    from nscl.audit.models import AuditEntry
+    from nscl.stats import services
+
+    services.replace_observations(series, good_frame())
+    client.force_login(stats_user)
+    AuditEntry.objects.all().delete()
+    row = good_frame().iloc[3].to_dict() | {"output": 114}
+    client.post(f"/tfp/series/{series.pk}/row/", {k: v for k, v in row.items() if v == v})
+    entry = AuditEntry.objects.get()
+    assert entry.action == "update" and entry.model == "stats.TfpObservation"
+    assert (entry.before["output"], entry.after["output"]) == (113.0, 114.0)
+
+
 def test_not_a_table(client, stats_user, series):
     client.force_login(stats_user)
     resp = client.post(f"/tfp/series/{series.pk}/import/", {"file": SimpleUploadedFile("x.xlsx", b"garbage")}, follow=True)

@@ -24,6 +24,7 @@ class RunForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(label=_l("Tệp CSV hoặc Excel"))
+    confirm_drop = forms.BooleanField(label=_l("Đồng ý xóa các năm không có trong tệp"), required=False)
 
 
 class PublishForm(forms.Form):

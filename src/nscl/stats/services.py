@@ -25,6 +25,7 @@ COMPARISON_PERIODS = [(2001, 2005), (2006, 2010), (2011, 2015), (2016, 2019)]
 MIN_COMPARISON_GROWTH = 0.01
 TARGETS = {"national_2025": 45.0, "national_2030": 50.0, "province_low": 50.0, "province_high": 55.0}
 VALUE_COLUMNS = [c for c, *_ in COLUMNS]
+FIRST_YEAR, LAST_YEAR = 1950, 2100  # PWT starts in 1950; anything outside is a typing error
 
 
 def template_xlsx() -> bytes:
@@ -78,7 +79,20 @@ def read_upload(f) -> tuple[pd.DataFrame, dict]:
 
 
 def check_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """Validate as the model will (missing/duplicated years, gaps, non-positive values)."""
+    """Validate as the model will (missing/duplicated years, gaps, non-positive values), and what a
+    stored series needs besides: plausible years, finite numbers."""
+    if "year" in df.columns:
+        years = pd.to_numeric(df["year"], errors="coerce")
+        bad = ~years.between(FIRST_YEAR, LAST_YEAR) | (years % 1 != 0)
+        if bad.any():
+            raise growth.GrowthInputError(f"Cột year: “{df['year'][bad].iloc[0]}” không phải là năm từ {FIRST_YEAR} "
+                                          f"đến {LAST_YEAR}.")
+    for col in [c for c in VALUE_COLUMNS if c in df.columns]:
+        values = pd.to_numeric(df[col], errors="coerce")
+        infinite = np.isinf(values)
+        if infinite.any():
+            year = df["year"][infinite].iloc[0] if "year" in df.columns else "?"
+            raise growth.GrowthInputError(f"Cột {col}, năm {year}: số quá lớn hoặc vô hạn.")
     clean = growth.validate_series(df.drop(columns=[c for c in ["trained_share"] if c in df.columns]))
     if "trained_share" in df.columns:
         ts = pd.to_numeric(df["trained_share"], errors="coerce")
@@ -89,14 +103,38 @@ def check_frame(df: pd.DataFrame) -> pd.DataFrame:
     return clean
 
 
+class DropsYears(growth.GrowthInputError):
+    """The new table lacks years the series has; replacing needs the user's confirmation."""
+
+    def __init__(self, years):
+        self.years = years
+        super().__init__(f"Tệp không có các năm {', '.join(map(str, years))} đang có trong chuỗi; nhập tệp sẽ xóa "
+                         f"các năm đó. Đánh dấu “Đồng ý xóa các năm không có trong tệp” nếu muốn thay cả chuỗi.")
+
+
 @transaction.atomic
-def replace_observations(series: TfpSeries, df: pd.DataFrame, sources: dict | None = None) -> int:
-    """Replace a series' rows with a validated table, all or nothing."""
+def replace_observations(series: TfpSeries, df: pd.DataFrame, sources: dict | None = None,
+                         allow_drop: bool = True) -> int:
+    """Make the series' rows equal a validated table, all or nothing: only changed years are written
+    (one audit entry per changed year, not a deletion and a creation of every row). Without
+    `allow_drop`, a table lacking some of the series' years is refused with DropsYears."""
     clean = check_frame(df)
-    series.observations.all().delete()
-    for row in clean.to_dict("records"):
-        TfpObservation.objects.create(series=series, **{k: (None if pd.isna(v) else v) for k, v in row.items()
-                                                        if k in ["year"] + VALUE_COLUMNS})
+    rows = {int(r["year"]): {k: (None if pd.isna(v) else float(v)) for k, v in r.items() if k in VALUE_COLUMNS}
+            for r in clean.to_dict("records")}
+    existing = {o.year: o for o in series.observations.select_for_update()}
+    dropped = sorted(set(existing) - set(rows))
+    if dropped and not allow_drop:
+        raise DropsYears(dropped)
+    for year in dropped:
+        existing[year].delete()
+    for year, values in rows.items():
+        obs = existing.get(year)
+        if obs is None:
+            TfpObservation.objects.create(series=series, year=year, **values)
+        elif any(getattr(obs, k) != v for k, v in values.items()):
+            for k, v in values.items():
+                setattr(obs, k, v)
+            obs.save()
     if sources:
         series.sources = {**series.sources, **sources}
         series.save()

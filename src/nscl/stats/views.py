@@ -90,7 +90,7 @@ def series_import(request, pk):
         return redirect("tfp_series", pk=pk)
     try:
         df, sources = services.read_upload(form.cleaned_data["file"])
-        n = services.replace_observations(series, df, sources)
+        n = services.replace_observations(series, df, sources, allow_drop=form.cleaned_data["confirm_drop"])
     except GrowthInputError as e:
         messages.error(request, _("Không nhập được, không có gì được lưu: %(e)s") % {"e": e})
     else:
