@@ -24,3 +24,22 @@ def test_excel_and_parquet(tmp_path):
 def test_unit_list():
     assert unit_list(pd.Series([10007.0, 10007.0, 20001.0])) == "10007, 20001"
     assert unit_list(pd.Series(range(8)), limit=5) == "0, 1, 2, 3, 4 và 3 đơn vị khác"
+
+
+def test_peek_table_lists_columns_and_counts_rows(tmp_path):
+    from nscl.productivity.tables import peek_table
+
+    d = pd.DataFrame({"id": ["DN001", "DN002", "DN003"], "y": [0.5, 1.5, 2.5]})
+    d.to_csv(tmp_path / "a.csv", index=False)
+    d.to_excel(tmp_path / "a.xlsx", index=False)
+    d.to_parquet(tmp_path / "a.parquet")
+    for name in ("a.csv", "a.xlsx", "a.parquet"):
+        assert peek_table(tmp_path / name) == (["id", "y"], 3), name
+        with open(tmp_path / name, "rb") as f:
+            assert peek_table(f, name) == (["id", "y"], 3), name
+    (tmp_path / "b.csv").write_bytes(b"id;y\n1;2\n3;4")  # no line end after the last row
+    assert peek_table(tmp_path / "b.csv") == (["id", "y"], 2)
+    import pytest
+
+    with pytest.raises(Exception):
+        peek_table(io.BytesIO(b"not parquet"), "x.parquet")

@@ -1,3 +1,4 @@
+"""Charts of a finished analysis, drawn from its stored results (nothing is recomputed here)."""
 import numpy as np
 
 from nscl.common.charts import new_figure, render
@@ -13,15 +14,18 @@ def tfp_histogram(dist, fmt="svg"):
     return render(fig, fmt)
 
 
-def event_study(rows, fmt="svg"):
+def event_study(rows, fmt="svg", level=0.95):
+    """`rows`: the stored event-study rows {e, att, se, lower, upper}; the bars are the stored intervals."""
     e = np.array([r["e"] for r in rows], float)
-    att = np.array([r["att"] for r in rows])
-    se = np.array([r["se"] for r in rows])
+    att = np.array([r["att"] for r in rows], float)
+    lower = np.array([np.nan if r.get("lower") is None else r["lower"] for r in rows], float)
+    upper = np.array([np.nan if r.get("upper") is None else r["upper"] for r in rows], float)
     fig, ax = new_figure((7, 3.2))
     for mask, colour in ((e < 0, "#9e9e9e"), (e >= 0, "#1565c0")):  # before / after the first support
-        ax.errorbar(e[mask], att[mask], yerr=1.959964 * se[mask], fmt="o", color=colour, capsize=3)
+        yerr = np.vstack([att[mask] - lower[mask], upper[mask] - att[mask]])
+        ax.errorbar(e[mask], att[mask], yerr=np.nan_to_num(yerr), fmt="o", color=colour, capsize=3)
     ax.axhline(0, color="#333", lw=0.8)
     ax.axvline(-0.5, color="#999", ls="--", lw=0.8)
     ax.set_xlabel("năm so với năm được hỗ trợ đầu tiên")
-    ax.set_ylabel("ATT (KTC 95%)")
+    ax.set_ylabel(f"ATT (KTC {level:.0%})")
     return render(fig, fmt)

@@ -1,3 +1,5 @@
+import os
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -44,3 +46,8 @@ class AnalysisJob(models.Model):
     @property
     def active(self):
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def tfp_path(self) -> str:
+        """The firm-year TFP table the worker writes next to the input (the one place its name is made)."""
+        return os.path.join(os.path.dirname(self.input_file.path), f"job-{self.pk}-tfp.csv")

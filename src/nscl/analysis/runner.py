@@ -1,6 +1,7 @@
 """Runs an AnalysisJob: in a separate process started by the web request (`nscl run-analysis ID`),
 so a long estimation never blocks a page; it reports progress to the job row and stops when the
-job is cancelled."""
+job is cancelled. The worker reads the stored file once, stores the results' `to_dict()` (views and
+charts only display it) and, for firm TFP, the firm-year table at `job.tfp_path`."""
 from __future__ import annotations
 
 import os
@@ -8,7 +9,6 @@ import signal
 import subprocess
 import sys
 
-import numpy as np
 from django.utils import timezone
 
 from nscl.productivity import firm, impact
@@ -58,15 +58,17 @@ def run(job_id: int) -> AnalysisJob:
                                                  progress_note="Đang đọc số liệu")
     try:
         data = read_table(job.input_file.path)
+        AnalysisJob.objects.filter(pk=job_id).update(n_rows=len(data))  # exact, now the whole file is parsed
         p = job.params
         if job.kind == AnalysisJob.Kind.FIRM_TFP:
-            result = _firm_tfp(job_id, data, p)
+            result = _firm_tfp(job, data, p)
         else:
+            _report(job_id, 0.1, "Đang kiểm tra số liệu")
+            model = impact.CallawaySantAnna(data, id=p["id"], time=p["time"], outcome=p["outcome"],
+                                            first_treated=p["first_treated"], control=p.get("control", "never"),
+                                            estimator=p.get("estimator", "dr"), covariates=p.get("covariates") or [])
             _report(job_id, 0.2, "Đang ước lượng ATT(g, t)")
-            res = impact.callaway_santanna(data, p["id"], p["time"], p["outcome"], p["first_treated"],
-                                           control=p.get("control", "never"), estimator=p.get("estimator", "dr"),
-                                           covariates=p.get("covariates") or [])
-            result = res.to_dict()
+            result = model.fit().to_dict()
         AnalysisJob.objects.filter(pk=job_id, status=AnalysisJob.Status.RUNNING).update(
             status=AnalysisJob.Status.DONE, progress=1, progress_note="Xong", result=result, finished_at=timezone.now())
     except Cancelled:
@@ -81,27 +83,15 @@ def run(job_id: int) -> AnalysisJob:
     return AnalysisJob.objects.get(pk=job_id)
 
 
-def _firm_tfp(job_id, data, p):
-    _report(job_id, 0.05, "Đang chuẩn bị bảng số liệu")
+def _firm_tfp(job, data, p):
+    _report(job.pk, 0.05, "Đang chuẩn bị bảng số liệu")
     model = firm.estimate(data, p["method"], id=p["id"], time=p["time"], output=p["output"], free=p["free"],
                           state=p["state"], proxy=p.get("proxy") or None, controls=p.get("controls") or None,
                           log_inputs=p.get("log_inputs", False))
-    _report(job_id, 0.1, "Đang ước lượng")
+    _report(job.pk, 0.1, "Đang ước lượng")
     reps = int(p.get("bootstrap") or 0)
     res = model.fit(bootstrap=reps, seed=p.get("seed"), jobs=int(p.get("jobs") or 1),
-                    progress=lambda done, total: _report(job_id, 0.1 + 0.88 * done / total,
+                    progress=lambda done, total: _report(job.pk, 0.1 + 0.88 * done / total,
                                                          f"Bootstrap {done}/{total}"))
-    out = res.to_dict()
-    out["names"] = list(res.names)  # JSON objects lose their key order in PostgreSQL's jsonb
-    tfp = res.log_tfp["log_tfp"].to_numpy()
-    counts, edges = np.histogram(tfp, bins=40)
-    out["tfp_distribution"] = {"counts": counts.tolist(), "edges": edges.tolist(),
-                               "mean": float(tfp.mean()), "sd": float(tfp.std()),
-                               "p10": float(np.percentile(tfp, 10)), "p50": float(np.median(tfp)),
-                               "p90": float(np.percentile(tfp, 90))}
-    out["summary"] = res.summary()
-    job = AnalysisJob.objects.get(pk=job_id)
-    path = os.path.join(os.path.dirname(job.input_file.path), f"job-{job_id}-tfp.csv")
-    res.log_tfp.to_csv(path, index=False)
-    out["tfp_file"] = os.path.basename(path)
-    return out
+    res.log_tfp.to_csv(job.tfp_path, index=False)  # internal: served only through exports.tfp_csv
+    return res.to_dict()

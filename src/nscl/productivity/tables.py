@@ -37,6 +37,55 @@ def read_table(source, name: str | None = None) -> pd.DataFrame:
     return pd.read_csv(source, sep=_delimiter(source))
 
 
+def peek_table(source, name: str | None = None, sample_rows: int = 200) -> tuple[list[str], int]:
+    """The column names and the number of data rows of a table, without parsing all of it: the
+    header and the first `sample_rows` rows are parsed (so a file that is not a table fails here);
+    rows are counted from Parquet's metadata, Excel's rows as streamed, or a CSV's line ends (a CSV
+    with line breaks inside quoted cells is counted a little high until the whole file is read).
+    `source` is a path or an open binary file. Parser errors propagate."""
+    kind = (name or str(source)).lower()
+    if kind.endswith(".parquet"):
+        import pyarrow.parquet as pq
+
+        f = pq.ParquetFile(source)
+        return [str(c) for c in f.schema_arrow.names], int(f.metadata.num_rows)
+    if kind.endswith((".xlsx", ".xlsm")):
+        from openpyxl import load_workbook
+
+        wb = load_workbook(source, read_only=True, data_only=True)
+        try:
+            rows = wb.worksheets[0].iter_rows(values_only=True)
+            header = next(rows, None)
+            if header is None:
+                raise ValueError("empty sheet")
+            n = sum(1 for r in rows if any(v is not None for v in r))
+        finally:
+            wb.close()
+        return [str(c) for c in header if c is not None], n
+    if isinstance(source, bytes):
+        source = io.BytesIO(source)
+    sep = _delimiter(source)
+    if isinstance(source, (str, os.PathLike)):
+        head = pd.read_csv(source, sep=sep, nrows=sample_rows)
+        with open(source, "rb") as f:
+            lines, last = _count_lines(f)
+    else:
+        head = pd.read_csv(source, sep=sep, nrows=sample_rows)
+        source.seek(0)
+        lines, last = _count_lines(source)
+        source.seek(0)
+    n = lines + (1 if last not in (b"", b"\n") else 0) - 1  # a last line without a line end; less the header
+    return [str(c) for c in head.columns], max(n, len(head))
+
+
+def _count_lines(f, block: int = 1 << 20) -> tuple[int, bytes]:
+    n, last = 0, b""
+    while chunk := f.read(block):
+        n += chunk.count(b"\n")
+        last = chunk[-1:]
+    return n, last
+
+
 def unit_list(ids: pd.Series, limit: int = 5) -> str:
     """Identifiers for a message: '10007', not '10007.0'; at most `limit`, then how many more."""
     uniq = pd.unique(ids)

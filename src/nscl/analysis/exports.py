@@ -1,0 +1,86 @@
+"""The analysis downloads: the results workbook and the firm-year TFP table.
+
+Both are written through `nscl.common.downloads` (workbook_bytes, frame_csv_bytes): uploaded column
+names and firm identifiers such as ``=cmd|' /C calc'!A0`` come out as text, never as live formulas;
+numbers stay numbers. The worker keeps the TFP table as a plain file (`AnalysisJob.tfp_path`) that
+is never served as it is: it is converted here on download. Every figure (confidence intervals
+included) comes from the stored results."""
+import os
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from nscl.common.downloads import frame_csv_bytes, workbook_bytes
+from nscl.productivity.registry import AGGREGATIONS, codes
+
+from .models import AnalysisJob
+
+MAX_TFP_ROWS_IN_WORKBOOK = 200_000
+
+
+def tfp_table(job: AnalysisJob) -> pd.DataFrame | None:
+    path = job.tfp_path
+    if not os.path.exists(path):
+        return None
+    return pd.read_csv(path)
+
+
+def tfp_csv(job: AnalysisJob) -> bytes | None:
+    t = tfp_table(job)
+    return None if t is None else frame_csv_bytes(t)
+
+
+def results_xlsx(job: AnalysisJob) -> bytes:
+    wb = Workbook()
+    if job.kind == AnalysisJob.Kind.FIRM_TFP:
+        _firm_sheets(wb, job)
+    else:
+        _impact_sheets(wb, job.result)
+    for sheet in wb.worksheets:
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+    return workbook_bytes(wb)
+
+
+def _firm_sheets(wb, job):
+    r = job.result
+    ws = wb.active
+    ws.title = "He so"
+    ws.append(["Biến", "Hệ số", "Sai số chuẩn"])
+    for name in r.get("names") or list(r["coefficients"]):
+        ws.append([name, r["coefficients"][name], (r["std_errors"] or {}).get(name)])
+    ws.append([])
+    ws.append(["Phương pháp", r["method"]])
+    ws.append(["Số quan sát", r["n_obs"]])
+    ws.append(["Số doanh nghiệp", r["n_firms"]])
+    ws.append(["Giá trị hàm mục tiêu", r["criterion"]])
+    ws.append(["Bootstrap (lần / lỗi)", r["bootstrap"]["reps"], r["bootstrap"]["failed"]])
+    d = wb.create_sheet("Phan bo TFP")
+    d.append(["Cận dưới log TFP", "Cận trên", "Số doanh nghiệp-năm"])
+    dist = r["tfp_distribution"]
+    for lo, hi, c in zip(dist["edges"][:-1], dist["edges"][1:], dist["counts"]):
+        d.append([lo, hi, c])
+    if job.n_rows <= MAX_TFP_ROWS_IN_WORKBOOK:
+        table = tfp_table(job)
+        if table is not None:
+            t = wb.create_sheet("TFP doanh nghiep")
+            t.append(["Doanh nghiệp", "Năm", "log TFP", "Chỉ số TFP"])
+            for row in table.itertuples(index=False, name=None):
+                t.append([v.item() if hasattr(v, "item") else v for v in row])
+
+
+def _impact_sheets(wb, r):
+    ws = wb.active
+    ws.title = "ATT(g,t)"
+    ws.append(["Nhóm (năm hỗ trợ đầu)", "Năm", "ATT", "Sai số chuẩn", "KTC 95% dưới", "KTC 95% trên"])
+    for a in r["att_gt"]:
+        ws.append([a["group"], a["time"], a["att"], a["se"], a.get("lower"), a.get("upper")])
+    s = wb.create_sheet("Tong hop")
+    s.append(["Cách tổng hợp", "Theo", "ATT", "Sai số chuẩn", "KTC 95% dưới", "KTC 95% trên"])
+    for typ in r.get("aggregation_order") or codes(AGGREGATIONS):
+        agg = r["aggregations"][typ]
+        s.append([typ, "tổng", agg["att"], agg["se"], agg.get("lower"), agg.get("upper")])
+        for e in agg.get("by", []):
+            key = next(k for k in e if k not in ("att", "se", "lower", "upper"))
+            s.append([typ, e[key], e["att"], e["se"], e.get("lower"), e.get("upper")])

@@ -1,0 +1,104 @@
+"""The analysis forms: the upload (checked once, here) and the column mapping of a job.
+
+An upload is checked in full here except for the parse of every row: its type and size, that it
+reads as a table (header and first rows parsed), its columns and its row count (Parquet metadata,
+Excel rows streamed, CSV line ends: `peek_table`). The worker parses the whole stored file once,
+when it runs, and sets the exact row count."""
+import os
+
+from django import forms
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+
+from nscl.productivity import registry
+from nscl.productivity.tables import peek_table
+
+from .models import AnalysisJob
+
+MAX_UPLOAD = 200 * 1024 * 1024
+EXTENSIONS = (".csv", ".xlsx", ".parquet", ".txt")
+MIN_COLUMNS = 3  # unit, year and one variable at least
+
+
+class UploadForm(forms.Form):
+    title = forms.CharField(label=_l("Tên phân tích"), max_length=200)
+    kind = forms.ChoiceField(label=_l("Loại phân tích"), choices=AnalysisJob.Kind.choices)
+    file = forms.FileField(label=_l("Bảng số liệu (CSV, Excel hoặc Parquet)"))
+
+    def clean_file(self):
+        f = self.cleaned_data["file"]
+        if not f.name.lower().endswith(EXTENSIONS):
+            raise forms.ValidationError(_("Chỉ nhận tệp .csv, .xlsx hoặc .parquet."))
+        if f.size > MAX_UPLOAD:
+            raise forms.ValidationError(_("Tệp quá lớn (tối đa 200 MB)."))
+        try:
+            f.seek(0)
+            columns, n_rows = peek_table(f, f.name)
+        except Exception as e:  # noqa: BLE001 - any parser failure means "not a table"
+            raise forms.ValidationError(_("Không đọc được bảng số liệu: %(e)s") % {"e": e.__class__.__name__}) from None
+        finally:
+            f.seek(0)
+        if len(columns) < MIN_COLUMNS:
+            raise forms.ValidationError(_("Bảng cần ít nhất %(n)d cột (mã đơn vị, năm, biến số).") % {"n": MIN_COLUMNS})
+        if n_rows < 1:
+            raise forms.ValidationError(_("Bảng không có dòng số liệu nào."))
+        self.columns, self.n_rows = columns, n_rows
+        return f
+
+    def create_job(self, user) -> AnalysisJob:
+        d = self.cleaned_data
+        job = AnalysisJob(kind=d["kind"], title=d["title"], created_by=user, columns=self.columns, n_rows=self.n_rows)
+        job.input_file = d["file"]
+        job.save()
+        return job
+
+
+def _options(options):
+    language = translation.get_language() or "vi"
+    return registry.choices(options, language)
+
+
+class MappingForm(forms.Form):
+    """Which column plays which role, and the method's options; the fields depend on the job's kind
+    and columns and are built for each form (the class itself is never changed)."""
+
+    ROLES = ("id", "time", "output", "outcome", "first_treated", "proxy")
+
+    def __init__(self, job: AnalysisJob, data=None):
+        super().__init__(data, initial=job.params or None)
+        self.job = job
+        one = [("", "—")] + [(c, c) for c in job.columns]
+        many = [(c, c) for c in job.columns]
+        f = self.fields
+        f["id"] = forms.ChoiceField(label=_l("Mã doanh nghiệp"), choices=one)
+        f["time"] = forms.ChoiceField(label=_l("Năm"), choices=one)
+        if job.kind == AnalysisJob.Kind.FIRM_TFP:
+            cpus = os.cpu_count() or 1
+            f["output"] = forms.ChoiceField(label=_l("Sản lượng / giá trị tăng thêm (log)"), choices=one)
+            f["free"] = forms.MultipleChoiceField(label=_l("Biến tự do (lao động)"), choices=many)
+            f["state"] = forms.MultipleChoiceField(label=_l("Biến trạng thái (vốn)"), choices=many)
+            f["proxy"] = forms.ChoiceField(
+                label=_l("Biến đại diện (đầu tư cho OP, nguyên vật liệu cho LP/ACF/Wooldridge)"), choices=one,
+                required=False)
+            f["controls"] = forms.MultipleChoiceField(label=_l("Biến kiểm soát"), choices=many, required=False)
+            f["method"] = forms.ChoiceField(label=_l("Phương pháp"), choices=_options(registry.FIRM_METHODS),
+                                            initial="lp")
+            f["log_inputs"] = forms.BooleanField(label=_l("Lấy logarit (số liệu ở dạng mức)"), required=False)
+            f["bootstrap"] = forms.IntegerField(label=_l("Số lần bootstrap"), min_value=0, max_value=2000, initial=50)
+            f["seed"] = forms.IntegerField(label=_l("Hạt giống ngẫu nhiên"), initial=1)
+            f["jobs"] = forms.IntegerField(label=_l("Số tiến trình song song"), min_value=1, max_value=cpus,
+                                           initial=min(2, cpus))
+        else:
+            f["outcome"] = forms.ChoiceField(label=_l("Kết quả (vd. log năng suất lao động, TFP)"), choices=one)
+            f["first_treated"] = forms.ChoiceField(label=_l("Năm được hỗ trợ đầu tiên (0 = chưa bao giờ)"), choices=one)
+            f["control"] = forms.ChoiceField(label=_l("Nhóm đối chứng"), choices=_options(registry.CONTROL_GROUPS))
+            f["estimator"] = forms.ChoiceField(label=_l("Ước lượng"), choices=_options(registry.IMPACT_ESTIMATORS))
+            f["covariates"] = forms.MultipleChoiceField(label=_l("Biến kiểm soát"), choices=many, required=False)
+
+    def clean(self):
+        cd = super().clean()
+        used = [v for k, v in cd.items() if k in self.ROLES and v]
+        if len(used) != len(set(used)):
+            raise forms.ValidationError(_("Mỗi cột chỉ được dùng cho một vai trò."))
+        return cd
