@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from nscl.accounts import roles
+from nscl.common.uploads import matches_extension
 from nscl.geo.models import AdministrativeUnit
 
 from .models import KIND_MODELS, CatalogueItem, Evidence, Organisation, Unit
@@ -135,17 +136,6 @@ class EvidenceForm(forms.ModelForm):
         model = Evidence
         fields = ["type", "file"]
 
-    MAGIC = {
-        "pdf": [b"%PDF"],
-        "png": [b"\x89PNG"],
-        "jpg": [b"\xff\xd8\xff"],
-        "jpeg": [b"\xff\xd8\xff"],
-        "docx": [b"PK\x03\x04"],
-        "xlsx": [b"PK\x03\x04"],
-        "doc": [b"\xd0\xcf\x11\xe0"],
-        "xls": [b"\xd0\xcf\x11\xe0"],
-    }
-
     def clean_file(self):
         f = self.cleaned_data["file"]
         ext = os.path.splitext(f.name)[1].lower().lstrip(".")
@@ -159,9 +149,9 @@ class EvidenceForm(forms.ModelForm):
             raise forms.ValidationError(
                 _("Tệp quá lớn (%(size).1f MB); giới hạn %(limit).0f MB.") % {"size": f.size / 1048576, "limit": limit / 1048576}
             )
-        head = f.read(8)
+        data = f.read()
         f.seek(0)
-        if not any(head.startswith(m) for m in self.MAGIC.get(ext, [b""])):
+        if not matches_extension(data, ext):
             raise forms.ValidationError(_("Nội dung tệp không khớp với phần mở rộng “.%(ext)s”.") % {"ext": ext})
         return f
 

@@ -4,7 +4,9 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
-from django.db import models
+from django.db import models, transaction
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 from stdnum.vn import mst
 
@@ -447,3 +449,12 @@ class Evidence(models.Model):
 
     def __str__(self):
         return f"{self.get_type_display()}: {self.file.name.rsplit('/', 1)[-1]}"
+
+
+@receiver(post_delete, sender=Evidence)
+def _delete_evidence_file(sender, instance, **kwargs):
+    """The file goes once the deletion is committed (a rolled-back deletion keeps it): evidence of a
+    deleted record must not stay on disk, readable by nobody and counted by no one."""
+    name, storage = instance.file.name, instance.file.storage
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
