@@ -1,3 +1,4 @@
+"""Vietnamese by default whatever the browser asks; English only through the language switch."""
 from django.conf import settings
 from django.utils import translation
 

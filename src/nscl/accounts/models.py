@@ -1,3 +1,4 @@
+"""A user's profile: role, and the unit (partner) or enterprise (enterprise user) they act for."""
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _

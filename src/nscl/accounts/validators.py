@@ -1,3 +1,4 @@
+"""Password rules with Vietnamese messages."""
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext as _
 

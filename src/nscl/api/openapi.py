@@ -1,3 +1,4 @@
+"""The OpenAPI 3.1 description of the public API, served at /api/v1/openapi.json."""
 from nscl.programme.progress import STATUSES
 
 

@@ -1,3 +1,4 @@
+"""Makes the request's user the acting user of every save during the request."""
 from .context import acting_user
 
 

@@ -1,3 +1,4 @@
+"""An audit entry: the acting user, the action and the object's fields before and after."""
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _

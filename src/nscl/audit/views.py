@@ -1,3 +1,4 @@
+"""The audit log page (administrators), filtered by user, action, model, object and dates."""
 import datetime
 
 from django.contrib.auth.decorators import login_required

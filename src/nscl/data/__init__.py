@@ -1,0 +1,1 @@
+"""Reference data shipped with the code (administrative units, Penn World Table 10.01); each folder keeps its README with source and licence."""

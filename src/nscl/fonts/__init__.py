@@ -1,0 +1,1 @@
+"""DejaVu Serif (free licence, LICENSE.txt): Vietnamese diacritics in charts and PDF documents."""

@@ -1,3 +1,4 @@
+"""Administrative units with validity dates (old units end on 30/06/2025, new ones start on 01/07/2025) and their succession."""
 import datetime
 
 from django.db import models

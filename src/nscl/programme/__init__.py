@@ -1,0 +1,1 @@
+"""The plan (phases, targets, the catalogue), the activity registers that count toward its targets, their confirmation, evidence, the progress dashboard, exports and the annual report. A target's actual is computed in services.phase_progress from confirmed, completed records, by the pure arithmetic of progress.py."""

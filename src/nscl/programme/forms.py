@@ -1,3 +1,4 @@
+"""Forms of the registers: one ModelForm per activity kind, with the checks a user must be told about (dates, hidden fields, tax code, evidence content)."""
 import os
 import uuid
 

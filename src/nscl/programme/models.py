@@ -1,3 +1,4 @@
+"""The plan and its registers: units, enterprises, phases, targets, the catalogue, one model per activity kind (multi-table inheritance from Activity), evidence."""
 import datetime
 import uuid
 

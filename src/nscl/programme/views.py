@@ -1,3 +1,4 @@
+"""Pages of the programme: dashboard, target drill-down, registers (create, edit, confirm, reopen, delete, evidence) and the annual report. Permission decisions come from accounts.roles; writes go through services."""
 from __future__ import annotations
 
 import datetime

@@ -1,0 +1,1 @@
+"""Provincial TFP (objective 6): yearly series with their sources, growth-accounting runs kept with their inputs, publication of a year's figure (which counts toward the plan's TFP target through a programme service), the TFP note and the ASEAN comparison. The arithmetic is nscl.productivity.growth."""

@@ -1,3 +1,4 @@
+"""Forms of the TFP pages; the whole series is validated by services.check_frame before anything is saved."""
 from django import forms
 from django.utils.translation import gettext_lazy as _l
 

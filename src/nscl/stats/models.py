@@ -1,3 +1,4 @@
+"""TFP series (one row per year, each column with its source), runs and publications."""
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _

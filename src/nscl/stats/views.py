@@ -1,3 +1,4 @@
+"""TFP pages: series entry and import, runs, publication, the note (.docx/.pdf), charts and the ASEAN comparison. Permissions from accounts.roles; the work in services."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
