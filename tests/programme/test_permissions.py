@@ -142,6 +142,17 @@ def test_officer_confirms_and_reopens(client, make_user, make_activity, units):
     assert a.title == "Không được sửa"
 
 
+def test_confirming_says_whether_the_record_counts(client, make_user, make_activity):
+    """Probe: confirming a planned record said it was counted, though MT3 stayed at 22."""
+    client.force_login(make_user(Role.OFFICER))
+    planned = make_activity("class", 2026, confirmed=False, status="planned")
+    html = client.post(f"/registers/class/{planned.pk}/confirm/", follow=True).content.decode()
+    assert "CHƯA được tính vào kết quả" in html and "được tính vào kết quả năm" not in html
+    done = make_activity("class", 2024, confirmed=False)
+    html = client.post(f"/registers/class/{done.pk}/confirm/", follow=True).content.decode()
+    assert "được tính vào kết quả năm 2024" in html
+
+
 def test_annual_report_is_not_for_enterprise_users(client, make_user, make_activity, orgs, units):
     """The annual report names every supported enterprise with dates and amounts (probe: an
     enterprise user read five other firms' support from it)."""

@@ -252,8 +252,14 @@ def activity_confirm(request, kind, pk):
     obj = _visible_or_404(request, kind, pk)
     if not roles.can_confirm(request.user):
         raise PermissionDenied
-    services.confirm(obj, request.user)
-    messages.success(request, _("Đã xác nhận; hồ sơ được tính vào kết quả và bị khóa."))
+    obj = services.confirm(obj, request.user)
+    if obj.status == Activity.Status.COMPLETED:
+        messages.success(request, _("Đã xác nhận; hồ sơ được tính vào kết quả năm %(y)s và bị khóa.") % {"y": obj.count_year})
+    else:
+        # only completed records count: say so rather than promise what will not happen
+        messages.warning(request, _("Đã xác nhận và khóa hồ sơ, nhưng hồ sơ đang ở trạng thái “%(s)s” nên CHƯA được "
+                                    "tính vào kết quả. Khi hoạt động hoàn thành: mở lại, cập nhật trạng thái "
+                                    "“Hoàn thành” và ngày kết thúc, rồi xác nhận lại.") % {"s": obj.get_status_display()})
     return redirect("activity_detail", kind=kind, pk=pk)
 
 
