@@ -30,3 +30,40 @@ def test_adduser_validates_role_and_unit(tmp_path):
     assert out.returncode == 0 and "Đã tạo tài khoản sct1" in out.stdout
     out = run(["adduser", "x", "--role", "boss", "--password", "Mat-khau-dai-2026"], tmp_path)
     assert out.returncode != 0 and "Vai trò không hợp lệ" in out.stderr
+
+
+def _cli_choices(capsys, argv):
+    import re
+
+    import pytest
+
+    from nscl.cli import main
+
+    with pytest.raises(SystemExit):
+        main(argv)
+    err = capsys.readouterr().err
+    listed = re.search(r"choose from (.*)\)", err).group(1)
+    return {c.strip().strip("'") for c in listed.split(",")}
+
+
+def test_the_registry_feeds_the_cli_and_the_analysis_form(capsys):
+    """One list of methods: the CLI's --method/--control/--estimator choices and the web form's are the registry's."""
+    from nscl.analysis.forms import MappingForm
+    from nscl.analysis.models import AnalysisJob
+    from nscl.productivity import registry
+
+    firm = ["firm-tfp", "--input", "x.csv", "--id", "i", "--time", "t", "--output", "y", "--free", "l", "--state", "k"]
+    impact = ["impact", "--input", "x.csv", "--id", "i", "--time", "t", "--outcome", "y", "--first-treated", "g"]
+    cli_methods = _cli_choices(capsys, firm + ["--method", "nope"])
+    cli_controls = _cli_choices(capsys, impact + ["--control", "nope"])
+    cli_estimators = _cli_choices(capsys, impact + ["--estimator", "nope"])
+    cli_growth = _cli_choices(capsys, ["growth", "--method", "nope"])
+    form = MappingForm(AnalysisJob(kind=AnalysisJob.Kind.FIRM_TFP, columns=["i", "t", "y"]))
+    impact_form = MappingForm(AnalysisJob(kind=AnalysisJob.Kind.IMPACT, columns=["i", "t", "y"]))
+    assert cli_methods == {c for c, _ in form.fields["method"].choices} == set(registry.codes(registry.FIRM_METHODS))
+    assert len(cli_methods) == 7
+    assert cli_controls == {c for c, _ in impact_form.fields["control"].choices} == {"never", "notyet"}
+    assert cli_estimators == {c for c, _ in impact_form.fields["estimator"].choices} == {"dr", "reg", "ipw"}
+    assert cli_growth == set(registry.codes(registry.GROWTH_METHODS)) == {"gso", "tornqvist"}
+    # the form class is not changed by building a form for another kind of job
+    assert "method" not in MappingForm.base_fields and "method" not in impact_form.fields
