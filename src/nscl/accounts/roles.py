@@ -74,6 +74,17 @@ def can_view_reports(user) -> bool:
     return role_of(user) in (Role.ADMIN, Role.OFFICER, Role.PARTNER, Role.VIEWER)
 
 
+def can_see_draft_targets(user) -> bool:
+    """Targets of a phase before their publication are work in progress of the programme's staff."""
+    return is_staff_role(user)
+
+
+def can_set_targets(user) -> bool:
+    """Copying, editing and publishing a phase's targets: the administrator (issue: the province's
+    decision is entered by the system's administrator, not by every officer)."""
+    return is_admin(user)
+
+
 def can_confirm(user) -> bool:
     return is_staff_role(user)
 

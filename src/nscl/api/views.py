@@ -82,7 +82,7 @@ def targets(request):
             return problem(400, "Unknown unit", f"Không có đơn vị “{request.GET['unit']}”.",
                            invalid_params=[{"name": "unit", "reason": "unknown unit"}])
     lang = request.GET.get("lang") or translation.get_language()
-    progress = services.phase_progress(phase, as_of=int_param(year), unit=unit)
+    progress = services.published_progress(phase, as_of=int_param(year), unit=unit)  # drafts never public
     data = [target_json(p, lang) for p in progress]
     return JsonResponse(data, safe=False, json_dumps_params={"ensure_ascii": False})
 

@@ -12,7 +12,7 @@ from nscl.accounts import roles
 from nscl.common.uploads import matches_extension
 from nscl.geo.models import AdministrativeUnit
 
-from .models import KIND_MODELS, CatalogueItem, Evidence, Organisation, Unit
+from .models import KIND_MODELS, CatalogueItem, Evidence, Organisation, ProgrammeDocument, Target, Unit
 
 DATE_WIDGET = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "class": "date"})
 COMMON_FIELDS = ["title", "start_date", "end_date", "status", "responsible_unit", "location",
@@ -162,3 +162,32 @@ class ReportForm(forms.Form):
     number = forms.CharField(label=_l("Số, ký hiệu"), max_length=60, initial="…/BC-SKHCN", required=False)
     signer = forms.CharField(label=_l("Người ký"), max_length=120, required=False)
     signer_title = forms.CharField(label=_l("Chức vụ"), max_length=120, initial="GIÁM ĐỐC", required=False)
+
+
+TARGET_FIELDS = ["code", "objective", "description", "description_en", "unit", "kind", "min_value", "max_value",
+                 "tolerance_pct", "every_year", "activity_kind", "condition"]
+
+
+class DraftTargetForm(forms.ModelForm):
+    class Meta:
+        model = Target
+        fields = TARGET_FIELDS
+        widgets = {"description": forms.Textarea(attrs={"rows": 2}), "description_en": forms.Textarea(attrs={"rows": 2}),
+                   "condition": forms.Textarea(attrs={"rows": 1})}
+
+
+DraftTargetFormSet = forms.modelformset_factory(Target, form=DraftTargetForm, extra=0, can_delete=True)
+
+
+class TargetsDocumentForm(forms.ModelForm):
+    """The document that sets a phase's targets (a decision or plan of the provincial People's Committee)."""
+
+    class Meta:
+        model = ProgrammeDocument
+        fields = ["number", "title", "issued_on", "issuer"]
+        widgets = {"issued_on": DATE_WIDGET}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["issued_on"].input_formats = ["%d/%m/%Y", "%Y-%m-%d"]
+        self.fields["issued_on"].required = True

@@ -66,17 +66,33 @@ class ProgrammeDocument(models.Model):
 
 
 class Phase(models.Model):
+    """A phase of the plan. Its targets are a draft, seen only by officers and administrators, until
+    published with the document that sets them (the province sets 2026-2030's after the plan)."""
+
     code = models.CharField(_("giai đoạn"), max_length=9, unique=True)
     start_year = models.PositiveIntegerField(_("từ năm"))
     end_year = models.PositiveIntegerField(_("đến năm"))
     document = models.ForeignKey(ProgrammeDocument, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("văn bản"))
+    targets_document = models.ForeignKey(ProgrammeDocument, null=True, blank=True, on_delete=models.PROTECT,
+                                         related_name="+", verbose_name=_("văn bản ban hành chỉ tiêu"))
+    targets_published_at = models.DateTimeField(_("công bố chỉ tiêu lúc"), null=True, blank=True)
+    targets_published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                             related_name="+", verbose_name=_("người công bố"))
 
     class Meta:
         ordering = ["start_year"]
         verbose_name = _("giai đoạn")
+        verbose_name_plural = _("giai đoạn")
 
     def __str__(self):
         return self.code
+
+    @property
+    def targets_published(self) -> bool:
+        return self.targets_published_at is not None
+
+    def contains(self, year: int) -> bool:
+        return self.start_year <= year <= self.end_year
 
     @property
     def years(self):

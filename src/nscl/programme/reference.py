@@ -6,6 +6,7 @@ Loaded by `nscl init` (idempotent: codes are keys). Target texts are the plan's 
 import datetime
 
 from django.db import transaction
+from django.utils import timezone
 
 from .models import CatalogueItem, Phase, ProgrammeDocument, Target, Unit
 
@@ -156,5 +157,8 @@ def load_plan():
             objective=objective, kind=kind, min_value=mn, max_value=mx, every_year=every_year, activity_kind=akind,
             criteria=criteria, distinct_by=distinct_by, unit=unit, unit_en=unit_en, description=desc,
             description_en=desc_en, condition=cond, condition_en=cond_en, responsible_unit=units[resp], order=order))
+    if p1.targets_published_at is None:  # the plan's own targets are published with it
+        p1.targets_published_at, p1.targets_document = timezone.now(), docs["101/KH-UBND"]
+        p1.save(update_fields=["targets_published_at", "targets_document"])
     return {"documents": len(docs), "units": len(units), "catalogue": len(CATALOGUE), "targets": len(TARGETS_2021_2025)}
 

@@ -39,14 +39,24 @@ def counting_records(target, years):
 
 def default_phase(phases):
     """The phase the dashboard, the API and exports open on when none is asked for: the one
-    containing today if it has targets, else the last phase with targets, else the first."""
+    containing today (even while its targets are not set: the page says so), else the last one."""
     phases = list(phases)
     if not phases:
         return None
     today = timezone.localdate().year
-    with_targets = [p for p in phases if p.targets.exists()]
-    current = next((p for p in with_targets if p.start_year <= today <= p.end_year), None)
-    return current or (with_targets[-1] if with_targets else phases[0])
+    return next((p for p in phases if p.contains(today)), phases[-1])
+
+
+def previous_phase(phase: Phase) -> Phase | None:
+    return Phase.objects.filter(end_year__lt=phase.start_year).order_by("-end_year").first()
+
+
+def published_progress(phase: Phase, as_of: int | None = None, unit=None, *, drafts: bool = False):
+    """Progress to show: none for a phase whose targets are an unpublished draft, unless the viewer
+    may see drafts (roles.can_see_draft_targets)."""
+    if not (phase.targets_published or drafts):
+        return []
+    return phase_progress(phase, as_of=as_of, unit=unit)
 
 
 def default_as_of(phase: Phase) -> int:
@@ -129,3 +139,41 @@ def record_tfp_measurement(year: int, reference: str, user, *, is_demo=False, ex
         activity.version = (activity.version or 0) + 1
     activity.save()
     return activity
+
+
+COPIED_TARGET_FIELDS = ["code", "objective", "description", "description_en", "unit", "unit_en", "activity_kind",
+                        "criteria", "distinct_by", "kind", "min_value", "max_value", "tolerance_pct", "every_year",
+                        "condition", "condition_en", "responsible_unit", "order"]
+
+
+class PhaseSetupError(Exception):
+    pass
+
+
+@transaction.atomic
+def copy_targets(source: Phase, phase: Phase) -> int:
+    """Start a phase's draft from the previous phase's targets (kinds, activity kinds, counting
+    rules, wording and numbers), to be edited and published."""
+    if phase.targets_published:
+        raise PhaseSetupError(_("Chỉ tiêu giai đoạn %(p)s đã công bố; không sao chép đè.") % {"p": phase.code})
+    if phase.targets.exists():
+        raise PhaseSetupError(_("Giai đoạn %(p)s đã có bản nháp chỉ tiêu.") % {"p": phase.code})
+    n = 0
+    for t in source.targets.all():
+        Target.objects.create(phase=phase, **{f: getattr(t, f) for f in COPIED_TARGET_FIELDS})
+        n += 1
+    return n
+
+
+@transaction.atomic
+def publish_targets(phase: Phase, user) -> Phase:
+    phase = Phase.objects.select_for_update().get(pk=phase.pk)
+    if phase.targets_published:
+        raise PhaseSetupError(_("Chỉ tiêu giai đoạn %(p)s đã được công bố.") % {"p": phase.code})
+    if not phase.targets.exists():
+        raise PhaseSetupError(_("Chưa có chỉ tiêu nào để công bố."))
+    if phase.targets_document_id is None:
+        raise PhaseSetupError(_("Cần ghi văn bản ban hành chỉ tiêu (số, ngày, cơ quan) trước khi công bố."))
+    phase.targets_published_at, phase.targets_published_by = timezone.now(), user
+    phase.save(update_fields=["targets_published_at", "targets_published_by"])
+    return phase

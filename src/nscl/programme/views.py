@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -21,8 +22,8 @@ from nscl.common.downloads import DOCX, PDF, XLSX, attachment
 from nscl.common.formatting import fmt_date, fmt_num, fmt_vnd
 from nscl.common.params import int_param
 
-from . import charts, exports, report, services
-from .forms import EvidenceForm, ReportForm, form_class
+from . import charts, exports, indicators, report, services
+from .forms import DraftTargetFormSet, EvidenceForm, ReportForm, TargetsDocumentForm, form_class
 from .models import KIND_MODELS, Activity, ActivityKind, Evidence, Phase, Target, Unit
 
 def _progress_allowed(request):
@@ -49,13 +50,25 @@ def _phase_filters(request):
     return phases, phase, year, unit
 
 
+def _progress(request, phase, year, unit):
+    return services.published_progress(phase, as_of=year, unit=unit,
+                                       drafts=roles.can_see_draft_targets(request.user))
+
+
 def dashboard(request):
     if not _progress_allowed(request):
         return redirect_to_login(request.get_full_path())
     phases, phase, year, unit = _phase_filters(request)
-    progress = services.phase_progress(phase, as_of=year, unit=unit)
+    progress = _progress(request, phase, year, unit)
+    shown_years = list(range(year - 4, year + 1))
     ctx = {
         "phases": phases, "phase": phase, "year": year, "unit": unit,
+        "is_draft": bool(progress) and not phase.targets_published,
+        "has_draft": phase.targets.exists() and not phase.targets_published,
+        "can_set_targets": roles.can_set_targets(request.user),
+        "previous": services.previous_phase(phase),
+        "indicators": [(i, i.cells(shown_years)) for i in indicators.indicators(shown_years)],
+        "indicator_years": shown_years,
         "units": Unit.objects.filter(target__isnull=False).distinct(),
         "progress": progress, "lang": translation.get_language(),
         "has_demo": Activity.objects.filter(is_demo=True).exists(),
@@ -69,7 +82,7 @@ def dashboard_chart(request, fmt):
     if not _progress_allowed(request):
         raise PermissionDenied
     _phases, phase, year, unit = _phase_filters(request)
-    data = charts.progress_chart(services.phase_progress(phase, as_of=year, unit=unit), fmt=fmt,
+    data = charts.progress_chart(_progress(request, phase, year, unit), fmt=fmt,
                                  labels={"x": _("Phần trăm so với chỉ tiêu")})
     return HttpResponse(data, content_type="image/svg+xml" if fmt == "svg" else "image/png")
 
@@ -78,7 +91,7 @@ def dashboard_xlsx(request):
     if not _progress_allowed(request):
         raise PermissionDenied
     _phases, phase, year, unit = _phase_filters(request)
-    data = exports.dashboard_xlsx(phase, services.phase_progress(phase, as_of=year, unit=unit), year)
+    data = exports.dashboard_xlsx(phase, _progress(request, phase, year, unit), year)
     return attachment(data, f"tien-do-{phase.code}-{year}.xlsx", XLSX)
 
 
@@ -86,6 +99,8 @@ def target_detail(request, phase_code, code):
     if not _progress_allowed(request):
         return redirect_to_login(request.get_full_path())
     target = get_object_or_404(Target.objects.select_related("phase", "responsible_unit"), phase__code=phase_code, code=code)
+    if not (target.phase.targets_published or roles.can_see_draft_targets(request.user)):
+        raise Http404
     year = request.GET.get("year")
     tp = services.target_progress(target, as_of=int_param(year))
     records = services.counting_records(target, target.phase.years).filter(count_year__lte=tp.as_of)
@@ -101,6 +116,8 @@ def target_chart(request, phase_code, code):
     if not _progress_allowed(request):
         raise PermissionDenied
     target = get_object_or_404(Target, phase__code=phase_code, code=code)
+    if not (target.phase.targets_published or roles.can_see_draft_targets(request.user)):
+        raise Http404
     tp = services.target_progress(target)
     labels = {"yearly": _("Trong năm"), "cumulative": _("Lũy kế"), "target": _("Chỉ tiêu")}
     return HttpResponse(charts.target_year_chart(tp, labels=labels), content_type="image/svg+xml")
@@ -323,3 +340,50 @@ def annual_report(request):
     else:
         form = ReportForm(initial={"year": min(datetime.date.today().year, 2025)})
     return render(request, "programme/report_form.html", {"form": form})
+
+
+# Setting up a phase's targets ------------------------------------------------------------------
+
+@login_required
+def phase_targets(request, phase_code):
+    """Copy the previous phase's targets as a draft, edit numbers and wording, cite the document
+    that sets them, publish. Until published only officers and administrators see them."""
+    if not roles.can_set_targets(request.user):
+        raise PermissionDenied
+    phase = get_object_or_404(Phase, code=phase_code)
+    previous = services.previous_phase(phase)
+    editable = not phase.targets_published
+    qs = phase.targets.order_by("order", "code")
+    formset = DraftTargetFormSet(request.POST or None, queryset=qs, prefix="t") if editable else None
+    doc_form = TargetsDocumentForm(request.POST or None, instance=phase.targets_document, prefix="d") if editable else None
+    action = request.POST.get("action")
+    if request.method == "POST" and editable:
+        try:
+            if action == "copy" and previous is not None:
+                n = services.copy_targets(previous, phase)
+                messages.success(request, _("Đã sao chép %(n)s chỉ tiêu của giai đoạn %(p)s làm bản nháp.")
+                                 % {"n": n, "p": previous.code})
+                return redirect("phase_targets", phase_code=phase.code)
+            if action in ("save", "publish"):
+                if formset.is_valid() and doc_form.is_valid():
+                    with transaction.atomic():
+                        for obj in formset.save(commit=False):
+                            obj.phase = phase
+                            obj.save()
+                        for obj in formset.deleted_objects:
+                            obj.delete()
+                        phase.targets_document = doc_form.save()
+                        phase.save(update_fields=["targets_document"])
+                    if action == "publish":
+                        services.publish_targets(phase, request.user)
+                        messages.success(request, _("Đã công bố chỉ tiêu giai đoạn %(p)s.") % {"p": phase.code})
+                        return redirect(f"{reverse('dashboard')}?phase={phase.code}")
+                    messages.success(request, _("Đã lưu bản nháp."))
+                    return redirect("phase_targets", phase_code=phase.code)
+                messages.error(request, _("Chưa lưu: kiểm tra các ô báo lỗi."))
+        except services.PhaseSetupError as e:
+            messages.error(request, str(e))
+    return render(request, "programme/phase_targets.html", {
+        "phase": phase, "previous": previous, "formset": formset, "doc_form": doc_form, "editable": editable,
+        "targets": qs, "has_targets": qs.exists(),
+    })

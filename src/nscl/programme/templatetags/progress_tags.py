@@ -33,3 +33,8 @@ def describe(target, lang):
 @register.simple_tag
 def unit_of(target, lang):
     return target.unit_for(lang)
+
+
+@register.filter
+def indicator_name(indicator, lang):
+    return indicator.name_for(lang)
