@@ -16,11 +16,12 @@ import time
 
 
 def run_case(rows, method, reps, jobs):
+    from nscl.productivity import registry
     from nscl.productivity.firm import estimate
     from nscl.productivity.simulate import simulate_panel
 
     data = simulate_panel(firms=rows // 10, years=10, seed=1)
-    proxy = "inv" if method == "op" else "m"
+    proxy = {"investment": "inv", "materials": "m", None: None}[registry.firm_method(method).proxy]
     t0 = time.perf_counter()
     model = estimate(data, method, id="firm", time="year", output="y", free="l", state="k", proxy=proxy)
     res = model.fit(bootstrap=reps, seed=1, jobs=jobs)
@@ -29,7 +30,7 @@ def run_case(rows, method, reps, jobs):
     worker = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024 if reps and jobs > 1 else 0
     print(json.dumps({"rows": len(data), "method": method, "reps": reps, "seconds": seconds, "main_mb": main,
                       "worker_mb": worker, "total_mb": main + (jobs if worker else 0) * worker,
-                      "params": [round(float(v), 4) for v in res.params], "failed": res.bootstrap["failed"]}))
+                      "params": [round(float(v), 4) for v in res.params.to_numpy()], "failed": res.bootstrap["failed"]}))
 
 
 def main():
