@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from nscl.audit.api import Action, recording
 
-from .models import KIND_MODELS, Activity, Phase, Target, TfpMeasurement, Unit
+from . import cache as progress_cache
+from .models import KIND_MODELS, Activity, EnterpriseSupport, Phase, Target, TfpMeasurement, Unit
 from .progress import evaluate
 
 
@@ -65,11 +67,15 @@ def default_as_of(phase: Phase) -> int:
 
 def phase_progress(phase: Phase, as_of: int | None = None, unit=None):
     as_of = default_as_of(phase) if as_of is None else min(max(as_of, phase.start_year), phase.end_year)
-    targets = phase.targets.select_related("responsible_unit")
-    if unit is not None:
-        targets = targets.filter(responsible_unit=unit)
-    years = phase.years
-    return [evaluate(t, counting_rows(t, years), years, as_of) for t in targets]
+
+    def compute():
+        targets = phase.targets.select_related("responsible_unit")
+        if unit is not None:
+            targets = targets.filter(responsible_unit=unit)
+        years = phase.years
+        return [evaluate(t, counting_rows(t, years), years, as_of) for t in targets]
+
+    return progress_cache.cached_progress(phase, as_of, unit, compute)
 
 
 def target_progress(target: Target, as_of: int | None = None):
@@ -80,13 +86,22 @@ def target_progress(target: Target, as_of: int | None = None):
 
 @transaction.atomic
 def save_activity(form, user, *, expected_version=None, token=None):
-    """Save a validated activity form; refuse a stale or repeated submission, saving nothing."""
+    """Save a validated activity form; refuse a stale or repeated submission, saving nothing.
+    Concurrent submissions of one form token: the unique token decides (the loser's insert fails)."""
     obj = form.instance
     if obj.pk is None:
+        repeated = _("Biểu mẫu này đã được gửi trước đó; hồ sơ không được tạo lần nữa.")
         if token and Activity.objects.filter(submission_token=token).exists():
-            raise StaleForm(_("Biểu mẫu này đã được gửi trước đó; hồ sơ không được tạo lần nữa."))
+            raise StaleForm(repeated)
         obj.submission_token = token
         obj.created_by = user
+        try:
+            with transaction.atomic():
+                return form.save()
+        except IntegrityError:
+            if token and Activity.objects.filter(submission_token=token).exists():
+                raise StaleForm(repeated) from None
+            raise
     else:
         current = Activity.objects.select_for_update().get(pk=obj.pk)
         if expected_version is None or int(expected_version) != current.version:
@@ -177,3 +192,16 @@ def publish_targets(phase: Phase, user) -> Phase:
     phase.targets_published_at, phase.targets_published_by = timezone.now(), user
     phase.save(update_fields=["targets_published_at", "targets_published_by"])
     return phase
+
+
+def text_search(model, q: str):
+    """A register's text search: title and notes, and for enterprise support the enterprise's name
+    and tax code (case-insensitive, every word must match)."""
+    fields = ["title", "notes"] + (["organisation__name", "organisation__tax_code"] if model is EnterpriseSupport else [])
+    cond = Q()
+    for word in q.split():
+        any_field = Q()
+        for f in fields:
+            any_field |= Q(**{f"{f}__icontains": word})
+        cond &= any_field
+    return cond

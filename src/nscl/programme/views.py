@@ -10,6 +10,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Count, Q, Sum
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -55,6 +56,15 @@ def _progress(request, phase, year, unit):
                                        drafts=roles.can_see_draft_targets(request.user))
 
 
+def _awaiting_confirmation(user):
+    """For whoever confirms: unconfirmed records by kind (completed ones first: they count once confirmed)."""
+    if not roles.can_confirm(user):
+        return None
+    rows = (Activity.objects.filter(confirmed_at__isnull=True).values("kind")
+            .annotate(n=Count("pk"), completed=Count("pk", filter=Q(status=Activity.Status.COMPLETED))))
+    return [{"kind": ActivityKind(r["kind"]), "n": r["n"], "completed": r["completed"]} for r in rows]
+
+
 def dashboard(request):
     if not _progress_allowed(request):
         return redirect_to_login(request.get_full_path())
@@ -72,6 +82,7 @@ def dashboard(request):
         "units": Unit.objects.filter(target__isnull=False).distinct(),
         "progress": progress, "lang": translation.get_language(),
         "has_demo": Activity.objects.filter(is_demo=True).exists(),
+        "awaiting": _awaiting_confirmation(request.user),
         "summary": {s: sum(1 for p in progress if p.status == s) for s in ("met", "exceeded", "on_track", "at_risk", "not_met", "not_started")},
         "query": request.GET.urlencode(),
     }
@@ -149,6 +160,9 @@ def register_index(request):
     return render(request, "programme/register_index.html", {"kinds": kinds})
 
 
+REGISTER_PAGE_SIZE = 50
+
+
 @login_required
 def register_list(request, kind):
     model = _kind_or_404(kind)
@@ -165,12 +179,23 @@ def register_list(request, kind):
         qs = qs.filter(confirmed_at__isnull=True)
     elif f.get("confirmed") == "yes":
         qs = qs.filter(confirmed_at__isnull=False)
+    q = (f.get("q") or "").strip()[:100]
+    if q:
+        qs = qs.filter(services.text_search(model, q))
     if f.get("format") == "xlsx":
         return attachment(exports.register_xlsx(kind, list(qs)), f"so-{kind}.xlsx", XLSX)
-    page = Paginator(qs, 50).get_page(f.get("page"))
+    totals = qs.aggregate(n=Count("pk"), planned=Sum("budget_planned"), spent=Sum("budget_spent"))
+    paginator = Paginator(qs, REGISTER_PAGE_SIZE)
+    number = int_param(f.get("page"), lo=1) or 1
+    if number > paginator.num_pages:
+        messages.warning(request, _("Không có trang %(n)s; danh sách có %(m)s trang.") % {"n": number, "m": paginator.num_pages})
+        number = paginator.num_pages
+    without_page = f.copy()
+    without_page.pop("page", None)
     return render(request, "programme/register_list.html", {
-        "kind": ActivityKind(kind), "page": page, "statuses": Activity.Status.choices, "units": Unit.objects.all(),
-        "can_create": roles.can_create_activity(request.user), "query": f.urlencode(),
+        "kind": ActivityKind(kind), "page": paginator.page(number), "statuses": Activity.Status.choices,
+        "units": Unit.objects.all(), "can_create": roles.can_create_activity(request.user),
+        "query": without_page.urlencode(), "q": q, "totals": totals,
         "years": range(2021, datetime.date.today().year + 1),
     })
 
