@@ -92,19 +92,58 @@ def print_logins():
 
 
 def cmd_serve(args):
+    """The web server: waitress (one process, threads) by default; with --workers N > 1, gunicorn
+    with N processes where it is installed (not on Windows). Several processes share the cache
+    (NSCL_CACHE=file under var/cache unless NSCL_CACHE says otherwise). Proxy headers are believed
+    only from NSCL_TRUSTED_PROXIES (the Django middleware nscl.accounts.proxy decides, for both)."""
+    workers = args.workers or int(os.environ.get("NSCL_WORKERS", 0)) or \
+        (max(2, 2 * (os.cpu_count() or 1)) if os.environ.get("NSCL_ENV") == "production" else 1)
+    gunicorn = None
+    if workers > 1:
+        try:
+            import gunicorn.app.base as gunicorn
+        except ImportError:
+            print("gunicorn không có: chạy waitress một tiến trình (pip install gunicorn để chạy nhiều tiến trình).")
+            workers = 1
+    if workers > 1 and not (os.environ.get("NSCL_CACHE") or os.environ.get("NSCL_CACHE_TABLE")):
+        os.environ["NSCL_CACHE"] = "file"  # shared by the worker processes
+    os.environ.setdefault("NSCL_PROGRESS_CACHE_SECONDS", "300")
     settings = _django()
-    from waitress import serve
-
     from nscl.wsgi import application
 
-    print(f"NSCL đang chạy tại http://{args.host}:{args.port}/  (Ctrl+C để dừng)")
+    print(f"NSCL đang chạy tại http://{args.host}:{args.port}/  (Ctrl+C để dừng)"
+          + (f" — gunicorn, {workers} tiến trình" if workers > 1 else ""))
     from nscl.accounts.models import Profile
 
     if Profile.objects.filter(is_demo=True).exists():
         print_logins()
     if settings.NSCL_PUBLIC_PROGRESS:
         print("Trang tiến độ và API công khai (NSCL_PUBLIC_PROGRESS=1).")
-    serve(application, host=args.host, port=args.port, threads=8)
+    if settings.NSCL_TRUSTED_PROXIES:
+        print(f"Tin tiêu đề X-Forwarded-* từ: {', '.join(settings.NSCL_TRUSTED_PROXIES)}")
+    from django.db import connections
+
+    connections.close_all()  # no connection is shared with forked workers
+    if workers > 1:
+        options = {"bind": f"{args.host}:{args.port}", "workers": workers, "worker_class": os.environ.get("NSCL_GUNICORN_WORKER_CLASS", "gthread"),
+                   "threads": args.threads, "forwarded_allow_ips": ",".join(settings.NSCL_TRUSTED_PROXIES) or "127.0.0.1",
+                   "timeout": 120, "graceful_timeout": 20, "keepalive": 5, "limit_request_line": 8190,
+                   "accesslog": None, "errorlog": "-", "loglevel": "warning"}
+
+        class App(gunicorn.BaseApplication):
+            def load_config(self):
+                for key, value in options.items():
+                    self.cfg.set(key, value)
+
+            def load(self):
+                return application
+
+        App().run()
+    else:
+        from waitress import serve
+
+        # waitress keeps the proxy headers; nscl.accounts.proxy.TrustedProxyMiddleware believes or drops them
+        serve(application, host=args.host, port=args.port, threads=args.threads, clear_untrusted_proxy_headers=False)
 
 
 def cmd_adduser(args):
@@ -291,6 +330,9 @@ def main(argv=None):
     s = sub.add_parser("serve", help="chạy máy chủ web")
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8000)
+    s.add_argument("--workers", type=int, default=0,
+                   help="tiến trình (gunicorn khi > 1; mặc định 1, production: 2 × số lõi hoặc NSCL_WORKERS)")
+    s.add_argument("--threads", type=int, default=8, help="luồng mỗi tiến trình")
     u = sub.add_parser("adduser", help="tạo tài khoản có vai trò")
     u.add_argument("username")
     u.add_argument("--role", required=True)
