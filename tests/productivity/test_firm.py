@@ -219,3 +219,16 @@ def test_missing_proxy_message_speaks_of_data(chilean):
                           "timevar", "--output", "Y", "--free", "fX1", "--state", "sX", "--method", "lp"],
                          capture_output=True, text=True, timeout=120)
     assert out.returncode != 0 and "cần một biến đại diện" in out.stderr and "--proxy" in out.stderr
+
+
+def test_conf_int_hand_computed():
+    from nscl.productivity.firm import ProductivityResults
+
+    res = ProductivityResults("ols", ["l", "k"], np.array([0.6, 0.3]), np.array([0.1, np.nan]), 10, 2, None, True)
+    ci = res.conf_int(0.95)
+    assert ci.loc["l"].tolist() == pytest.approx([0.6 - 0.1959963984540054, 0.6 + 0.1959963984540054], abs=1e-15)
+    assert ci.loc["k"].isna().all()
+    assert res.conf_int(0.90).loc["l", "upper"] == pytest.approx(0.6 + 0.16448536269514722, abs=1e-15)
+    d = res.to_dict()
+    assert d["std_errors"] == {"l": 0.1, "k": None} and d["conf_int"]["upper"]["k"] is None
+    assert d["tfp_distribution"] is None
