@@ -59,8 +59,8 @@ def test_the_audit_contract(make_user, units):
     from nscl.audit.api import Action, acting_as, recording
     from nscl.programme.models import Unit
 
-    assert {c.label for c in apps.get_app_configs() if getattr(c, "audited", False)} == {
-        "accounts", "geo", "programme", "stats", "analysis"}
+    audited = {c.label for c in apps.get_app_configs() if getattr(c, "audited", False)}
+    assert audited >= {"accounts", "geo", "programme", "stats", "analysis"} and not audited & {"audit", "common", "api"}
     officer = make_user(Role.OFFICER, username="canbo2")
     AuditEntry.objects.all().delete()
     with acting_as(officer), recording(Action.CONFIRM):
@@ -77,3 +77,26 @@ def test_the_audit_contract(make_user, units):
 
     Session.objects.create(session_key="x" * 32, session_data="", expire_date="2030-01-01T00:00:00Z")
     assert AuditEntry.objects.count() == 2
+
+
+def test_the_log_speaks_to_people(client, make_user):
+    """Probe: entries read "stats.TfpObservation #81"; saving one TFP year made 31 entries."""
+    import pandas as pd
+
+    from nscl.stats import services
+    from nscl.stats.models import TfpSeries
+
+    series = TfpSeries.objects.create(name="Hưng Yên mới", territory=TfpSeries.Territory.HY_NEW)
+    frame = pd.DataFrame({"year": [2022, 2023, 2024], "output": [100, 104, 109], "capital": [50, 52, 55],
+                          "labour": [10, 10.1, 10.3]})
+    services.replace_observations(series, frame)
+    AuditEntry.objects.all().delete()
+    services.replace_observations(series, frame.assign(output=[100, 104, 110]))
+    entry = AuditEntry.objects.get()
+    assert entry.model_name == "Số liệu TFP một năm"
+    assert entry.object_repr == "Chuỗi số liệu TFP Hưng Yên mới, năm 2024"
+    assert entry.changed_rows() == [("GRDP giá so sánh", 109.0, 110.0)]
+    client.force_login(make_user(Role.ADMIN))
+    html = client.get("/audit/").content.decode()
+    assert "Số liệu TFP một năm: Chuỗi số liệu TFP Hưng Yên mới, năm 2024" in html
+    assert '<option value="stats.TfpObservation" >Số liệu TFP một năm</option>' in html

@@ -1,7 +1,13 @@
 """An audit entry: the acting user, the action and the object's fields before and after."""
+from django.apps import apps
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+def _first_upper(text: str) -> str:
+    return text[:1].upper() + text[1:]  # str.capitalize would lower "TFP" to "tfp"
 
 
 class AuditEntry(models.Model):
@@ -27,8 +33,33 @@ class AuditEntry(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
         verbose_name = _("mục nhật ký")
+        verbose_name_plural = _("mục nhật ký")  # Vietnamese nouns have no plural form
+
+    def _model_class(self):
+        try:
+            return apps.get_model(self.model)
+        except (LookupError, ValueError):
+            return None
+
+    @property
+    def model_name(self) -> str:
+        """What the object is, in words ("Lớp tập huấn"), not its code ("programme.TrainingClass")."""
+        cls = self._model_class()
+        return _first_upper(str(cls._meta.verbose_name)) if cls else self.model
+
+    def field_label(self, name: str) -> str:
+        cls = self._model_class()
+        try:
+            return _first_upper(str(cls._meta.get_field(name).verbose_name)) if cls else name
+        except FieldDoesNotExist:
+            return name
 
     def changed_fields(self):
+        """(field name, before, after) of every field that changed."""
         before, after = self.before or {}, self.after or {}
         keys = sorted(set(before) | set(after))
         return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+
+    def changed_rows(self):
+        """The same, with the field's label, for people."""
+        return [(self.field_label(k), b, a) for k, b, a in self.changed_fields()]

@@ -30,7 +30,8 @@ def audit_log(request):
             qs = qs.filter(**{lookup: datetime.datetime.strptime(f.get(key, ""), "%d/%m/%Y").date()})
         except ValueError:
             pass
-    models = AuditEntry.objects.order_by("model").values_list("model", flat=True).distinct()
+    models = sorted(((m, AuditEntry(model=m).model_name) for m in
+                     AuditEntry.objects.order_by("model").values_list("model", flat=True).distinct()), key=lambda x: x[1])
     return render(request, "audit/log.html", {
         "page": Paginator(qs, 50).get_page(f.get("page")), "actions": AuditEntry.Action.choices,
         "models": models, "query": f.urlencode(),

@@ -38,6 +38,7 @@ class AdministrativeUnit(models.Model):
         constraints = [models.UniqueConstraint(fields=["level", "code", "valid_from"], name="unique_unit_version")]
         ordering = ["level", "name"]
         verbose_name = _("đơn vị hành chính")
+        verbose_name_plural = _("đơn vị hành chính")  # Vietnamese nouns have no plural form
 
     def __str__(self):
         if self.parent_id and self.level != self.Level.PROVINCE:

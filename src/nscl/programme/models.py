@@ -22,6 +22,7 @@ class Unit(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name = _("đơn vị")
+        verbose_name_plural = _("đơn vị")  # Vietnamese nouns have no plural form
 
     def __str__(self):
         return self.name
@@ -38,6 +39,7 @@ class Organisation(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name = _("tổ chức, doanh nghiệp")
+        verbose_name_plural = _("tổ chức, doanh nghiệp")  # Vietnamese nouns have no plural form
 
     def __str__(self):
         return f"{self.name} ({self.tax_code})"
@@ -60,6 +62,7 @@ class ProgrammeDocument(models.Model):
     class Meta:
         ordering = ["issued_on"]
         verbose_name = _("văn bản")
+        verbose_name_plural = _("văn bản")  # Vietnamese nouns have no plural form
 
     def __str__(self):
         return f"{self.number} — {self.title}"
@@ -147,6 +150,7 @@ class Target(models.Model):
         ordering = ["phase", "order", "code"]
         constraints = [models.UniqueConstraint(fields=["phase", "code"], name="unique_target_code")]
         verbose_name = _("chỉ tiêu")
+        verbose_name_plural = _("chỉ tiêu")  # Vietnamese nouns have no plural form
 
     def __str__(self):
         return f"{self.code}: {self.description[:60]}"
@@ -197,6 +201,7 @@ class CatalogueItem(models.Model):
     class Meta:
         ordering = ["group", "name"]
         verbose_name = _("danh mục công cụ, tiêu chuẩn")
+        verbose_name_plural = _("danh mục công cụ, tiêu chuẩn")  # Vietnamese nouns have no plural form
 
     def __str__(self):
         return f"{self.name} ({self.reference}:{self.edition})" if self.reference and self.edition else self.name
@@ -258,6 +263,7 @@ class Activity(models.Model):
     class Meta:
         ordering = ["-start_date", "-id"]
         verbose_name = _("hoạt động")
+        verbose_name_plural = _("hoạt động")  # Vietnamese nouns have no plural form
         indexes = [models.Index(fields=["kind", "status", "confirmed_at", "count_year"])]
 
     def __str__(self):
@@ -320,6 +326,7 @@ class ExpertCertification(Activity):
 
     class Meta:
         verbose_name = _("đào tạo, chứng nhận chuyên gia")
+        verbose_name_plural = _("đào tạo, chứng nhận chuyên gia")  # Vietnamese nouns have no plural form
 
 
 class EducationTraining(Activity):
@@ -331,6 +338,7 @@ class EducationTraining(Activity):
 
     class Meta:
         verbose_name = _("đào tạo tại cơ sở giáo dục")
+        verbose_name_plural = _("đào tạo tại cơ sở giáo dục")  # Vietnamese nouns have no plural form
 
 
 class TrainingClass(Activity):
@@ -343,6 +351,7 @@ class TrainingClass(Activity):
 
     class Meta:
         verbose_name = _("lớp tập huấn")
+        verbose_name_plural = _("lớp tập huấn")  # Vietnamese nouns have no plural form
 
     def participant_rows(self):
         rows = []
@@ -360,6 +369,7 @@ class CommunicationCampaign(Activity):
 
     class Meta:
         verbose_name = _("đợt tuyên truyền")
+        verbose_name_plural = _("đợt tuyên truyền")  # Vietnamese nouns have no plural form
 
 
 class EnterpriseSupport(Activity):
@@ -380,6 +390,7 @@ class EnterpriseSupport(Activity):
 
     class Meta:
         verbose_name = _("hỗ trợ doanh nghiệp")
+        verbose_name_plural = _("hỗ trợ doanh nghiệp")  # Vietnamese nouns have no plural form
 
 
 class TfpMeasurement(Activity):
@@ -389,6 +400,7 @@ class TfpMeasurement(Activity):
 
     class Meta:
         verbose_name = _("đo lường TFP")
+        verbose_name_plural = _("đo lường TFP")  # Vietnamese nouns have no plural form
 
     def period_year(self):
         return self.year_measured
@@ -402,6 +414,7 @@ class CertificationBodySupport(Activity):
 
     class Meta:
         verbose_name = _("hỗ trợ tổ chức tư vấn, chứng nhận")
+        verbose_name_plural = _("hỗ trợ tổ chức tư vấn, chứng nhận")  # Vietnamese nouns have no plural form
 
 
 class TestingCapacityInvestment(Activity):
@@ -412,6 +425,7 @@ class TestingCapacityInvestment(Activity):
 
     class Meta:
         verbose_name = _("đầu tư năng lực thử nghiệm")
+        verbose_name_plural = _("đầu tư năng lực thử nghiệm")  # Vietnamese nouns have no plural form
 
 
 class InnovationProject(Activity):
@@ -427,6 +441,7 @@ class InnovationProject(Activity):
 
     class Meta:
         verbose_name = _("nhiệm vụ KH&CN, đổi mới sáng tạo")
+        verbose_name_plural = _("nhiệm vụ KH&CN, đổi mới sáng tạo")  # Vietnamese nouns have no plural form
 
 
 KIND_MODELS = {
@@ -463,6 +478,7 @@ class Evidence(models.Model):
 
     class Meta:
         verbose_name = _("minh chứng")
+        verbose_name_plural = _("minh chứng")  # Vietnamese nouns have no plural form
 
     def __str__(self):
         return f"{self.get_type_display()}: {self.file.name.rsplit('/', 1)[-1]}"

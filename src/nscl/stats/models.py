@@ -38,6 +38,7 @@ class TfpSeries(models.Model):
     class Meta:
         ordering = ["-is_reference", "name"]
         verbose_name = _("chuỗi số liệu TFP")
+        verbose_name_plural = _("chuỗi số liệu TFP")  # Vietnamese nouns have no plural form
 
     def __str__(self):
         return self.name
@@ -68,6 +69,11 @@ class TfpObservation(models.Model):
     class Meta:
         ordering = ["year"]
         constraints = [models.UniqueConstraint(fields=["series", "year"], name="unique_series_year")]
+        verbose_name = _("số liệu TFP một năm")
+        verbose_name_plural = _("số liệu TFP một năm")
+
+    def __str__(self):
+        return f"Chuỗi số liệu TFP {self.series.name}, năm {self.year}"
 
 
 class TfpRun(models.Model):
@@ -91,6 +97,7 @@ class TfpRun(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("lần tính TFP")
+        verbose_name_plural = _("lần tính TFP")  # Vietnamese nouns have no plural form
 
     def __str__(self):
         return f"#{self.pk} {self.series} ({self.get_method_display()}, α={self.alpha:g})"
@@ -111,6 +118,7 @@ class TfpPublication(models.Model):
     class Meta:
         ordering = ["year"]
         verbose_name = _("số liệu TFP công bố")
+        verbose_name_plural = _("số liệu TFP công bố")  # Vietnamese nouns have no plural form
 
     def __str__(self):
         return f"TFP {self.year}: run #{self.run_id}"
