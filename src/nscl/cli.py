@@ -309,6 +309,22 @@ def cmd_run_analysis(args):
     print(f"Phân tích #{job.pk}: {job.get_status_display()}")
 
 
+def cmd_enterprise(args):
+    """`nscl enterprise mst|size|import|list`: the enterprise registry (nscl.enterprises.cli)."""
+    _django()
+    from nscl.enterprises import cli as ent
+
+    if args.enterprise_command == "mst":
+        code = ent.check_mst(args.codes, args.format)
+    elif args.enterprise_command == "size":
+        code = ent.size_class(args.sector, args.employees, args.revenue, args.capital, args.format)
+    elif args.enterprise_command == "import":
+        code = ent.import_file(args.file, kind=args.kind, dry_run=args.dry_run)
+    else:
+        code = ent.list_enterprises(args.format)
+    sys.exit(code)
+
+
 def cmd_manage(args, rest):
     _django()
     from django.core.management import execute_from_command_line
@@ -383,13 +399,30 @@ def main(argv=None):
     i.add_argument("--format", choices=["table", "json"], default="table")
     ra = sub.add_parser("run-analysis", help="chạy một phân tích đã tạo trên web (tiến trình nền)")
     ra.add_argument("job", type=int)
+    e = sub.add_parser("enterprise", help="doanh nghiệp: kiểm tra mã số thuế, quy mô, nhập, danh sách")
+    esub = e.add_subparsers(dest="enterprise_command", required=True)
+    em = esub.add_parser("mst", help="kiểm tra mã số thuế (không cần cơ sở dữ liệu)")
+    em.add_argument("codes", nargs="+", metavar="CODE")
+    em.add_argument("--format", choices=["text", "json"], default="text")
+    es = esub.add_parser("size", help="quy mô doanh nghiệp theo Nghị định 80/2021/NĐ-CP (không cần cơ sở dữ liệu)")
+    es.add_argument("--sector", required=True, help="agriculture_forestry_fishery | industry_construction | trade_services")
+    es.add_argument("--employees", required=True, help="lao động tham gia BHXH bình quân năm")
+    es.add_argument("--revenue", help="doanh thu năm (đồng)")
+    es.add_argument("--capital", help="tổng nguồn vốn (đồng)")
+    es.add_argument("--format", choices=["text", "json"], default="text")
+    ei = esub.add_parser("import", help="nhập doanh nghiệp (hoặc số liệu năm) từ .xlsx/.csv: tất cả hoặc không")
+    ei.add_argument("file")
+    ei.add_argument("--kind", choices=["enterprises", "figures"], default="enterprises")
+    ei.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không ghi")
+    el = esub.add_parser("list", help="danh sách doanh nghiệp")
+    el.add_argument("--format", choices=["text", "json"], default="text")
     sub.add_parser("manage", help="lệnh quản trị Django", add_help=False)
     if argv and argv[0] == "manage":
         return cmd_manage(None, argv[1:])
     args = parser.parse_args(argv)
     {"init": cmd_init, "demo": cmd_demo, "serve": cmd_serve, "adduser": cmd_adduser,
      "growth": cmd_growth, "firm-tfp": cmd_firm_tfp, "impact": cmd_impact,
-     "run-analysis": cmd_run_analysis}[args.command](args)
+     "run-analysis": cmd_run_analysis, "enterprise": cmd_enterprise}[args.command](args)
 
 
 if __name__ == "__main__":

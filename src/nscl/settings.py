@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "nscl.accounts",
     "nscl.audit",
     "nscl.geo",
+    "nscl.enterprises",
     "nscl.programme",
     "nscl.stats",
     "nscl.analysis",
@@ -214,6 +215,9 @@ NSCL_PARENT_BODY = os.environ.get("NSCL_PARENT_BODY", "UBND TỈNH HƯNG YÊN")
 NSCL_PLACE = os.environ.get("NSCL_PLACE", "Hưng Yên")
 # the statistics office: its partner users enter and run TFP series; it is responsible for published TFP
 NSCL_STATS_UNIT = os.environ.get("NSCL_STATS_UNIT", "ctk")
+# who signs the annual report and the TFP note when the form leaves it empty
+NSCL_SIGNER_NAME = os.environ.get("NSCL_SIGNER_NAME", "")
+NSCL_SIGNER_TITLE = os.environ.get("NSCL_SIGNER_TITLE", "GIÁM ĐỐC")
 
 # Refusals (403: permission denied or CSRF; 400: suspicious request such as a disallowed host; 404)
 # are one line each; tracebacks are kept for real errors (500). Django's own "django" handlers are

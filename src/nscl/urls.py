@@ -6,6 +6,7 @@ from django.views.i18n import set_language
 urlpatterns = [
     path("", include("nscl.programme.urls")),
     path("audit/", include("nscl.audit.urls")),
+    path("enterprises/", include("nscl.enterprises.urls")),
     path("tfp/", include("nscl.stats.urls")),
     path("analysis/", include("nscl.analysis.urls")),
     path("accounts/", include("nscl.accounts.urls")),

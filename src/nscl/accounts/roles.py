@@ -123,3 +123,95 @@ def visible_analyses(user, qs):
     if not can_view_analysis(user):
         return qs.none()
     return qs if is_staff_role(user) else qs.filter(created_by=user)
+
+
+# --- Enterprises (nscl.enterprises) ---------------------------------------------------------------
+# An enterprise user acts for the enterprise whose tax code is their profile organisation's: a
+# 10-digit code also covers its branches (the same 10 digits + "-NNN"), a branch's code only itself.
+# Read from attributes only (profile.organisation.tax_code, the object's tax_code): no app import.
+
+ENTERPRISE_USER_TRANSITIONS = frozenset({"withdraw", "implement"})
+OFFICER_TRANSITIONS = frozenset({"appraise", "approve", "reject", "implement", "accept", "close"})
+
+
+def own_tax_code(user) -> str | None:
+    """The normalised tax code an enterprise user acts for (`0123456789` or `0123456789-001`)."""
+    if role_of(user) != Role.ENTERPRISE:
+        return None
+    org = getattr(user.profile, "organisation", None)
+    digits = "".join(ch for ch in (getattr(org, "tax_code", "") or "") if ch.isdigit())
+    if len(digits) == 10:
+        return digits
+    if len(digits) == 13:
+        return f"{digits[:10]}-{digits[10:]}"
+    return None
+
+
+def _owns(user, tax_code) -> bool:
+    own = own_tax_code(user)
+    return bool(own and tax_code and (tax_code == own or (len(own) == 10 and tax_code.startswith(own + "-"))))
+
+
+def can_view_enterprises(user) -> bool:
+    return role_of(user) is not None
+
+
+def can_manage_enterprises(user) -> bool:
+    """Registering enterprises, importing, editing any enterprise and the support catalogue."""
+    return is_staff_role(user)
+
+
+def visible_enterprises(user, qs):
+    """Enterprises (or their dossiers, figures, certificates: the model names the lookup to the tax
+    code in `enterprise_tax_code_lookup`) a user may see: an enterprise user only their own and its
+    branches; the programme's other roles all."""
+    from django.db.models import Q
+
+    role = role_of(user)
+    if role is None:
+        return qs.none()
+    if role != Role.ENTERPRISE:
+        return qs
+    own = own_tax_code(user)
+    lookup = getattr(qs.model, "enterprise_tax_code_lookup", None)
+    if own is None or lookup is None:
+        return qs.none()
+    match = Q(**{lookup: own})
+    if len(own) == 10:
+        match |= Q(**{f"{lookup}__startswith": own + "-"})
+    return qs.filter(match)
+
+
+def can_view_enterprise(user, enterprise) -> bool:
+    role = role_of(user)
+    if role is None:
+        return False
+    return role != Role.ENTERPRISE or _owns(user, enterprise.tax_code)
+
+
+def can_edit_enterprise(user, enterprise) -> bool:
+    """Officers edit any enterprise; an enterprise user their own (and its branches): its details,
+    contacts, yearly figures and certificates."""
+    if is_staff_role(user):
+        return True
+    return role_of(user) == Role.ENTERPRISE and _owns(user, enterprise.tax_code)
+
+
+def can_apply_for_support(user, enterprise) -> bool:
+    return can_edit_enterprise(user, enterprise)
+
+
+def can_transition_dossier(user, dossier, transition) -> bool:
+    """Officers appraise, approve, reject, record implementation, accept and close; an enterprise
+    user withdraws its own dossier and records its implementation (contract with the consultant or
+    certification body). Whether the move is allowed from the dossier's status is the workflow's."""
+    role = role_of(user)
+    if role in (Role.ADMIN, Role.OFFICER):
+        return transition in OFFICER_TRANSITIONS
+    if role == Role.ENTERPRISE:
+        return transition in ENTERPRISE_USER_TRANSITIONS and _owns(user, dossier.enterprise.tax_code)
+    return False
+
+
+def can_add_dossier_attachment(user, dossier) -> bool:
+    return can_edit_enterprise(user, dossier.enterprise)

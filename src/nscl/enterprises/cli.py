@@ -1,0 +1,76 @@
+"""What `nscl enterprise ...` does (nscl/cli.py parses the arguments and calls these). `mst` and
+`size` need no database. Each function returns the exit code."""
+from __future__ import annotations
+
+import json
+import pathlib
+import sys
+
+from . import mst, size
+
+
+def check_mst(codes, fmt="text", out=sys.stdout) -> int:
+    results = [mst.check(c) for c in codes]
+    if fmt == "json":
+        print(json.dumps([r.as_dict() for r in results], ensure_ascii=False), file=out)
+    else:
+        for r in results:
+            print(f"{r.given}\t{'hợp lệ: ' + r.normalized if r.valid else 'KHÔNG hợp lệ: ' + r.reason}", file=out)
+    return 0 if all(r.valid for r in results) else 1
+
+
+def size_class(sector, employees, revenue=None, capital=None, fmt="text", out=sys.stdout, err=sys.stderr) -> int:
+    try:
+        r = size.classify(sector, employees, revenue, capital)
+    except size.SizeInputError as e:
+        print(f"Lỗi: {e}", file=err)
+        return 2
+    if fmt == "json":
+        print(json.dumps(r.as_dict(), ensure_ascii=False), file=out)
+    else:
+        print(f"{r.label} ({r.size_class})\n{r.rule}", file=out)
+    return 0
+
+
+def import_file(path, kind="enterprises", dry_run=False, out=sys.stdout, err=sys.stderr) -> int:
+    from .importer import ImportFileError, run_import
+
+    p = pathlib.Path(path)
+    try:
+        data = p.read_bytes()
+    except OSError:
+        print(f"Lỗi: không đọc được tệp {path}.", file=err)
+        return 1
+    try:
+        result = run_import(data, p.name, kind=kind, dry_run=dry_run)
+    except ImportFileError as e:
+        print(f"Lỗi: {e}", file=err)
+        return 1
+    if not result.ok:
+        for n in sorted(result.errors):
+            for message in result.errors[n]:
+                print(f"Dòng {n}: {message}", file=err)
+        print(f"{len(result.errors)}/{result.rows} dòng có lỗi: không nhập dòng nào.", file=err)
+        return 1
+    if dry_run:
+        print(f"Kiểm tra xong: {result.rows} dòng hợp lệ (chưa ghi gì, --dry-run).", file=out)
+    else:
+        print(f"Đã nhập {result.rows} dòng: tạo mới {result.created}, cập nhật {result.updated}, "
+              f"không đổi {result.unchanged}.", file=out)
+    return 0
+
+
+def list_enterprises(fmt="text", out=sys.stdout) -> int:
+    from .models import Enterprise
+
+    rows = [{"tax_code": e.tax_code, "name": e.name, "name_en": e.name_en, "ownership": e.ownership,
+             "commune_code": e.commune.code if e.commune else None, "sector_group": e.sector_group,
+             "size_class": e.size_class or None, "size_year": e.size_year, "parent": e.parent.tax_code if e.parent else None}
+            for e in Enterprise.objects.select_related("commune", "parent").order_by("tax_code")]
+    if fmt == "json":
+        print(json.dumps({"enterprises": rows}, ensure_ascii=False), file=out)
+    else:
+        for r in rows:
+            print(f"{r['tax_code']:15s} {r['name']}  [{r['size_class'] or '-'}]", file=out)
+        print(f"{len(rows)} doanh nghiệp.", file=out)
+    return 0

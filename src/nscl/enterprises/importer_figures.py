@@ -1,0 +1,97 @@
+"""Rows of a yearly-figures import: (tax code, year) of a registered enterprise, non-negative numbers."""
+from __future__ import annotations
+
+from nscl.audit.models import AuditEntry
+from nscl.audit.signals import snapshot
+
+from . import mst, size
+from .models import Enterprise, YearlyFigures
+
+MONEY_FIELDS = ["revenue", "value_added", "intermediate_costs", "wage_bill", "total_capital", "fixed_assets",
+                "materials", "energy", "investment", "exports"]
+FIRST_YEAR = 2000
+
+
+def check_figure_rows(rows, mapping, today, result, text, number):
+    codes = set()
+    pre = []
+    for n, row in rows:
+        def cell(key):
+            i = mapping.get(key)
+            return row[i] if i is not None and i < len(row) else None
+        errors = []
+        given = text(cell("tax_code"))
+        result.row_keys[n] = given
+        check = mst.check(given)
+        if not check.valid:
+            errors.append(f"Mã số thuế “{given}”: {check.reason}")
+        year = number(cell("year"), "Năm", errors)
+        if year is not None and not (FIRST_YEAR <= year <= today.year):
+            errors.append(f"Năm {year} ngoài khoảng {FIRST_YEAR}-{today.year}.")
+            year = None
+        values = {"employees": number(cell("employees"), "Lao động bình quân", errors, integer=False)}
+        for f in MONEY_FIELDS:
+            label = str(YearlyFigures._meta.get_field(f).verbose_name).capitalize()
+            values[f] = number(cell(f), label, errors)
+        pre.append((n, check.normalized, int(year) if year is not None else None, values, errors))
+        if check.valid:
+            codes.add(check.normalized)
+    known = {}
+    codes = list(codes)
+    for i in range(0, len(codes), 900):
+        known.update({e.tax_code: e for e in Enterprise.objects.filter(tax_code__in=codes[i:i + 900])})
+    parsed, seen = [], {}
+    for n, code, year, values, errors in pre:
+        if code and code not in known:
+            errors.append(f"Chưa có doanh nghiệp với mã số thuế {code}: nhập danh sách doanh nghiệp trước.")
+        if code and year and (code, year) in seen:
+            errors.append(f"Số liệu năm {year} của {code} trùng với dòng {seen[(code, year)]}.")
+        elif code and year:
+            seen[(code, year)] = n
+        if errors:
+            result.errors[n] = errors
+        else:
+            parsed.append((known[code], year, values))
+    return parsed
+
+
+def apply_figures(parsed, result, audit_bulk, in_chunks):
+    ids = list({e.pk for e, _y, _v in parsed})
+    existing = {}
+    for chunk in in_chunks(ids):
+        existing.update({(f.enterprise_id, f.year): f for f in YearlyFigures.objects.filter(enterprise_id__in=chunk)})
+    new, changed, audit = [], [], []
+    for e, year, values in parsed:
+        f = existing.get((e.pk, year))
+        if f is None:
+            f = YearlyFigures(enterprise_id=e.pk, year=year, **values)
+            new.append(f)
+            existing[(e.pk, year)] = f
+            continue
+        diff = {k: v for k, v in values.items() if getattr(f, k) != v}
+        if diff:
+            before = snapshot(f)
+            for k, v in diff.items():
+                setattr(f, k, v)
+            changed.append(f)
+            audit.append((AuditEntry.Action.UPDATE, f, before))
+    YearlyFigures.objects.bulk_create(new, batch_size=1000)
+    YearlyFigures.objects.bulk_update(changed, ["employees", *MONEY_FIELDS], batch_size=1000)
+    audit_bulk(audit + [(AuditEntry.Action.CREATE, f, None) for f in new])
+    # each enterprise's size class from its latest year with enough figures
+    enterprises = {e.pk: e for e, _y, _v in parsed}
+    latest = {}
+    for (eid, year), f in existing.items():
+        if eid in enterprises and f.employees is not None and (f.revenue is not None or f.total_capital is not None):
+            if eid not in latest or year > latest[eid].year:
+                latest[eid] = f
+    updated = []
+    for eid, f in latest.items():
+        e = enterprises[eid]
+        r = size.classify(e.sector_group, f.employees, f.revenue, f.total_capital)
+        if (e.size_class, e.size_year, e.size_rule) != (r.size_class, f.year, r.rule[:400]):
+            e.size_class, e.size_year, e.size_rule = r.size_class, f.year, r.rule[:400]
+            updated.append(e)
+    Enterprise.objects.bulk_update(updated, ["size_class", "size_year", "size_rule"], batch_size=1000)
+    result.created, result.updated = len(new), len(changed)
+    result.unchanged = len(parsed) - len(new) - len(changed)

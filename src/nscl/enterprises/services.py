@@ -1,0 +1,124 @@
+"""Queries and writes of the registry that views, the import and the command line share."""
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models.functions import ExtractYear
+
+from nscl.geo.models import AdministrativeUnit, units_valid_on
+
+from . import vsic
+from .dossiers import Certificate, Dossier, DossierStep, Status
+from .models import Enterprise, IndustryCode, SizeClass, YearlyFigures, fold
+
+
+def communes_on(day: datetime.date) -> dict[str, AdministrativeUnit]:
+    """Commune codes → the commune in force on `day` (codes are reused across the 2025 reform)."""
+    return {u.code: u for u in units_valid_on(day, AdministrativeUnit.Level.COMMUNE)}
+
+
+def filter_enterprises(qs, params):
+    """The list's search: q (name without diacritics, or tax code), commune (code), vsic (code
+    prefix, version from vsic_version, 2025 by default), size, status (of a support dossier),
+    standard (catalogue code of a certificate)."""
+    q = (params.get("q") or "").strip()[:100]
+    if q:
+        digits = q.replace("-", "").replace(" ", "")
+        if digits.isdigit() and len(digits) >= 3:
+            code = digits if len(digits) <= 10 else f"{digits[:10]}-{digits[10:]}"
+            qs = qs.filter(tax_code__startswith=code)
+        else:
+            qs = qs.filter(search_text__contains=fold(q))
+    commune = (params.get("commune") or "").strip()
+    if commune:
+        qs = qs.filter(commune__code=commune[:10])
+    code = (params.get("vsic") or "").strip()[:5]
+    if code:
+        version = params.get("vsic_version") if params.get("vsic_version") in vsic.VERSIONS else vsic.V2025
+        qs = qs.filter(Exists(IndustryCode.objects.filter(enterprise=OuterRef("pk"), version=version,
+                                                          code__startswith=code)))
+    size = params.get("size")
+    if size in SizeClass.values:
+        qs = qs.filter(size_class=size)
+    status = params.get("status")
+    if status in Status.values:
+        qs = qs.filter(Exists(Dossier.objects.filter(enterprise=OuterRef("pk"), status=status)))
+    standard = (params.get("standard") or "").strip()[:40]
+    if standard:
+        qs = qs.filter(Exists(Certificate.objects.filter(enterprise=OuterRef("pk"), standard__code=standard)))
+    return qs
+
+
+def refresh_size(enterprise: Enterprise) -> None:
+    """Store the size class of the latest year whose figures allow it (Decree 80), or clear it."""
+    for fig in enterprise.figures.order_by("-year"):
+        fig.enterprise = enterprise
+        result = fig.size()
+        if result:
+            enterprise.size_class, enterprise.size_year, enterprise.size_rule = result.size_class, fig.year, result.rule[:400]
+            break
+    else:
+        enterprise.size_class, enterprise.size_year, enterprise.size_rule = "", None, ""
+    Enterprise.objects.filter(pk=enterprise.pk).update(size_class=enterprise.size_class, size_year=enterprise.size_year,
+                                                        size_rule=enterprise.size_rule)
+
+
+@transaction.atomic
+def save_figures(figures: YearlyFigures) -> YearlyFigures:
+    figures.save()
+    refresh_size(figures.enterprise)
+    return figures
+
+
+@transaction.atomic
+def submit_dossier(dossier: Dossier, user) -> Dossier:
+    dossier.status = Status.APPLIED
+    dossier.created_by = user if getattr(user, "is_authenticated", False) else None
+    dossier.save()
+    DossierStep.objects.create(dossier=dossier, transition="apply", from_status="", to_status=Status.APPLIED,
+                               by=dossier.created_by)
+    return dossier
+
+
+def expiring_certificates(qs, today: datetime.date, days: int = 90):
+    return qs.filter(expires_on__gte=today, expires_on__lte=today + datetime.timedelta(days=days)).order_by("expires_on")
+
+
+def certificate_counts(qs):
+    """[(standard name, year, count)] by standard and year of issue."""
+    rows = (qs.annotate(year=ExtractYear("issued_on")).values("standard__name", "year")
+            .annotate(n=Count("pk")).order_by("standard__name", "year"))
+    return [(r["standard__name"], r["year"], r["n"]) for r in rows]
+
+
+def productivity_series(enterprise):
+    """[(year, value added per employee in đồng)] for the years where it is defined."""
+    return [(f.year, f.labour_productivity) for f in enterprise.figures.order_by("year")
+            if f.labour_productivity is not None]
+
+
+def productivity_svg(enterprise) -> bytes:
+    from nscl.common.charts import new_figure, render
+
+    series = productivity_series(enterprise)
+    fig, ax = new_figure((6.4, 3.2))
+    if series:
+        years = [y for y, _ in series]
+        values = [float(v) / 1e6 for _, v in series]
+        ax.plot(years, values, marker="o", color="#1f5fa8")
+        ax.set_xticks(years)
+    else:
+        ax.text(0.5, 0.5, "Chưa đủ số liệu", ha="center", va="center", transform=ax.transAxes)
+    ax.set_ylabel("triệu đồng / lao động")
+    ax.set_title("Năng suất lao động (giá trị tăng thêm / lao động)")
+    return render(fig, "svg")
+
+
+def dossier_counts(qs):
+    return {r["status"]: r["n"] for r in qs.values("status").annotate(n=Count("pk"))}
+
+
+def with_status(qs, statuses):
+    return qs.filter(Q(status__in=statuses))

@@ -1,0 +1,166 @@
+"""The support dossier's moves: from which statuses each is allowed, which fields it records, and
+`perform`, the one place a dossier changes status (permission-checked by roles, recorded as a step,
+audited through the app's `audited` flag, approval locks the amounts)."""
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from nscl.accounts import roles
+from nscl.common.formatting import fmt_date, fmt_vnd
+
+from .dossiers import Dossier, DossierStep, Status
+from .models import SupportRule
+
+EARLIEST = datetime.date(2015, 1, 1)
+LATEST = datetime.date(2035, 12, 31)
+
+
+class WorkflowError(ValueError):
+    """A move refused: the message is for the user (Vietnamese)."""
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    label: str
+    sources: frozenset
+    target: str
+    required: tuple = ()
+    optional: tuple = ()
+    notes_required: bool = False
+
+
+TRANSITIONS = {t.name: t for t in [
+    Transition("appraise", "Thẩm định", frozenset({Status.APPLIED}), Status.APPRAISED, required=("proposed_amount",)),
+    Transition("approve", "Phê duyệt", frozenset({Status.APPRAISED}), Status.APPROVED,
+               required=("decision_number", "decision_date", "decision_body", "approved_amount")),
+    Transition("reject", "Không phê duyệt", frozenset({Status.APPLIED, Status.APPRAISED}), Status.REJECTED,
+               notes_required=True),
+    Transition("withdraw", "Rút hồ sơ", frozenset({Status.APPLIED, Status.APPRAISED, Status.APPROVED}),
+               Status.WITHDRAWN),
+    Transition("implement", "Ghi nhận thực hiện", frozenset({Status.APPROVED}), Status.IMPLEMENTING,
+               required=("provider", "contract_number", "contract_date")),
+    Transition("accept", "Nghiệm thu", frozenset({Status.IMPLEMENTING}), Status.ACCEPTED, required=("accepted_on",)),
+    Transition("close", "Kết thúc", frozenset({Status.ACCEPTED}), Status.CLOSED, required=("closed_on",),
+               optional=("paid_amount",)),
+]}
+FIELD_LABELS = {"proposed_amount": "mức đề xuất", "decision_number": "số quyết định", "decision_date": "ngày quyết định",
+                "decision_body": "cơ quan ban hành", "approved_amount": "mức hỗ trợ được duyệt",
+                "provider": "tổ chức tư vấn / chứng nhận", "contract_number": "số hợp đồng",
+                "contract_date": "ngày hợp đồng", "accepted_on": "ngày nghiệm thu", "closed_on": "ngày kết thúc",
+                "paid_amount": "kinh phí đã thanh toán"}
+
+
+def allowed(dossier, user):
+    """The moves this user may make on this dossier now (for the page's buttons)."""
+    return [t for t in TRANSITIONS.values()
+            if dossier.status in t.sources and roles.can_transition_dossier(user, dossier, t.name)]
+
+
+def applicable_rule(content, day):
+    """The amount rule for a content in force on `day` (the latest start), or None."""
+    return (SupportRule.objects.filter(content=content, valid_from__lte=day)
+            .exclude(valid_to__lt=day).order_by("-valid_from").first())
+
+
+def _date(name, value):
+    if not isinstance(value, datetime.date) or not (EARLIEST <= value <= LATEST):
+        raise WorkflowError(f"{FIELD_LABELS[name].capitalize()} phải là một ngày từ {fmt_date(EARLIEST)} "
+                            f"đến {fmt_date(LATEST)}.")
+    return value
+
+
+def _amount(name, value):
+    try:
+        d = Decimal(value)
+    except Exception:  # noqa: BLE001
+        raise WorkflowError(f"{FIELD_LABELS[name].capitalize()} không phải là số.") from None
+    if not d.is_finite() or d < 0 or d != d.to_integral_value():
+        raise WorkflowError(f"{FIELD_LABELS[name].capitalize()} phải là số đồng nguyên không âm.")
+    return d
+
+
+def _not_before(later_name, later, earlier_name, earlier):
+    if earlier and later < earlier:
+        raise WorkflowError(f"{FIELD_LABELS[later_name].capitalize()} ({fmt_date(later)}) không được trước "
+                            f"{earlier_name} ({fmt_date(earlier)}).")
+
+
+def _check(d: Dossier, t: Transition, v: dict):
+    for name in v:
+        if name.endswith(("_date", "_on")):
+            v[name] = _date(name, v[name])
+        elif name.endswith("_amount"):
+            v[name] = _amount(name, v[name])
+        else:
+            v[name] = str(v[name]).strip()
+            if not v[name]:
+                raise WorkflowError(f"Cần {FIELD_LABELS[name]}.")
+    if t.name == "appraise":
+        rule = applicable_rule(d.content, datetime.date.today())
+        if v["proposed_amount"] > d.requested_amount:
+            raise WorkflowError(f"Mức đề xuất ({fmt_vnd(v['proposed_amount'])}) vượt kinh phí đề nghị "
+                                f"({fmt_vnd(d.requested_amount)}).")
+        if rule and v["proposed_amount"] > rule.max_amount(d.total_cost):
+            raise WorkflowError(f"Mức đề xuất vượt mức tối đa {fmt_vnd(rule.max_amount(d.total_cost))} "
+                                f"theo {rule.legal_basis}.")
+    elif t.name == "approve":
+        _not_before("decision_date", v["decision_date"], "ngày nộp", d.applied_on)
+        rule = applicable_rule(d.content, v["decision_date"])
+        if rule is None:
+            raise WorkflowError(f"Chưa có quy định mức hỗ trợ cho “{d.content}” áp dụng ngày "
+                                f"{fmt_date(v['decision_date'])}: cần khai báo trước khi phê duyệt.")
+        ceiling = min(rule.max_amount(d.total_cost), d.requested_amount)
+        if v["approved_amount"] > ceiling:
+            raise WorkflowError(f"Mức duyệt ({fmt_vnd(v['approved_amount'])}) vượt mức tối đa {fmt_vnd(ceiling)} "
+                                f"({rule.share_pct:g}% chi phí, không quá {fmt_vnd(rule.cap)}, theo {rule.legal_basis}; "
+                                f"không quá kinh phí đề nghị).")
+        v["rule"] = rule
+    elif t.name == "implement":
+        _not_before("contract_date", v["contract_date"], "ngày quyết định phê duyệt", d.decision_date)
+    elif t.name == "accept":
+        _not_before("accepted_on", v["accepted_on"], "ngày hợp đồng", d.contract_date)
+    elif t.name == "close":
+        _not_before("closed_on", v["closed_on"], "ngày nghiệm thu", d.accepted_on)
+        if v.get("paid_amount") is not None and v["paid_amount"] > (d.approved_amount or 0):
+            raise WorkflowError(f"Kinh phí thanh toán ({fmt_vnd(v['paid_amount'])}) vượt mức được duyệt "
+                                f"({fmt_vnd(d.approved_amount)}).")
+
+
+def perform(dossier: Dossier, name: str, user, notes: str = "", **values) -> DossierStep:
+    """Move a dossier; WorkflowError (nothing saved) when the move is unknown, out of order, not this
+    user's to make, or its values are missing or wrong."""
+    t = TRANSITIONS.get(name)
+    if t is None:
+        raise WorkflowError("Bước xử lý không hợp lệ.")
+    if not roles.can_transition_dossier(user, dossier, name):
+        raise WorkflowError(f"Bạn không có quyền “{t.label.lower()}” hồ sơ này.")
+    with transaction.atomic():
+        d = Dossier.objects.select_for_update().select_related("content", "enterprise").get(pk=dossier.pk)
+        if d.status not in t.sources:
+            raise WorkflowError(f"Không thể “{t.label.lower()}” hồ sơ đang ở trạng thái “{d.get_status_display()}”.")
+        missing = [FIELD_LABELS[f] for f in t.required if values.get(f) in (None, "")]
+        if missing:
+            raise WorkflowError("Cần nhập: " + ", ".join(missing) + ".")
+        if t.notes_required and not (notes or "").strip():
+            raise WorkflowError("Cần ghi rõ lý do.")
+        v = {f: values[f] for f in t.required + t.optional if values.get(f) not in (None, "")}
+        _check(d, t, v)
+        for field, value in v.items():
+            setattr(d, field, value)
+        before = d.status
+        d.status = t.target
+        try:
+            d.save()
+        except ValidationError as e:
+            raise WorkflowError(" ".join(e.messages)) from None
+        step = DossierStep.objects.create(dossier=d, transition=name, from_status=before, to_status=t.target,
+                                          by=user if getattr(user, "is_authenticated", False) else None,
+                                          notes=(notes or "").strip())
+    dossier.refresh_from_db()
+    return step
