@@ -158,10 +158,15 @@ class EvidenceForm(forms.ModelForm):
 
 
 class ReportForm(forms.Form):
+    """The annual report's year, number and signer; signer and title left empty take the defaults of
+    settings NSCL_SIGNER_NAME / NSCL_SIGNER_TITLE (also shown as the fields' initial values)."""
+
     year = forms.IntegerField(label=_l("Năm báo cáo"), min_value=2021, max_value=2100)
     number = forms.CharField(label=_l("Số, ký hiệu"), max_length=60, initial="…/BC-SKHCN", required=False)
-    signer = forms.CharField(label=_l("Người ký"), max_length=120, required=False)
-    signer_title = forms.CharField(label=_l("Chức vụ"), max_length=120, initial="GIÁM ĐỐC", required=False)
+    signer = forms.CharField(label=_l("Người ký"), max_length=120, required=False,
+                             initial=lambda: settings.NSCL_SIGNER_NAME)
+    signer_title = forms.CharField(label=_l("Chức vụ"), max_length=120, required=False,
+                                   initial=lambda: settings.NSCL_SIGNER_TITLE)
 
 
 TARGET_FIELDS = ["code", "objective", "description", "description_en", "unit", "kind", "min_value", "max_value",

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Sum
+from django.db.models import Count, Sum
 
 from nscl.common import officedoc
 from nscl.common.formatting import fmt_date, fmt_num, fmt_vnd
@@ -14,7 +14,7 @@ from . import charts
 from .exports import DEMO_LABEL
 from .models import KIND_MODELS, Activity, ActivityKind, Phase
 from .progress import STATUS_LABELS
-from .services import phase_progress
+from .services import previous_phase, published_progress
 
 PLAN_NAME = ("Kế hoạch hỗ trợ tổ chức, doanh nghiệp nâng cao năng suất và chất lượng sản phẩm, "
              "hàng hóa giai đoạn 2021-2030 trên địa bàn tỉnh Hưng Yên")
@@ -35,26 +35,37 @@ class AnnualReport:
     pending: int = 0
     has_demo: bool = False
     chart_png: bytes = b""
+    done: list = field(default_factory=list)           # (kind label, count, spent) of completed, confirmed records
+    done_total: tuple = (0, "")
+    reference_phase: str = ""                          # the phase whose targets are the reference while none are set
 
     @property
     def title(self):
         return f"Kết quả thực hiện {PLAN_NAME} năm {self.year}"
 
 
-def build(year: int, number="…/BC-SKHCN", signer="", signer_title="GIÁM ĐỐC", day=None) -> AnnualReport:
+def build(year: int, number="…/BC-SKHCN", signer="", signer_title="", day=None) -> AnnualReport:
+    """The report's data. Signer and title default to settings NSCL_SIGNER_NAME / NSCL_SIGNER_TITLE.
+    Only published targets are reported: for a year of a phase whose targets are not set yet, the
+    report says so and lists what was done in the year (no targets table, no chart)."""
     phase = Phase.objects.filter(start_year__lte=year, end_year__gte=year).first()
     if phase is None:
         raise ValueError(f"Không có giai đoạn nào chứa năm {year}.")
-    progress = phase_progress(phase, as_of=year)
-    rep = AnnualReport(year, number, day or datetime.date.today(), signer, signer_title, phase)
-    for i, p in enumerate(progress, 1):
+    progress = published_progress(phase, as_of=year)
+    default_name, default_title = officedoc.default_signer()
+    rep = AnnualReport(year, number, day or datetime.date.today(), signer or default_name, signer_title or default_title,
+                       phase)
+    for p in progress:
         t = p.target
         mn, mx = fmt_num(t.min_value), fmt_num(t.max_value)
         plan = {"exact": mn, "range": f"{mn}-{mx}", "at_least": f"≥ {mn}", "about": f"khoảng {mn}"}[t.kind]
         if t.every_year:
             plan += " (mỗi năm)" if t.kind != "exact" else f" ({fmt_num(t.min_value / len(phase.years))} mỗi năm)"
-        rep.targets.append([str(i), f"{t.description} ({t.unit})", plan, fmt_num(p.yearly[year]),
+        rep.targets.append([t.code, f"{t.description} ({t.unit})", plan, fmt_num(p.yearly[year]),
                             fmt_num(p.actual), STATUS_LABELS[p.status]])
+    if not rep.targets:
+        previous = previous_phase(phase)
+        rep.reference_phase = previous.code if previous else ""
     counted = Activity.objects.filter(count_year=year, confirmed_at__isnull=False).exclude(status=Activity.Status.CANCELLED)
     rep.pending = Activity.objects.filter(count_year=year, confirmed_at__isnull=True).exclude(
         status=Activity.Status.CANCELLED).count()
@@ -76,23 +87,46 @@ def build(year: int, number="…/BC-SKHCN", signer="", signer_title="GIÁM ĐỐ
         planned_total += p
         spent_total += s
     rep.budget_total = (fmt_vnd(planned_total), fmt_vnd(spent_total))
+    completed = counted.filter(status=Activity.Status.COMPLETED)
+    n_total = 0
+    spent_all = 0
+    for kind in ActivityKind:
+        agg = completed.filter(kind=kind).aggregate(n=Count("pk"), s=Sum("budget_spent"))
+        if agg["n"]:
+            rep.done.append((str(kind.label), fmt_num(agg["n"]), fmt_vnd(agg["s"] or 0)))
+            n_total += agg["n"]
+            spent_all += agg["s"] or 0
+    rep.done_total = (fmt_num(n_total), fmt_vnd(spent_all))
     rep.has_demo = counted.filter(is_demo=True).exists()
-    rep.chart_png = charts.progress_chart(progress, fmt="png")
+    rep.chart_png = charts.progress_chart(progress, fmt="png") if progress else b""
     return rep
 
 
-TARGET_HEADERS = ["STT", "Chỉ tiêu", "Kế hoạch giai đoạn", "Trong năm", "Lũy kế", "Đánh giá"]
+TARGET_HEADERS = ["Mã", "Chỉ tiêu", "Kế hoạch giai đoạn", "Trong năm", "Lũy kế", "Đánh giá"]
 ACTIVITY_HEADERS = ["STT", "Hoạt động", "Thời gian", "Đơn vị thực hiện", "Trạng thái", "Kinh phí đã chi"]
 BUDGET_HEADERS = ["Nguồn kinh phí", "Dự kiến", "Đã chi"]
+DONE_HEADERS = ["Loại hoạt động", "Số hoạt động hoàn thành", "Kinh phí đã chi"]
 RECIPIENTS = ["Bộ Khoa học và Công nghệ (để b/c);", "UBND tỉnh (để b/c);", "Các sở, ngành phối hợp;", "Lưu: VT, QLCN."]
 
 
 def _sections(rep: AnnualReport):
     yield ("h", "I. KẾT QUẢ THỰC HIỆN CÁC MỤC TIÊU")
-    yield ("p", f"Giai đoạn {rep.phase.code}; số liệu lũy kế đến hết năm {rep.year}, chỉ tính các hoạt động đã hoàn thành "
-                f"và được cơ quan chủ trì xác nhận.")
-    yield ("table", TARGET_HEADERS, rep.targets)
-    yield ("chart",)
+    if rep.targets:
+        yield ("p", f"Giai đoạn {rep.phase.code}; số liệu lũy kế đến hết năm {rep.year}, chỉ tính các hoạt động đã hoàn "
+                    f"thành và được cơ quan chủ trì xác nhận. Mã chỉ tiêu như trên trang theo dõi tiến độ.")
+        yield ("table", TARGET_HEADERS, rep.targets)
+        yield ("chart",)
+    else:
+        reference = (f"các chỉ tiêu giai đoạn {rep.reference_phase} và mục tiêu chung của Kế hoạch"
+                     if rep.reference_phase else "mục tiêu chung của Kế hoạch")
+        yield ("p", f"Giai đoạn {rep.phase.code} chưa có chỉ tiêu được ban hành; báo cáo liệt kê kết quả thực hiện "
+                    f"trong năm {rep.year}. Cho đến khi chỉ tiêu giai đoạn {rep.phase.code} được ban hành, {reference} "
+                    f"là căn cứ tham chiếu.")
+        if rep.done:
+            yield ("p", f"Trong năm {rep.year} đã hoàn thành và được xác nhận {rep.done_total[0]} hoạt động:")
+            yield ("table", DONE_HEADERS, rep.done + [("Tổng cộng", *rep.done_total)])
+        else:
+            yield ("p", f"Trong năm {rep.year} chưa có hoạt động hoàn thành được xác nhận.")
     yield ("h", "II. CÁC HOẠT ĐỘNG ĐÃ TRIỂN KHAI TRONG NĂM")
     if not rep.activities:
         yield ("p", "Không có hoạt động đã xác nhận trong năm.")
@@ -111,8 +145,8 @@ def document(rep: AnnualReport) -> OfficialDocument:
         if item[0] == "chart":
             sections.append(("image", rep.chart_png))
         elif item[0] == "table":
-            widths = {id(TARGET_HEADERS): (8, 70, 22, 16, 16, 28), id(ACTIVITY_HEADERS): (8, 55, 28, 28, 20, 21)}.get(id(item[1]))
-            sections.append(("table", item[1], item[2], widths) if widths else item)
+            weights = {id(TARGET_HEADERS): (0, 70, 22, 0, 0, 24), id(ACTIVITY_HEADERS): (0, 55, 26, 30, 20, 0)}.get(id(item[1]))
+            sections.append(("table", item[1], item[2], weights) if weights else item)
         else:
             sections.append(item)
     return OfficialDocument(number=rep.number, day=rep.day, kind="BÁO CÁO", title=rep.title, sections=sections,

@@ -25,7 +25,11 @@ def _rate(v):
     return "—" if v is None else f"{100 * v:.2f}".replace(".", ",")
 
 
-def document(run, year: int | None = None, number="…/BC-TK", signer="", signer_title="GIÁM ĐỐC", day=None) -> OfficialDocument:
+def document(run, year: int | None = None, number="…/BC-TK", signer="", signer_title="", day=None) -> OfficialDocument:
+    """The note as an official document; signer and title left empty take the defaults of settings
+    NSCL_SIGNER_NAME / NSCL_SIGNER_TITLE."""
+    default_name, default_title = officedoc.default_signer()
+    signer, signer_title = signer or default_name, signer_title or default_title
     years = [y for y in run.results["years"] if y["output_growth"] is not None]
     year = year or (years[-1]["year"] if years else None)
     territory = TfpSeries.Territory(run.territory).label
@@ -51,13 +55,12 @@ def document(run, year: int | None = None, number="…/BC-TK", signer="", signer
             f"vốn {_pct(this['contribution_capital_pct'])}%, lao động {_pct(this['contribution_labour_pct'])}%."
             if this and this["output_growth"] is not None else "")
     sections = [("h", "I. KẾT QUẢ"), ("p", lead) if lead else ("p", ""),
-                ("table", ["Năm", "Tăng GRDP (%)", "Vốn (%)", "Lao động (%)", "TFP (%)", "Chỉ số TFP"], year_rows,
-                 (16, 30, 26, 26, 26, 36)),
+                ("table", ["Năm", "Tăng GRDP (%)", "Vốn (%)", "Lao động (%)", "TFP (%)", "Chỉ số TFP"], year_rows),
                 ("image", charts.contributions(run, fmt="png"))]
     if period_rows:
         sections += [("h2", "Bình quân giai đoạn (tính từ tốc độ tăng bình quân; cột cuối: bình quân các tỷ trọng hằng năm)"),
                      ("table", ["Giai đoạn", "Tăng GRDP (%)", "Vốn (%)", "Lao động (%)", "TFP (%)", "TB tỷ trọng TFP hằng năm (%)"],
-                      period_rows, (24, 24, 24, 26, 24, 38))]
+                      period_rows)]
     sections += [("h", "II. PHƯƠNG PHÁP VÀ NGUỒN SỐ LIỆU")] + [("p", t) for t in method]
     sections += [("p", "Nguồn: " + "; ".join(sources) + ".")] if sources else []
     sections += [("h", "III. ĐỘ NHẠY THEO GIẢ ĐỊNH"),
