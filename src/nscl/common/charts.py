@@ -12,6 +12,14 @@ from importlib import resources  # noqa: E402
 
 _FONT = None
 
+# Charts are drawn for a phone first: an SVG <img> scales with its box, so its text shrinks with it.
+# 5 inches wide with 12 pt text keeps the text at 11 px or more down to a 330 px box (a 390 px phone,
+# page and card padding taken off) and shows it at 16 px at the chart's own size on a desktop.
+WIDTH_IN = 5.0
+FONT_PT = 12
+FONT_SIZES = {"font.size": FONT_PT, "axes.labelsize": FONT_PT, "axes.titlesize": FONT_PT, "xtick.labelsize": FONT_PT,
+              "ytick.labelsize": FONT_PT, "legend.fontsize": FONT_PT, "legend.title_fontsize": FONT_PT}
+
 
 def _font():
     global _FONT
@@ -23,9 +31,12 @@ def _font():
 
 
 def new_figure(figsize):
-    """A figure in the shipped font (Vietnamese diacritics), without top and right frame lines."""
+    """A figure in the shipped font (Vietnamese diacritics), without top and right frame lines, at most
+    WIDTH_IN wide (the height asked for is kept: the larger text needs it), text FONT_PT."""
     plt.rcParams["font.family"] = _font()
-    fig, ax = plt.subplots(figsize=figsize)
+    plt.rcParams.update(FONT_SIZES)
+    width, height = figsize
+    fig, ax = plt.subplots(figsize=(min(width, WIDTH_IN), height))
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     return fig, ax

@@ -26,7 +26,7 @@ def progress_chart(progress, fmt="svg", labels=None) -> bytes:
     ax.axvline(100, color="#333", lw=1, ls="--")
     for i, p in enumerate(rows):
         hi = "" if not math.isfinite(p.hi) else (f"–{p.hi:g}" if p.hi != p.lo else "")
-        ax.text(pct[i] + 2, i, f"{p.actual:g} / {p.lo:g}{hi}", va="center", fontsize=8)
+        ax.text(pct[i] + 2, i, f"{p.actual:g} / {p.lo:g}{hi}", va="center")
     ax.set_yticks(list(y), names)
     ax.invert_yaxis()
     ax.set_xlim(0, 220)
@@ -49,5 +49,5 @@ def target_year_chart(tp, fmt="svg", labels=None) -> bytes:
         n = len(years)
         ax.axhline(tp.lo / n, color="#2e7d32", ls="--", label=labels.get("target", "Chỉ tiêu"))
     ax.set_xticks(years)
-    ax.legend(fontsize=8, frameon=False)
+    ax.legend(frameon=False)
     return render(fig, fmt)

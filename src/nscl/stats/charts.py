@@ -33,7 +33,7 @@ def contributions(run, fmt="svg", labels=None):
     ax.plot(years, gy, "k.", label=labels.get("output", "Tăng trưởng"))
     ax.axhline(0, color="#555", lw=0.8)
     ax.set_ylabel(labels.get("y", "điểm phần trăm"))
-    ax.legend(fontsize=8, frameon=False, ncol=4, loc="upper center", bbox_to_anchor=(0.5, -0.18))
+    ax.legend(frameon=False, ncol=2, loc="upper center", bbox_to_anchor=(0.5, -0.18))
     _year_ticks(ax, years)
     return render(fig, fmt)
 
@@ -49,7 +49,7 @@ def tfp_share(run, fmt="svg", labels=None):
     ax.axhspan(TARGETS["province_low"], TARGETS["province_high"], color="#ffcc80", alpha=0.5,
                label=labels.get("prov", "Quy hoạch tỉnh 2021-2030: 50-55%"))
     ax.axhline(0, color="#555", lw=0.8)
-    ax.legend(fontsize=8, frameon=False, ncol=3, loc="upper center", bbox_to_anchor=(0.5, -0.18))
+    ax.legend(frameon=False, ncol=1, loc="upper center", bbox_to_anchor=(0.5, -0.18))
     _year_ticks(ax, years)
     return render(fig, fmt)
 
@@ -78,11 +78,11 @@ def asean(table, fmt="svg"):
     ax.axhline(0, color="#555", lw=0.8)
     ax.set_xticks(np.arange(len(countries)) + width * (len(periods) - 1) / 2, countries)
     ax.set_ylabel("TFP (%)")
-    ax.legend(fontsize=8, frameon=False, ncol=len(periods))
+    ax.legend(frameon=False, ncol=2, loc="lower center", bbox_to_anchor=(0.5, 1.0))  # above: the bars are tall
     return render(fig, fmt)
 
 
 def _year_ticks(ax, years):
     if len(years) <= 25:
         ax.set_xticks(years)
-        ax.tick_params(axis="x", labelrotation=90 if len(years) > 12 else 0, labelsize=8)
+        ax.tick_params(axis="x", labelrotation=90 if len(years) > 8 else 0)
