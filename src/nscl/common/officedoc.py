@@ -164,8 +164,14 @@ def table_layout(headers, rows, width: float = TEXT_WIDTH, *, weights=None, size
                 widths[c] = minimum[c] if short else natural[c]
                 rest -= widths[c]
                 del pool[c]
+    if rest > 0:                       # room to spare: first toward each column's one-line width (headings too)
+        deficits = [max(0.0, natural[c] - widths[c]) for c in range(n)]
+        if sum(deficits):
+            give = min(rest, sum(deficits))
+            widths = [widths[c] + give * deficits[c] / sum(deficits) for c in range(n)]
+            rest -= give
     if rest > 0 and sum(widths):
-        widths = [x * (1 + rest / sum(widths)) for x in widths]   # room to spare: every column a little wider
+        widths = [x * (1 + rest / sum(widths)) for x in widths]   # then every column a little wider
     total = sum(widths)
     if total > width:                                   # only past the smallest font
         widths = [x * width / total for x in widths]
@@ -345,6 +351,39 @@ def _render(od: OfficialDocument, move: tuple | None = None, signature_on_new_pa
         if pdf.get_y() + h > pdf.page_break_trigger:
             pdf.add_page()
 
+    def text_height(text, style, size, width, line):
+        pdf.set_font("Serif", style, size)
+        return line * len(pdf.multi_cell(width, line, text, dry_run=True, output="LINES"))
+
+    def table_start_height(headers, rows, weights, n_rows=2):
+        lay = table_layout(headers, rows, w, weights=weights, size=TABLE_SIZE, pad=TABLE_PAD)
+        line = LINE * lay.size / TABLE_SIZE
+        h = 0.0
+        for row, style in [(headers, "B")] + [(r, "") for r in rows[:n_rows]]:
+            h += 1.2 + max(text_height(glue("" if v is None else str(v)), style, lay.size,
+                                       lay.widths[c] - 2 * TABLE_PAD, line) for c, v in enumerate(row))
+        return h
+
+    def keep_height(i):
+        """Height of heading i, the headings and lead-in paragraphs right after it, and the start
+        of what they introduce (a table's heading row and two rows, an image, two lines of text)."""
+        h = 0.0
+        for j, item in enumerate(od.sections[i:], i):
+            if item[0] in ("h", "h2"):
+                h += text_height(item[1], "B" if item[0] == "h" else "I", 11, w, 6)
+            elif item[0] == "p":
+                lines = text_height(glue(item[1]), "", 10, w, 5)
+                nxt = od.sections[j + 1:j + 2]
+                if nxt and nxt[0][0] in ("table", "image") and lines <= 15:
+                    h += lines             # a short lead-in goes with its table or chart
+                    continue
+                return h + min(lines, 10)
+            elif item[0] == "table":
+                return h + table_start_height(item[1], list(item[2]), item[3] if len(item) > 3 else None)
+            elif item[0] == "image":
+                return h + 40
+        return h
+
     def table(headers, rows, weights):
         lay = table_layout(headers, rows, w, weights=weights, size=TABLE_SIZE, pad=TABLE_PAD)
         pdf.set_font("Serif", "", lay.size)
@@ -378,7 +417,7 @@ def _render(od: OfficialDocument, move: tuple | None = None, signature_on_new_pa
         if move and move[0] == i and move[1] is None:
             pdf.add_page()
         if tag in ("h", "h2"):
-            room(6 + 20)                   # a heading is kept with the start of what follows it
+            room(keep_height(i))           # a heading is kept with the start of what follows it
             pdf.set_font("Serif", "B" if tag == "h" else "I", 11)
             pdf.multi_cell(w, 6, item[1], new_x="LMARGIN", new_y="NEXT")
         elif tag == "p":
