@@ -1,5 +1,6 @@
 """The TFP section: entry and import, runs kept with their inputs, publication counting toward MT6, the note."""
 import io
+import re
 
 import pandas as pd
 import pytest
@@ -214,12 +215,37 @@ def test_tfp_note(client, make_user, stats_user, series):
 def test_asean_comparison(client, make_user):
     client.force_login(make_user(Role.VIEWER))
     html = client.get("/tfp/asean/?alpha=0,35").content.decode()  # the Vietnamese decimal comma is accepted
-    assert "VNM" in html and "THA" in html and "2016-2019" in html and 'value="0.35"' in html
-    brunei = html[html.index("<td>BRN</td>"):]
+    assert "Việt Nam" in html and "Thái Lan" in html and "2016-2019" in html and 'value="0.35"' in html
+    assert "<td>VNM</td>" not in html  # countries are named, not coded
+    table = html[html.index("<tbody>", html.index("Nước")):]
+    assert table.index("Việt Nam") < table.index("Thái Lan") < table.index("Campuchia") < table.index("Brunei")
+    brunei = html[html.index("<td>Brunei</td>"):]
     brunei = brunei[:brunei.index("</tr>")]
     assert brunei.count("—") == 3 and "-1,40" in brunei  # Brunei grew under 1% a year after 2005
     assert "dưới 1%/năm" in html
-    assert b"<svg" in client.get("/tfp/asean/?alpha=0.35&format=svg").content
+    svg = client.get("/tfp/asean/?alpha=0.35&format=svg").content.decode()
+    assert "<svg" in svg and "Mục tiêu Việt Nam 2025: 45%" in svg and "Campuchia" in svg
+
+
+def test_tfp_pages_show_shares_units_and_the_province_alpha(client, make_user):
+    """/tfp/ lists published years with their share; series columns carry units; the run form's
+    alpha is the last published run's (0.38 in the demo), not the library's 0.35."""
+    from nscl.cli import load_demo
+    from nscl.stats.models import TfpPublication
+
+    load_demo()
+    client.force_login(make_user(Role.OFFICER))
+    html = client.get("/tfp/").content.decode()
+    published = html[html.index('id="published"'):]
+    share = TfpPublication.objects.get(year=2023).run.year_result(2023)["contribution_tfp_pct"]
+    assert f"{share:.2f}".replace(".", ",") in published[:published.index("</table>")]
+    demo = TfpSeries.objects.get(is_demo=True)
+    page = client.get(f"/tfp/series/{demo.pk}/").content.decode()
+    assert "GRDP giá so sánh <span class=\"unit\">(triệu đồng)</span>" in page
+    assert "Lao động có việc làm <span class=\"unit\">(người)</span>" in page
+    assert 'name="alpha" value="0.38"' in page
+    vnm = TfpSeries.objects.get(is_reference=True)
+    assert "(triệu USD giá 2017)" in client.get(f"/tfp/series/{vnm.pk}/").content.decode()
 
 
 def test_permissions(client, make_user, series, units):

@@ -65,7 +65,10 @@ def tfp_index(run, fmt="svg"):
     return render(fig, fmt)
 
 
-def asean(table, fmt="svg"):
+def asean(table, fmt="svg", names=None, labels=None):
+    """Bars by country (in the table's order, as the page's table) and period; `names` maps ISO
+    codes to the country names shown; the dashed line is the national 2025 goal."""
+    labels = labels or {}
     periods = list(dict.fromkeys(table["period"]))
     countries = list(dict.fromkeys(table["country"]))
     fig, ax = new_figure((8, 3.6))
@@ -74,9 +77,11 @@ def asean(table, fmt="svg"):
         sub = table[table.period == p].set_index("country")
         vals = [sub["tfp_share_pct"].get(c, np.nan) for c in countries]
         ax.bar(np.arange(len(countries)) + i * width, np.clip(vals, -150, 150), width, label=p)
-    ax.axhline(TARGETS["national_2025"], color="#1565c0", ls="--", lw=1)
+    ax.axhline(TARGETS["national_2025"], color="#1565c0", ls="--", lw=1,
+               label=labels.get("nat", "Mục tiêu Việt Nam 2025: 45%"))
     ax.axhline(0, color="#555", lw=0.8)
-    ax.set_xticks(np.arange(len(countries)) + width * (len(periods) - 1) / 2, countries)
+    ax.set_xticks(np.arange(len(countries)) + width * (len(periods) - 1) / 2,
+                  [(names or {}).get(c, c) for c in countries], rotation=30, ha="right")
     ax.set_ylabel("TFP (%)")
     ax.legend(frameon=False, ncol=2, loc="lower center", bbox_to_anchor=(0.5, 1.0))  # above: the bars are tall
     return render(fig, fmt)

@@ -16,6 +16,13 @@ COLUMNS = [
     ("trained_share", "Tỷ lệ lao động qua đào tạo (%)", "Trained share of the workforce (%)", False),
 ]
 
+# the unit of each column in a provincial series (statistical yearbook); a series may say otherwise
+# in TfpSeries.units (the PWT reference series is in USD and millions of persons)
+DEFAULT_UNITS = {"output": ("triệu đồng", "million VND"), "capital": ("triệu đồng", "million VND"),
+                 "investment": ("triệu đồng", "million VND"), "investment_price_index": ("năm gốc = 100", "base = 100"),
+                 "labour": ("người", "persons"), "labour_share": ("0-1", "0-1"), "hours": ("giờ/năm", "hours/year"),
+                 "human_capital": ("chỉ số", "index"), "trained_share": ("%", "%")}
+
 
 class TfpSeries(models.Model):
     """A yearly provincial (or national) series with the source of each column."""
@@ -30,6 +37,8 @@ class TfpSeries(models.Model):
     territory = models.CharField(_("phạm vi lãnh thổ"), max_length=20, choices=Territory.choices)
     sources = models.JSONField(_("nguồn số liệu theo cột"), default=dict, blank=True)
     note = models.TextField(_("ghi chú"), blank=True)
+    units = models.JSONField(_("đơn vị tính theo cột"), default=dict, blank=True,
+                             help_text=_("Để trống: đơn vị mặc định (GRDP, vốn: triệu đồng; lao động: người)"))
     is_reference = models.BooleanField(_("số liệu tham chiếu"), default=False, editable=False)
     is_demo = models.BooleanField(_("dữ liệu minh họa"), default=False, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, editable=False)
@@ -42,6 +51,16 @@ class TfpSeries(models.Model):
 
     def __str__(self):
         return self.name
+
+    def unit_of(self, column: str, lang: str = "vi") -> str:
+        if column in self.units:
+            return self.units[column]
+        vi, en = DEFAULT_UNITS.get(column, ("", ""))
+        return en if lang == "en" else vi
+
+    def columns(self, lang: str = "vi"):
+        """(column, label, unit) in the interface's language."""
+        return [(c, en if lang == "en" else vi, self.unit_of(c, lang)) for c, vi, en, _req in COLUMNS]
 
     def frame(self):
         import pandas as pd

@@ -20,6 +20,14 @@ from nscl.productivity.tables import read_table
 from .models import COLUMNS, TfpObservation, TfpPublication, TfpRun, TfpSeries
 
 ASEAN = ["VNM", "THA", "IDN", "MYS", "PHL", "SGP", "KHM", "LAO", "MMR", "BRN"]
+COUNTRY_NAMES = {"VNM": ("Việt Nam", "Vietnam"), "THA": ("Thái Lan", "Thailand"), "IDN": ("Indonesia", "Indonesia"),
+                 "MYS": ("Malaysia", "Malaysia"), "PHL": ("Philippines", "Philippines"),
+                 "SGP": ("Singapore", "Singapore"), "KHM": ("Campuchia", "Cambodia"), "LAO": ("Lào", "Laos"),
+                 "MMR": ("Myanmar", "Myanmar"), "BRN": ("Brunei", "Brunei")}
+
+
+def country_names(lang="vi") -> dict:
+    return {iso: (en if lang == "en" else vi) for iso, (vi, en) in COUNTRY_NAMES.items()}
 COMPARISON_PERIODS = [(2001, 2005), (2006, 2010), (2011, 2015), (2016, 2019)]
 # a share of almost no growth says nothing (Brunei: ±2,700%): shown only above 1% a year
 MIN_COMPARISON_GROWTH = 0.01
@@ -186,6 +194,22 @@ def publish(r: TfpRun, year: int, user) -> TfpPublication:
     return pub
 
 
+def default_alpha() -> float:
+    """The run form's α: that of the province's last published run (its statistics office's
+    choice), else the library's default."""
+    pub = TfpPublication.objects.select_related("run").order_by("-year").first()
+    return pub.run.alpha if pub else growth.DEFAULT_ALPHA
+
+
+def published_shares():
+    """(publication, TFP share of growth in its year) for every published year."""
+    out = []
+    for p in TfpPublication.objects.select_related("run", "run__series").order_by("year"):
+        r = p.run.year_result(p.year)
+        out.append((p, r.get("contribution_tfp_pct") if r else None))
+    return out
+
+
 @lru_cache(maxsize=16)
 def asean_comparison(alpha: float = growth.DEFAULT_ALPHA) -> pd.DataFrame:
     """TFP share of growth (GSO method, PWT 10.01 national series) for Vietnam and its neighbours."""
@@ -214,6 +238,10 @@ def load_vietnam_reference():
                                            "labour": "emp (triệu người)", "hours": "avh (giờ/năm)",
                                            "human_capital": "hc (chỉ số vốn con người)"}.items()},
                   "note": "Chuỗi quốc gia để trang TFP dùng được ngay; PWT không công bố TFP cho Việt Nam."})
+    if not series.units:  # PWT's units, also for a reference series loaded before units were recorded
+        series.units = {"output": "triệu USD giá 2017", "capital": "triệu USD giá 2017", "labour": "triệu người",
+                        "hours": "giờ/năm", "human_capital": "chỉ số"}
+        series.save(update_fields=["units"])
     if created or not series.observations.exists():
         replace_observations(series, d)
     return series

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -39,7 +40,7 @@ def tfp_index(request):
     series = [(s, services.year_range_text(s)) for s in TfpSeries.objects.all()]
     return render(request, "stats/index.html", {
         "series": series, "form": form, "runs": TfpRun.objects.select_related("series", "author")[:20],
-        "publications": TfpPublication.objects.select_related("run", "run__series"),
+        "publications": services.published_shares(),
         "can_edit": roles.can_edit_tfp(request.user),
     })
 
@@ -48,7 +49,8 @@ def tfp_index(request):
 def series_detail(request, pk):
     _need(roles.can_view_tfp, request.user)
     series = get_object_or_404(TfpSeries, pk=pk)
-    run_form = RunForm(request.POST or None, initial={"periods": services.default_periods(series)})
+    run_form = RunForm(request.POST or None, initial={"periods": services.default_periods(series),
+                                                      "alpha": services.default_alpha()})
     if request.method == "POST":
         _need(roles.can_edit_tfp, request.user)
         if run_form.is_valid():
@@ -61,12 +63,13 @@ def series_detail(request, pk):
             else:
                 messages.success(request, _("Đã tính và lưu lần tính #%(n)s.") % {"n": run.pk})
                 return redirect("tfp_run", pk=run.pk)
-    cols = [(c, label) for c, label, *_ in COLUMNS]
-    rows = [[o.year] + [getattr(o, c) for c, _l in cols] for o in series.observations.all()]
+    lang = translation.get_language()
+    cols = series.columns(lang)
+    rows = [[o.year] + [getattr(o, c) for c, *_ in cols] for o in series.observations.all()]
     return render(request, "stats/series.html", {
         "series": series, "rows": rows, "cols": cols, "run_form": run_form, "import_form": ImportForm(),
         "row_form": ObservationForm(),
-        "sources": [(label, series.sources.get(c, "")) for c, label in cols if series.sources.get(c)],
+        "sources": [(label, series.sources.get(c, "")) for c, label, _u in cols if series.sources.get(c)],
         "can_edit": roles.can_edit_tfp(request.user) and not series.is_reference,
         "can_run": roles.can_edit_tfp(request.user), "runs": series.runs.all()[:20],
     })
@@ -199,11 +202,15 @@ def asean(request):
             alpha = DEFAULT_ALPHA
             messages.error(request, _("α phải nằm trong khoảng (0, 1); dùng %(a)s.") % {"a": fmt_decimal(DEFAULT_ALPHA, 2)})
     table = services.asean_comparison(round(alpha, 3))
+    names = services.country_names(translation.get_language())
     if request.GET.get("format") == "svg":
         shown = table[table.output_growth.abs() >= services.MIN_COMPARISON_GROWTH]
-        return HttpResponse(charts.asean(shown), content_type="image/svg+xml")
+        return HttpResponse(charts.asean(shown, names=names, labels={"nat": _("Mục tiêu Việt Nam 2025: 45%")}),
+                            content_type="image/svg+xml")
     shown = table.assign(tfp_share_pct=table.tfp_share_pct.where(table.output_growth.abs() >= services.MIN_COMPARISON_GROWTH))
-    pivot = shown.pivot(index="country", columns="period", values="tfp_share_pct")
+    # rows in the chart's order (the ASEAN list), not alphabetically by ISO code
+    order = [c for c in services.ASEAN if c in set(table["country"])]
+    pivot = shown.pivot(index="country", columns="period", values="tfp_share_pct").reindex(order)
     return render(request, "stats/asean.html", {"alpha": alpha, "alpha_text": f"{alpha:g}", "periods": list(pivot.columns),
-                                                "rows": [(c, list(r)) for c, r in pivot.iterrows()],
+                                                "rows": [(names.get(c, c), list(r)) for c, r in pivot.iterrows()],
                                                 "min_growth_pct": f"{100 * services.MIN_COMPARISON_GROWTH:g}"})
