@@ -17,6 +17,7 @@ _FONT = None
 # page and card padding taken off) and shows it at 16 px at the chart's own size on a desktop.
 WIDTH_IN = 5.0
 FONT_PT = 12
+PNG_SCALE = 1.4
 FONT_SIZES = {"font.size": FONT_PT, "axes.labelsize": FONT_PT, "axes.titlesize": FONT_PT, "xtick.labelsize": FONT_PT,
               "ytick.labelsize": FONT_PT, "legend.fontsize": FONT_PT, "legend.title_fontsize": FONT_PT}
 
@@ -43,7 +44,10 @@ def new_figure(figsize):
 
 
 def render(fig, fmt):
-    """SVG for pages, PNG for documents: the same drawing either way."""
+    """SVG for pages, PNG for documents: the same drawing either way, the PNG on a page PNG_SCALE times
+    larger (a document shows it 160 mm wide: its text then comes out near the body text's size)."""
+    if fmt == "png":
+        fig.set_size_inches(*(fig.get_size_inches() * PNG_SCALE))
     buf = io.BytesIO()
     fig.savefig(buf, format=fmt, bbox_inches="tight", dpi=150 if fmt == "png" else 72,
                 metadata={"Date": None} if fmt == "svg" else None)
