@@ -66,7 +66,11 @@ def cmd_init(args):
           f"{out['provinces']} tỉnh, {out['communes_new']} xã/phường mới, {out['communes_old']} xã cũ, "
           f"{out['links']} liên kết sáp nhập.")
     if out["unmatched"]:
-        print(f"Cảnh báo: {len(out['unmatched'])} đơn vị cũ không tìm thấy: {out['unmatched'][:5]}")
+        print(f"Ghi chú: nghị quyết sáp nhập 2025 nêu {len(out['unmatched'])} xã cũ không có trong danh sách xã trước "
+              "01/07/2025 (đã sáp nhập hoặc đổi tên từ trước); các xã mới dưới đây chỉ thiếu liên kết kế thừa với "
+              "xã cũ đó, mọi số liệu khác vẫn đúng:")
+        for new, old in out["unmatched"]:
+            print(f"  {new} ← {old}")
 
 
 def cmd_demo(args):

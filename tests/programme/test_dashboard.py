@@ -104,3 +104,16 @@ def test_dashboard_chart_png_and_svg(client, settings):
     settings.NSCL_PUBLIC_PROGRESS = True
     assert client.get("/progress/chart.png").content[:4] == b"\x89PNG"
     assert b"<svg" in client.get("/progress/chart.svg").content
+
+
+def test_small_things_a_user_sees(client, make_user, make_activity, settings):
+    """A favicon, a legend for the bar's marker and the chart's percentages, a padlock every browser draws."""
+    settings.NSCL_PUBLIC_PROGRESS = True
+    html = client.get("/?phase=2021-2025").content.decode()
+    assert 'rel="icon"' in html and "favicon.svg" in html
+    assert "vạch đứng: mức cần đạt" in html and "100% là đã đạt" in html
+    a = make_activity("class", 2024)
+    client.force_login(make_user(Role.OFFICER))
+    detail = client.get(f"/registers/class/{a.pk}/").content.decode()
+    assert '<svg class="icon"' in detail and "🔒" not in detail
+    assert client.get("/static/nscl/favicon.svg").status_code == 200

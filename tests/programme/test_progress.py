@@ -85,3 +85,19 @@ def test_evaluate_every_year_target():
     assert tp.status == "at_risk"
     tp = evaluate(target, rows + [(2025, 2025)], years, as_of=2025)
     assert tp.status == "met" and tp.actual == 5
+
+
+@pytest.mark.parametrize("kind,lo,hi,actual,pct", [
+    ("range", 1, 2, 2, 100.0),      # MT1a at 2 of "1-2": met, drawn 100% (probe: 200%)
+    ("range", 1, 2, 1, 100.0),
+    ("range", 1, 2, 3, 150.0),      # exceeded: against the upper bound
+    ("range", 20, 30, 10, 50.0),
+    ("at_least", 3, None, 6, 100.0),
+    ("about", 20, None, 21, 100.0),  # within 18-22
+    ("about", 20, None, 9, 50.0),   # against the judging bound 18 (20 less 10%)
+])
+def test_percentage_of_target(kind, lo, hi, actual, pct):
+    years = [2021, 2022, 2023, 2024, 2025]
+    rows = [(2021, i) for i in range(actual)]
+    tp = evaluate(_target(kind=kind, min_value=lo, max_value=hi), rows, years, as_of=2025)
+    assert tp.pct_of_target == pytest.approx(pct)

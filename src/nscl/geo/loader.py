@@ -106,5 +106,5 @@ def load_admin_units() -> dict:
         "communes_new": AdministrativeUnit.objects.filter(level=C, valid_from=MERGER_DATE).count(),
         "communes_old": len(old_communes),
         "links": links,
-        "unmatched": unmatched,
+        "unmatched": unmatched,  # (new commune, old commune named in its resolution but not in the old list)
     }

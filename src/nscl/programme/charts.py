@@ -16,10 +16,7 @@ def progress_chart(progress, fmt="svg", labels=None) -> bytes:
     rows = list(progress)
     fig, ax = new_figure((8, 0.45 * max(len(rows), 1) + 1.2))
     names = [p.target.code for p in rows]
-    pct = []
-    for p in rows:
-        ref = p.lo if p.lo > 0 else 1
-        pct.append(min(100 * p.actual / ref, 200))
+    pct = [min(p.pct_of_target, 200) for p in rows]
     colours = [STATUS_COLOURS.get(p.status, "#999") for p in rows]
     y = range(len(rows))
     ax.barh(list(y), pct, color=colours)

@@ -69,6 +69,16 @@ class TargetProgress:
     hi: float
 
     @property
+    def pct_of_target(self) -> float:
+        """How far the target is reached, 100 = within its bounds: a range 1-2 reached with 2 is
+        100% (met), not 200%; above the upper bound it is measured against that bound."""
+        if self.actual > self.hi:
+            return 100 * self.actual / self.hi if self.hi > 0 else 100.0
+        if self.actual >= self.lo:
+            return 100.0
+        return 100 * self.actual / self.lo if self.lo > 0 else 100.0
+
+    @property
     def bar_max(self) -> float:
         top = self.hi if math.isfinite(self.hi) else self.lo
         return max(top, self.actual, 1)
