@@ -6,12 +6,15 @@ STAMP  := $(VENV)/.installed-stamp
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 export NSCL_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: run test test-sqlite test-postgres install browser bench clean
+.PHONY: run test test-sqlite test-postgres install browser nginx bench load lock clean
 
-$(STAMP): pyproject.toml
+# Dependencies come from the hashed lock (requirements-test.lock: runtime + test; requirements.lock:
+# runtime only, for servers); pyproject.toml keeps the ranges. Refresh the locks with `make lock`.
+$(STAMP): pyproject.toml requirements-test.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/pip install -q --require-hashes -r requirements-test.lock
+	$(BIN)/pip install -q --no-deps -e .
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -32,7 +35,18 @@ browser:
 	  else echo "WARNING: /usr/bin/chromium missing (sudo apt-get install chromium chromium-driver)"; fi; \
 	fi
 
-test: install browser
+# Debian's nginx for the deployment test (tests/deploy/test_nginx.py), installed like chromium.
+nginx:
+	@if [ ! -x /usr/sbin/nginx ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian nginx for the deployment test"; \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get install -y -q nginx >/dev/null 2>&1 || \
+	      (apt-get update -q >/dev/null && apt-get install -y -q nginx >/dev/null); \
+	  else echo "WARNING: /usr/sbin/nginx missing (sudo apt-get install nginx)"; fi; \
+	fi
+
+test: install browser nginx
 	@$(MAKE) --no-print-directory test-sqlite
 	@$(MAKE) --no-print-directory test-postgres
 
@@ -54,6 +68,20 @@ test-postgres:
 
 bench: install
 	$(BIN)/python bench/dashboard.py
+
+# 20 clients for 30 s on / and /api/v1/targets of a throw-away `nscl serve` (WORKERS=4: gunicorn)
+load: install
+	$(BIN)/python bench/load.py $(if $(WORKERS),--workers $(WORKERS))
+
+# Re-resolve the locks from pyproject.toml's ranges, keeping current pins (UPGRADE=1: newest allowed).
+# Resolved from PyPI only, ignoring this machine's pip configuration (local wheel folders).
+PIP_COMPILE = env -u PIP_FIND_LINKS PIP_CONFIG_FILE=/dev/null CUSTOM_COMPILE_COMMAND="make lock" \
+	$(BIN)/pip-compile -q --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url \
+	--no-emit-find-links $(if $(UPGRADE),--upgrade)
+lock: install
+	$(BIN)/pip install -q "pip-tools>=7.4,<8"
+	$(PIP_COMPILE) -o requirements.lock pyproject.toml
+	$(PIP_COMPILE) --extra test -o requirements-test.lock pyproject.toml
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
