@@ -137,7 +137,9 @@ def _pages():
         ("/tfp/asean/", "ASEAN"),
         ("/analysis/", "Firm productivity analysis"),
     ]
-    return [(None, "/accounts/login/", "Log in")] + [("canbo", p, w) for p, w in officer] + [
+    return [(None, "/accounts/login/", "Log in"), (None, "/?phase=2021-2025&year=2025", "Status")] + [
+        ("canbo", p, w) for p, w in officer] + [
+        ("phoihop", "/registers/class/new/", "Save"), ("doanhnghiep", "/registers/support/", "Enterprise support"),
         ("xem", "/reports/annual/", "Annual implementation report"), ("admin", "/audit/", "Audit log")]
 
 
