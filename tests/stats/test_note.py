@@ -96,3 +96,22 @@ def test_note_tables_fit_the_text_width(run):
             lay = officedoc.table_layout(item[1], item[2], officedoc.TEXT_WIDTH)
             assert sum(lay.widths) <= officedoc.TEXT_WIDTH + 1e-9
             assert all(lay.nowrap)      # every column of the note's tables holds numbers: none is broken
+
+
+def test_the_run_page_asks_for_signer_and_title(client, make_user, settings):
+    from nscl.accounts.models import Role
+    from nscl.cli import load_demo
+    from nscl.stats.models import TfpRun
+
+    settings.NSCL_SIGNER_NAME = "Trần Văn C"
+    load_demo()
+    run = TfpRun.objects.get(is_demo=True)
+    client.force_login(make_user(Role.OFFICER))
+    html = client.get(f"/tfp/runs/{run.pk}/").content.decode()
+    assert 'name="signer" value="Trần Văn C"' in html and 'name="signer_title" value="GIÁM ĐỐC"' in html
+    resp = client.get(f"/tfp/runs/{run.pk}/note.pdf?signer=Lê Thị D&signer_title=PHÓ GIÁM ĐỐC&year=2024")
+    from pypdf import PdfReader
+    import io
+
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(resp.content)).pages)
+    assert "Lê Thị D" in text and "PHÓ GIÁM ĐỐC" in text

@@ -14,7 +14,7 @@ from django.db.models import Count, Q, Sum
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -363,7 +363,7 @@ def annual_report(request):
                     return attachment(report.to_pdf(rep), name + ".pdf", PDF)
                 return attachment(report.to_docx(rep), name + ".docx", DOCX)
     else:
-        form = ReportForm(initial={"year": min(datetime.date.today().year, 2025)})
+        form = ReportForm(initial={"year": timezone.localdate().year})
     return render(request, "programme/report_form.html", {"form": form})
 
 

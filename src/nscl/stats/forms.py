@@ -36,6 +36,7 @@ class NoteForm(forms.Form):
     year = forms.IntegerField(required=False)
     number = forms.CharField(required=False, max_length=60)
     signer = forms.CharField(required=False, max_length=120)
+    signer_title = forms.CharField(required=False, max_length=120)
 
 
 class ObservationForm(forms.Form):

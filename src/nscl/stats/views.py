@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from nscl.accounts import roles
+from nscl.common import officedoc
 from nscl.common.downloads import DOCX, PDF, XLSX, attachment
 from nscl.common.formatting import fmt_decimal
 from nscl.common.params import float_param
@@ -147,6 +148,7 @@ def run_detail(request, pk):
         "publishable_years": [y["year"] for y in years if y["contribution_tfp_pct"] is not None],
         "published": list(run.publications.values_list("year", flat=True)),
         "can_publish": roles.can_publish_tfp(request.user),
+        "signer_default": officedoc.default_signer()[0], "signer_title_default": officedoc.default_signer()[1],
         "reproduced": services.rerun(run)["years"] == run.results["years"],
     })
 
@@ -186,7 +188,8 @@ def run_note(request, pk, fmt):
     form = NoteForm(request.GET)
     form.is_valid()
     d = form.cleaned_data
-    kw = {"year": d.get("year"), "number": d.get("number") or "…/BC-TK", "signer": d.get("signer") or ""}
+    kw = {"year": d.get("year"), "number": d.get("number") or "…/BC-TK", "signer": d.get("signer") or "",
+          "signer_title": d.get("signer_title") or ""}
     if fmt == "pdf":
         return attachment(note.to_pdf(run, **kw), f"ghi-chu-tfp-{run.pk}.pdf", PDF)
     return attachment(note.to_docx(run, **kw), f"ghi-chu-tfp-{run.pk}.docx", DOCX)
