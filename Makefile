@@ -22,7 +22,8 @@ install: $(STAMP)
 run: install
 	$(BIN)/nscl init
 	$(BIN)/nscl demo
-	NSCL_PUBLIC_PROGRESS=1 $(BIN)/nscl serve --host 127.0.0.1 --port 8000
+	# NSCL_DEBUG=0: a new user sees the friendly 404 page, not Django's debug page listing URL patterns
+	NSCL_DEBUG=0 NSCL_PUBLIC_PROGRESS=1 $(BIN)/nscl serve --host 127.0.0.1 --port 8000
 
 # Debian's Chromium for the browser test; never a downloaded browser.
 browser:

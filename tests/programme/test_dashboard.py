@@ -117,3 +117,12 @@ def test_small_things_a_user_sees(client, make_user, make_activity, settings):
     detail = client.get(f"/registers/class/{a.pk}/").content.decode()
     assert '<svg class="icon"' in detail and "🔒" not in detail
     assert client.get("/static/nscl/favicon.svg").status_code == 200
+
+
+def test_a_missing_page_is_the_friendly_404(client, settings):
+    """`make run` serves with NSCL_DEBUG=0: a new user meets this page, not Django's URL list."""
+    settings.DEBUG = False
+    resp = client.get("/khong-co-trang-nay/")
+    html = resp.content.decode()
+    assert resp.status_code == 404 and "Không tìm thấy trang hoặc hồ sơ" in html and "URLconf" not in html
+    assert client.get("/static/nscl/nscl.css").status_code == 200  # static files still served
