@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from nscl.accounts import roles
-from nscl.common.formatting import fmt_date, fmt_vnd
+from nscl.common.formatting import fmt_date, fmt_num, fmt_vnd
 
 from .dossiers import Dossier, DossierStep, Status
 from .models import SupportRule
@@ -118,7 +118,7 @@ def _check(d: Dossier, t: Transition, v: dict):
         ceiling = min(rule.max_amount(d.total_cost), d.requested_amount)
         if v["approved_amount"] > ceiling:
             raise WorkflowError(f"Mức duyệt ({fmt_vnd(v['approved_amount'])}) vượt mức tối đa {fmt_vnd(ceiling)} "
-                                f"({rule.share_pct:g}% chi phí, không quá {fmt_vnd(rule.cap)}, theo {rule.legal_basis}; "
+                                f"({fmt_num(rule.share_pct)}% chi phí, không quá {fmt_vnd(rule.cap)}, theo {rule.legal_basis}; "
                                 f"không quá kinh phí đề nghị).")
         v["rule"] = rule
     elif t.name == "implement":
