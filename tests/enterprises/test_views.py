@@ -1,0 +1,149 @@
+"""Pages: an enterprise user sees and edits only their own enterprise and its branches (URL guessing
+gives 404/403 and saves nothing); officers manage; search and export; bad input is a 4xx with a
+Vietnamese message."""
+import datetime
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from nscl.accounts.models import Role
+from nscl.enterprises.dossiers import Dossier
+from nscl.enterprises.models import Enterprise, YearlyFigures
+
+from .conftest import BRANCH, OTHER, PARENT
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def own(org_user, client):
+    client.force_login(org_user(PARENT))
+    return client
+
+
+def test_enterprise_user_sees_only_own_and_branches(enterprises, own):
+    page = own.get("/enterprises/").content.decode()
+    assert PARENT in page and BRANCH in page and OTHER not in page
+    assert own.get(f"/enterprises/{enterprises['other'].pk}/").status_code == 404
+    assert own.get(f"/enterprises/{enterprises['other'].pk}/productivity.svg").status_code == 404
+    assert own.get(f"/enterprises/{enterprises['branch'].pk}/").status_code == 200
+    assert own.get("/enterprises/mine/").status_code == 302
+
+
+def test_url_guessing_saves_nothing(enterprises, catalogue, own):
+    other = enterprises["other"]
+    r = own.post(f"/enterprises/{other.pk}/figures/", {"year": 2025, "revenue": 1, "employees": 1})
+    assert r.status_code == 404 and not YearlyFigures.objects.exists()
+    r = own.post(f"/enterprises/{other.pk}/edit/", {"tax_code": OTHER, "name": "Bị sửa"})
+    assert r.status_code == 404 and Enterprise.objects.get(pk=other.pk).name == "Công ty TNHH Khác"
+    r = own.post(f"/enterprises/{other.pk}/apply/", {"content": catalogue["5s"].pk, "title": "x", "total_cost": 1,
+                                                     "requested_amount": 1, "applied_on": "01/11/2026"})
+    assert r.status_code == 404 and not Dossier.objects.exists()
+    d = Dossier.objects.create(enterprise=other, content=catalogue["5s"], title="Của người khác",
+                               applied_on=datetime.date(2026, 11, 1), total_cost=10, requested_amount=5)
+    assert own.get(f"/enterprises/dossiers/{d.pk}/").status_code == 404
+    assert own.post(f"/enterprises/dossiers/{d.pk}/transition/", {"transition": "withdraw"}).status_code == 404
+    assert Dossier.objects.get(pk=d.pk).status == "applied"
+    assert own.get("/enterprises/import/").status_code == 403 and own.get("/enterprises/new/").status_code == 403
+
+
+def test_portal_apply_figures_and_withdraw(enterprises, catalogue, own):
+    e = enterprises["parent"]
+    r = own.post(f"/enterprises/{e.pk}/figures/", {"year": 2025, "revenue": 4_000_000_000, "value_added": 1_500_000_000,
+                                                    "employees": 15, "total_capital": 2_000_000_000})
+    assert r.status_code == 302
+    page = own.get(f"/enterprises/{e.pk}/").content.decode()
+    # 1.5 bn value added / 15 employees = 100.000.000 đ per person; years unformatted
+    assert "<td>2025</td>" in page and "100.000.000 đ" in page and "Nhỏ</strong> (năm 2025)" in page
+    e.refresh_from_db()
+    # industry: 15 > 10 employees → not micro; 15 ≤ 100 and revenue 4 bn ≤ 50 bn → small
+    assert (e.size_class, e.size_year) == ("small", 2025)
+    r = own.post(f"/enterprises/{e.pk}/figures/", {"year": 2025, "revenue": -5, "employees": 15})
+    assert r.status_code == 400 and "lớn hơn hoặc bằng với 0" in r.content.decode()
+    r = own.post(f"/enterprises/{e.pk}/apply/", {"content": catalogue["iso-9001"].pk, "title": "ISO 9001",
+                                                  "total_cost": 80_000_000, "requested_amount": 90_000_000,
+                                                  "applied_on": "01/11/2026"})
+    assert r.status_code == 400 and "không được lớn hơn tổng chi phí" in r.content.decode()
+    r = own.post(f"/enterprises/{e.pk}/apply/", {"content": catalogue["iso-9001"].pk, "title": "ISO 9001",
+                                                  "total_cost": 80_000_000, "requested_amount": 40_000_000,
+                                                  "applied_on": "01/11/2026"})
+    d = Dossier.objects.get()
+    assert r.status_code == 302 and d.status == "applied" and d.steps.get().transition == "apply"
+    page = own.get(f"/enterprises/dossiers/{d.pk}/").content.decode()
+    assert "80.000.000 đ" in page and "01/11/2026" in page and 'value="withdraw"' in page and 'value="approve"' not in page
+    r = own.post(f"/enterprises/dossiers/{d.pk}/transition/", {"transition": "approve", "approved_amount": 1})
+    assert r.status_code == 403 and Dossier.objects.get().status == "applied"
+    r = own.post(f"/enterprises/dossiers/{d.pk}/transition/", {"transition": "accept", "accepted_on": "bad"})
+    assert r.status_code == 403
+    r = own.post(f"/enterprises/dossiers/{d.pk}/transition/", {"transition": "implement", "provider": "X",
+                                                               "contract_number": "1", "contract_date": "01/11/2026"})
+    assert r.status_code == 400 and "đang ở trạng thái “Đã nộp hồ sơ”" in r.content.decode()
+    r = own.post(f"/enterprises/dossiers/{d.pk}/transition/", {"transition": "withdraw", "notes": "Đổi kế hoạch"})
+    assert r.status_code == 302 and Dossier.objects.get().status == "withdrawn"
+
+
+def test_officer_creates_with_checks(enterprises, quick_user, client, new_commune):
+    client.force_login(quick_user(Role.OFFICER))
+    base = {"name": "Công ty Mới", "legal_form": "jsc", "ownership": "private", "sector_group": "trade_services",
+            "vsic_version": "2025"}
+    for tax_code, message in [("0100109107", "chữ số thứ 10 phải là 6"), ("0100109106-000", "không được là 000"),
+                              (PARENT, "đã có trong danh sách doanh nghiệp")]:
+        r = client.post("/enterprises/new/", {**base, "tax_code": tax_code})
+        assert r.status_code == 400 and message in r.content.decode()
+    old = new_commune.__class__.objects.get(level="commune", code="11950")
+    r = client.post("/enterprises/new/", {**base, "tax_code": "0123456787", "commune": old.pk})
+    assert r.status_code == 400 and "không còn/chưa có hiệu lực" in r.content.decode()
+    r = client.post("/enterprises/new/", {**base, "tax_code": "0123456787", "vsic_code": "4663", "commune": new_commune.pk})
+    e = Enterprise.objects.get(tax_code="0123456787")
+    assert r.status_code == 302 and e.primary_industry().industry.name.startswith("Bán buôn mô tô")
+    assert Enterprise.objects.count() == 4
+
+
+def test_search_filters_and_export(enterprises, catalogue, quick_user, client):
+    client.force_login(quick_user(Role.VIEWER))
+    assert "Phố Hiến" in client.get("/enterprises/", {"q": "pho hien"}).content.decode()
+    page = client.get("/enterprises/", {"q": "0314"}).content.decode()
+    assert OTHER in page and PARENT not in page
+    page = client.get("/enterprises/", {"vsic": "1079"}).content.decode()
+    assert PARENT in page and OTHER not in page
+    assert PARENT not in client.get("/enterprises/", {"vsic": "1079", "vsic_version": "2018"}).content.decode()
+    r = client.get("/enterprises/", {"format": "xlsx", "q": "pho hien"})
+    rows = list(load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True))
+    assert [row[0] for row in rows[1:]] == [BRANCH, PARENT]
+    assert client.get("/enterprises/new/").status_code == 403
+    for odd in ["²", "-1", "99999999999999999999", "<b>"]:
+        assert client.get("/enterprises/", {"page": odd, "size": odd, "status": odd, "commune": odd, "vsic": odd}).status_code == 200
+
+
+def test_attachment_is_checked_and_only_for_its_enterprise(enterprises, catalogue, own, org_user, client, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    d = Dossier.objects.create(enterprise=enterprises["parent"], content=catalogue["5s"], title="5S",
+                               applied_on=datetime.date(2026, 11, 1), total_cost=10, requested_amount=5)
+    fake = SimpleUploadedFile("bien-ban.pdf", b"MZ not a pdf", content_type="application/pdf")
+    r = own.post(f"/enterprises/dossiers/{d.pk}/attachments/", {"file": fake})
+    assert r.status_code == 400 and "không khớp với phần mở rộng" in r.content.decode() and not d.attachments.exists()
+    from PIL import Image
+    buf = io.BytesIO()
+    Image.new("RGB", (4, 4)).save(buf, "PNG")
+    r = own.post(f"/enterprises/dossiers/{d.pk}/attachments/", {"file": SimpleUploadedFile("anh.png", buf.getvalue())})
+    a = d.attachments.get()
+    assert r.status_code == 302 and own.get(f"/enterprises/attachments/{a.pk}/").status_code == 200
+    client.force_login(org_user(OTHER))
+    assert client.get(f"/enterprises/attachments/{a.pk}/").status_code == 404
+
+
+def test_certificates_expiring_and_counts(enterprises, catalogue, own):
+    e = enterprises["parent"]
+    today = datetime.date.today()
+    r = own.post(f"/enterprises/{e.pk}/certificates/", {"standard": catalogue["iso-9001"].pk, "number": "QMS-1",
+                                                         "body": "QUACERT", "issued_on": "01/02/2024",
+                                                         "expires_on": (today + datetime.timedelta(days=30)).strftime("%d/%m/%Y")})
+    assert r.status_code == 302
+    r = own.post(f"/enterprises/{e.pk}/certificates/", {"standard": catalogue["iso-9001"].pk, "number": "QMS-2",
+                                                         "body": "QUACERT", "issued_on": "01/02/2024", "expires_on": "01/01/2024"})
+    assert r.status_code == 400 and "Ngày hết hạn phải sau ngày cấp." in r.content.decode()
+    page = own.get("/enterprises/certificates/").content.decode()
+    assert "QMS-1" in page and "Hệ thống quản lý chất lượng TCVN ISO 9001</td><td>2024</td><td class=\"num\">1</td>" in page
