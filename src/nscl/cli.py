@@ -220,7 +220,8 @@ def cmd_growth(args):
         alpha = growth.DEFAULT_ALPHA if args.alpha is None else args.alpha
         depreciation = growth.DEFAULT_DEPRECIATION if args.depreciation is None else args.depreciation
         model = growth.GrowthAccounting(data, method=args.method, alpha=alpha, depreciation=depreciation,
-                                        base_year=args.base_year)
+                                        base_year=args.base_year,
+                                        labour_input="adjusted" if args.adjusted_labour else None)
         res = model.fit(growth.parse_periods(args.periods))
     except growth.GrowthInputError as e:
         sys.exit(f"Lỗi: {e}")
@@ -369,6 +370,9 @@ def main(argv=None):
     g.add_argument("--depreciation", type=float,
                    help="tỷ lệ khấu hao khi tính vốn từ đầu tư; mặc định growth.DEFAULT_DEPRECIATION")
     g.add_argument("--base-year", type=int)
+    g.add_argument("--adjusted-labour", action="store_true",
+                   help="GSO: lao động = số người × giờ làm việc × vốn nhân lực (cột hours, human_capital); "
+                        "mặc định GSO dùng số người có việc làm như chỉ tiêu chính thức; Törnqvist luôn điều chỉnh")
     g.add_argument("--periods", help="ví dụ 2011-2015,2016-2020")
     g.add_argument("--format", choices=["table", "csv", "json"], default="table")
     g.add_argument("--pwt", action="store_true", help="tái lập rtfpna của Penn World Table 10.01")

@@ -166,3 +166,46 @@ def test_results_contract_and_constants():
     d = res.to_dict()
     assert list(d)[:5] == ["method", "parameters", "years", "periods", "notes"]
     assert d["names"] == ["2021", "2022", "2021-2022"] and d["params"]["2021"] == pytest.approx(48.0)
+
+
+def test_gso_counts_employed_persons_unless_adjusted_labour_is_asked_for():
+    plain = series()
+    extra = series(hours=[2000, 1900, 1850], human_capital=[2.0, 2.1, 2.2])
+    a = GrowthAccounting(plain, "gso", alpha=0.4).fit()
+    b = GrowthAccounting(extra, "gso", alpha=0.4).fit()
+    cols = ["labour_growth", "tfp_growth", "contribution_labour_pct", "contribution_tfp_pct", "tfp_index"]
+    pd.testing.assert_frame_equal(a.years[cols], b.years[cols])
+    assert b.parameters["labour"] == "persons" and b.parameters["labour_input"] == "persons"
+    adj = GrowthAccounting(extra, "gso", alpha=0.4, labour_input="adjusted").fit()
+    y = adj.years.set_index("year")
+    # L = persons x hours x hc: 2020 50*2000*2 = 200000, 2021 51*1900*2.1 = 203490: g_L = 1.745%
+    gl = 51 * 1900 * 2.1 / 200000 - 1
+    assert y.loc[2021, "labour_growth"] == pytest.approx(gl) and gl == pytest.approx(0.01745)
+    assert y.loc[2021, "tfp_growth"] == pytest.approx(0.10 - 0.4 * 0.10 - 0.6 * gl)
+    assert adj.parameters["labour"] == "persons × hours × human_capital" and adj.parameters["labour_input"] == "adjusted"
+    assert "labour_input=adjusted" in adj.summary()
+    # asked for on a series without the columns: persons, with a note
+    none = GrowthAccounting(plain, "gso", alpha=0.4, labour_input="adjusted").fit()
+    assert none.years["labour_growth"].iloc[1] == pytest.approx(0.02) and "no hours" in none.notes[0]
+    with pytest.raises(GrowthInputError, match="persons hoặc adjusted"):
+        GrowthAccounting(plain, labour_input="hours")
+
+
+def test_tornqvist_keeps_adjusted_labour_and_sensitivity_passes_the_option():
+    extra = series(hours=[2000, 1900, 1850], human_capital=[2.0, 2.1, 2.2])
+    t = GrowthAccounting(extra, "tornqvist", alpha=0.4).fit()
+    assert t.parameters["labour_input"] == "adjusted"
+    assert t.years["labour_growth"].iloc[1] == pytest.approx(math.log(51 * 1900 * 2.1 / 200000))
+    persons = sensitivity(extra, alphas=(0.4,))["mean_annual_tfp_share_pct"].item()
+    adjusted = sensitivity(extra, alphas=(0.4,), labour_input="adjusted")["mean_annual_tfp_share_pct"].item()
+    assert persons == pytest.approx(GrowthAccounting(series(), alpha=0.4).fit().years["contribution_tfp_pct"].mean())
+    assert adjusted != pytest.approx(persons)
+
+
+def test_labour_in_words():
+    from nscl.productivity.growth import labour_description
+
+    assert labour_description({"labour": "persons"}) == "Lao động: số người có việc làm."
+    assert labour_description({"labour": "persons × hours × human_capital"}) == (
+        "Lao động: số người có việc làm, điều chỉnh theo giờ làm việc và chất lượng lao động.")
+    assert labour_description({"labour": "persons × hours"}, "en") == "Labour: employed persons, adjusted for hours worked."

@@ -56,3 +56,17 @@ def test_default_alpha_and_method_choices_come_from_the_library(tmp_path):
     assert registry.codes(registry.GROWTH_METHODS) == growth.METHODS
     out = run("--input", str(f), "--method", "solow")
     assert out.returncode != 0 and "gso" in out.stderr and "tornqvist" in out.stderr
+
+
+def test_gso_uses_persons_unless_adjusted_labour(tmp_path):
+    base = {"year": [2020, 2021], "output": [100, 110], "capital": [200, 220], "labour": [50, 51]}
+    plain, extra = tmp_path / "plain.csv", tmp_path / "extra.csv"
+    pd.DataFrame(base).to_csv(plain, index=False)
+    pd.DataFrame({**base, "hours": [2000, 1900], "human_capital": [2.0, 2.1]}).to_csv(extra, index=False)
+    a = json.loads(run("--input", str(plain), "--format", "json").stdout)
+    b = json.loads(run("--input", str(extra), "--format", "json").stdout)
+    assert a["years"] == b["years"] and b["parameters"]["labour_input"] == "persons"
+    out = run("--input", str(extra), "--adjusted-labour", "--format", "json")
+    c = json.loads(out.stdout)
+    assert c["parameters"]["labour_input"] == "adjusted"
+    assert abs(c["years"][1]["labour_growth"] - (51 * 1900 * 2.1 / (50 * 2000 * 2.0) - 1)) < 1e-12

@@ -7,9 +7,13 @@ GSO method (the statistics office's official indicator)
     g_X = X_t / X_{t−1} − 1. Contributions in percent of output growth: capital 100·α·g_K/g_Y,
     labour 100·(1−α)·g_L/g_Y, TFP 100·g_A/g_Y (they sum to 100). TFP index A_t = A_{t−1}·(1 + g_A),
     1 in the first year.
+    L is the number of employed persons (the official indicator counts persons), even when the
+    series has hours or human-capital columns, unless adjusted labour is asked for
+    (``labour_input="adjusted"``: persons × hours × human capital).
 Törnqvist method (Penn World Table, APO)
     Δln A = Δln Y − s̄·Δln L − (1 − s̄)·Δln K, s̄ = (s_t + s_{t−1})/2 the labour share (1 − α when no
-    labour share is given); L = persons × hours × human capital (each factor used when present);
+    labour share is given); L = persons × hours × human capital (each factor used when present;
+    ``labour_input="persons"`` asks for persons only);
     growth rates are log differences; TFP index exp(Σ Δln A), 1 in the base year (default: first).
 Capital by perpetual inventory (when investment is given instead of capital)
     real I_t = nominal × 100 / price index (no index: taken as real); K_first = I_first / (g + δ),
@@ -38,6 +42,9 @@ DEFAULT_ALPHA = 0.35            # capital share of the GSO method when none is g
 SENSITIVITY_ALPHAS = (0.30, 0.35, 0.40, 0.45, 0.50)
 SENSITIVITY_DEPRECIATIONS = (0.04, 0.05, 0.06, 0.07, 0.08)
 METHODS = ("gso", "tornqvist")  # the registry's GROWTH_METHODS codes (kept here: registry imports nothing)
+LABOUR_INPUTS = ("persons", "adjusted")   # employed persons | persons × hours × human capital
+DEFAULT_LABOUR_INPUT = {"gso": "persons", "tornqvist": "adjusted"}
+LABOUR_ADJUSTMENTS = ("hours", "human_capital")
 GROWTH_KEYS = ("output_growth", "capital_growth", "labour_growth", "tfp_growth",
                "contribution_capital_pct", "contribution_labour_pct", "contribution_tfp_pct")
 
@@ -140,12 +147,26 @@ def _share(part, total):
     return np.where(np.abs(total) < ZERO_GROWTH, np.nan, out)
 
 
-def labour_input(df: pd.DataFrame) -> np.ndarray:
+def labour_input(df: pd.DataFrame, adjusted: bool = True) -> np.ndarray:
+    """Employed persons, times hours and human capital (those present) when `adjusted`."""
     lab = df["labour"].to_numpy(float)
-    for col in ("hours", "human_capital"):
+    for col in LABOUR_ADJUSTMENTS if adjusted else ():
         if col in df.columns:
             lab = lab * df[col].to_numpy(float)
     return lab
+
+
+def labour_description(parameters: dict, language: str = "vi") -> str:
+    """The labour input in words, for the TFP note ("Lao động: số người có việc làm.") from a
+    results' ``parameters`` (their ``labour`` entry: "persons" or "persons × hours × human_capital")."""
+    used = [c for c in LABOUR_ADJUSTMENTS if c in str(parameters.get("labour") or "")]
+    if language.lower().startswith("en"):
+        words = {"hours": "hours worked", "human_capital": "labour quality (human capital)"}
+        text = "Labour: employed persons"
+        return text + (", adjusted for " + " and ".join(words[c] for c in used) if used else "") + "."
+    words = {"hours": "giờ làm việc", "human_capital": "chất lượng lao động"}
+    text = "Lao động: số người có việc làm"
+    return text + (", điều chỉnh theo " + " và ".join(words[c] for c in used) if used else "") + "."
 
 
 # ----------------------------------------------------------------------------------------------
@@ -222,11 +243,18 @@ class GrowthAccounting:
     [, investment_price_index], labour [, labour_share, hours, human_capital])."""
 
     def __init__(self, data: pd.DataFrame, method: str = "gso", alpha: float = DEFAULT_ALPHA,
-                 depreciation: float = DEFAULT_DEPRECIATION, base_year: int | None = None):
+                 depreciation: float = DEFAULT_DEPRECIATION, base_year: int | None = None,
+                 labour_input: str | None = None):
+        """`labour_input`: "persons" (employed persons) or "adjusted" (persons × hours × human
+        capital, the columns present); None: the method's default (GSO persons, Törnqvist adjusted)."""
         if not 0 < alpha < 1:
             raise GrowthInputError(f"Tỷ trọng vốn alpha = {alpha} phải nằm trong (0, 1).")
         self.method = method
         self.data = validate_series(data, method)
+        labour_input = labour_input or DEFAULT_LABOUR_INPUT[method]
+        if labour_input not in LABOUR_INPUTS:
+            raise GrowthInputError(f"Lao động “{labour_input}” không có; chọn persons hoặc adjusted.")
+        self.labour_input = labour_input
         self.alpha = float(alpha)
         self.depreciation = float(depreciation)
         years = self.data["year"].tolist()
@@ -246,7 +274,8 @@ class GrowthAccounting:
 
     def fit(self, periods: list[tuple[int, int]] | None = None) -> GrowthResults:
         d = self.data
-        y, k, lab = d["output"].to_numpy(float), self.capital(), labour_input(d)
+        adjusted = self.labour_input == "adjusted"
+        y, k, lab = d["output"].to_numpy(float), self.capital(), labour_input(d, adjusted)
         years = d["year"].to_numpy()
         if self.method == "gso":
             gy, gk, gl = y[1:] / y[:-1] - 1, k[1:] / k[:-1] - 1, lab[1:] / lab[:-1] - 1
@@ -280,6 +309,10 @@ class GrowthAccounting:
         if self.capital_from_investment:
             table.insert(1, "capital_stock", k)
         notes = []
+        present = [c for c in LABOUR_ADJUSTMENTS if c in d.columns]
+        if adjusted and not present:
+            notes.append("Adjusted labour was asked for but the series has no hours or human_capital column: "
+                         "labour is employed persons.")
         flat = table["output_growth"].abs() < ZERO_GROWTH
         if flat.any():
             notes.append("Output growth is zero (or within %g of it) in %s: shares are undefined there."
@@ -289,7 +322,8 @@ class GrowthAccounting:
                   "depreciation": self.depreciation if self.capital_from_investment else None,
                   "base_year": self.base_year,
                   "capital": "perpetual inventory from investment" if self.capital_from_investment else "given",
-                  "labour": "persons" + "".join(f" × {c}" for c in ("hours", "human_capital") if c in d.columns),
+                  "labour": "persons" + "".join(f" × {c}" for c in present if adjusted),
+                  "labour_input": self.labour_input,
                   "labour_share": "data (Törnqvist mean)" if (self.method == "tornqvist" and "labour_share" in d.columns) else "1 − alpha"}
         return GrowthResults(self.method, params, table, pd.DataFrame(period_rows, columns=[
             "start", "end", *GROWTH_KEYS, "mean_annual_tfp_share_pct"]), notes)
@@ -329,7 +363,7 @@ class GrowthAccounting:
 
 
 def sensitivity(data: pd.DataFrame, method="gso", alphas=SENSITIVITY_ALPHAS, depreciations=None,
-                periods=None, base_year=None) -> pd.DataFrame:
+                periods=None, base_year=None, labour_input=None) -> pd.DataFrame:
     """The TFP share over a grid of α (and δ when capital comes from investment): one row per
     (alpha, depreciation) with the mean annual TFP share and each period's share."""
     d = validate_series(data, method)
@@ -338,7 +372,8 @@ def sensitivity(data: pd.DataFrame, method="gso", alphas=SENSITIVITY_ALPHAS, dep
     rows = []
     for a in alphas:
         for dep in depreciations:
-            model = GrowthAccounting(d, method, a, dep if dep is not None else DEFAULT_DEPRECIATION, base_year)
+            model = GrowthAccounting(d, method, a, dep if dep is not None else DEFAULT_DEPRECIATION, base_year,
+                                     labour_input)
             res = model.fit(periods)
             shares = res.years["contribution_tfp_pct"].dropna()
             row = {"alpha": a, "depreciation": dep, "mean_annual_tfp_share_pct": float(shares.mean()) if len(shares) else None}

@@ -21,6 +21,10 @@ class RunForm(forms.Form):
     depreciation = forms.FloatField(label=_l("Tỷ lệ khấu hao δ"), initial=DEFAULT_DEPRECIATION, min_value=0, max_value=0.5)
     base_year = forms.IntegerField(label=_l("Năm gốc chỉ số TFP"), required=False)
     periods = forms.CharField(label=_l("Giai đoạn"), required=False, help_text=_l("Ví dụ: 2011-2015,2016-2020"))
+    adjusted_labour = forms.BooleanField(
+        label=_l("Lao động điều chỉnh theo giờ làm việc và chất lượng lao động"), required=False,
+        help_text=_l("Phương pháp GSO mặc định dùng số người có việc làm (chỉ tiêu chính thức); đánh dấu để nhân với "
+                     "các cột hours, human_capital. Törnqvist luôn điều chỉnh."))
 
 
 class ImportForm(forms.Form):

@@ -5,6 +5,7 @@ import datetime
 
 from nscl.common import officedoc
 from nscl.common.officedoc import OfficialDocument
+from nscl.productivity.growth import labour_description
 
 from . import charts
 from .models import COLUMNS, TfpSeries
@@ -40,7 +41,7 @@ def document(run, year: int | None = None, number="…/BC-TK", signer="", signer
     if p.get("depreciation") is not None:
         method.append(f"Vốn tính theo phương pháp kiểm kê thường xuyên từ vốn đầu tư thực hiện, khấu hao δ = {run.depreciation:g}; "
                       "vốn năm đầu K = I / (g + δ), g là tốc độ tăng đầu tư bình quân 5 năm đầu.")
-    method.append(f"Phạm vi số liệu: {territory}. Lao động: {p.get('labour')}.")
+    method.append(f"Phạm vi số liệu: {territory}. {labour_description(p)}")
     sources = [f"{label}: {run.sources[c]}" for c, label, *_ in COLUMNS if run.sources.get(c)]
     year_rows = [[y["year"], _rate(y["output_growth"]), _pct(y["contribution_capital_pct"]), _pct(y["contribution_labour_pct"]),
                   _pct(y["contribution_tfp_pct"]), f"{y['tfp_index']:.4f}".replace(".", ",")] for y in years]

@@ -149,14 +149,18 @@ def replace_observations(series: TfpSeries, df: pd.DataFrame, sources: dict | No
     return len(clean)
 
 
-def run(series: TfpSeries, user, method="gso", alpha=growth.DEFAULT_ALPHA, depreciation=growth.DEFAULT_DEPRECIATION, base_year=None, periods="") -> TfpRun:
+def run(series: TfpSeries, user, method="gso", alpha=growth.DEFAULT_ALPHA, depreciation=growth.DEFAULT_DEPRECIATION, base_year=None, periods="",
+        labour_input=None) -> TfpRun:
+    """`labour_input`: None (the method's default: GSO employed persons), "persons" or "adjusted";
+    kept in the results' parameters."""
     df = series.frame()
     if df.empty:
         raise growth.GrowthInputError("Chuỗi số liệu chưa có năm nào.")
-    model = growth.GrowthAccounting(df, method=method, alpha=alpha, depreciation=depreciation, base_year=base_year)
+    model = growth.GrowthAccounting(df, method=method, alpha=alpha, depreciation=depreciation, base_year=base_year,
+                                    labour_input=labour_input)
     parsed = growth.parse_periods(periods)
     res = model.fit(parsed)
-    grid = growth.sensitivity(df, method=method, periods=parsed, base_year=base_year,
+    grid = growth.sensitivity(df, method=method, periods=parsed, base_year=base_year, labour_input=labour_input,
                               alphas=sorted({*growth.SENSITIVITY_ALPHAS, round(alpha, 4)}))
     inputs = [{k: (None if pd.isna(v) else (int(v) if k == "year" else float(v))) for k, v in r.items()}
               for r in df.to_dict("records")]
@@ -170,8 +174,11 @@ def run(series: TfpSeries, user, method="gso", alpha=growth.DEFAULT_ALPHA, depre
 
 def rerun(r: TfpRun) -> dict:
     """Recompute a saved run from its own stored inputs and parameters (reproducibility check)."""
+    p = r.results.get("parameters") or {}
+    # runs saved before the option existed multiplied labour by hours and human capital when present
+    labour = p.get("labour_input") or ("adjusted" if "×" in str(p.get("labour") or "") else "persons")
     model = growth.GrowthAccounting(pd.DataFrame(r.inputs).dropna(axis=1, how="all"), method=r.method, alpha=r.alpha,
-                                    depreciation=r.depreciation, base_year=r.base_year)
+                                    depreciation=r.depreciation, base_year=r.base_year, labour_input=labour)
     return model.fit(growth.parse_periods(r.periods)).to_dict()
 
 

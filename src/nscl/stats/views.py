@@ -58,7 +58,7 @@ def series_detail(request, pk):
             d = run_form.cleaned_data
             try:
                 run = services.run(series, request.user, d["method"], d["alpha"], d["depreciation"], d["base_year"],
-                                   d["periods"] or "")
+                                   d["periods"] or "", labour_input="adjusted" if d.get("adjusted_labour") else None)
             except GrowthInputError as e:
                 run_form.add_error(None, str(e))
             else:
