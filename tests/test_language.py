@@ -24,7 +24,7 @@ def test_english_through_the_switch(client, settings):
     settings.NSCL_PUBLIC_PROGRESS = True
     resp = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     assert resp.status_code == 302
-    html = client.get("/").content.decode()
+    html = client.get("/?phase=2021-2025").content.decode()  # the default phase (2026-2030, today's) has no targets yet
     assert '<html lang="en">' in html and "Progress of the productivity and quality plan" in html
     assert "Train and certify 1-2 productivity-quality experts" in html  # the target's English rendering
     client.post("/i18n/setlang/", {"language": "vi", "next": "/"})
@@ -56,3 +56,19 @@ def test_catalogue_has_no_unreviewed_guesses():
     entries = po.split("\n\n")[1:]  # the first block is the header
     untranslated = [e for e in entries if e.rstrip().endswith('msgstr ""')]
     assert untranslated == []
+
+
+def test_english_formats_through_the_filters():
+    from django.template import Context, Template
+    from django.utils import translation
+
+    from nscl.common.formatting import fmt_decimal
+
+    assert fmt_vnd(1234567, "en") == "1,234,567 VND" and fmt_num(1234.5, "en") == "1,234.5"
+    assert fmt_decimal(45.678, 2, "en") == "45.68" and fmt_decimal(45.678, 2, "vi") == "45,68"
+    t = Template("{% load nscl %}{{ a|vnd }} {{ b|num }} {{ c|pct }} {{ d|rate }} {{ e|dec4 }}")
+    values = Context({"a": 1234567, "b": 1234.5, "c": 12.345, "d": 0.0712, "e": 0.19851})
+    with translation.override("en"):
+        assert t.render(values) == "1,234,567 VND 1,234.5 12.35 7.12 0.1985"
+    with translation.override("vi"):
+        assert t.render(values) == "1.234.567 đ 1.234,5 12,35 7,12 0,1985"

@@ -37,6 +37,8 @@ def visible_activities(user, qs):
         if org is None:
             return qs.none()
         lookup = getattr(qs.model, "organisation_lookup", None)
+        if lookup and lookup.split("__")[0] not in {f.name for f in qs.model._meta.get_fields()}:
+            lookup = None  # inherited from Activity by a kind with no enterprise (a target's expert records)
         return qs.filter(**{f"{lookup}_id": org}) if lookup else qs.none()
     return qs
 

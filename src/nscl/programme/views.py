@@ -15,6 +15,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -242,11 +243,11 @@ def _display(obj, field):
         return getattr(obj, f"get_{field.name}_display")()
     value = getattr(obj, field.name)
     if field.get_internal_type() == "DecimalField" and value is not None and ("budget" in field.name or field.name == "amount"):
-        return fmt_vnd(value)
+        return fmt_vnd(value, get_language())
     if isinstance(value, datetime.date):
         return fmt_date(value)
     if field.get_internal_type() == "DecimalField" and value is not None:
-        return fmt_num(value)
+        return fmt_num(value, get_language())
     return value if value not in (None, "") else "—"
 
 

@@ -1,5 +1,6 @@
 """TFP charts, drawn like the programme's (same fonts, SVG on the page, PNG in the note)."""
 import numpy as np
+from django.utils.translation import gettext
 
 from nscl.common.charts import new_figure, render
 
@@ -60,7 +61,7 @@ def tfp_index(run, fmt="svg"):
     fig, ax = new_figure((8, 3))
     ax.plot(years, [r["tfp_index"] for r in rows], color=TFP, marker="o", ms=3)
     ax.axhline(1, color="#999", lw=0.8)
-    ax.set_ylabel("TFP index")
+    ax.set_ylabel(gettext("Chỉ số TFP"))  # drawn in the request: in its language
     _year_ticks(ax, years)
     return render(fig, fmt)
 

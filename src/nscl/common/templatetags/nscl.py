@@ -1,5 +1,7 @@
-"""Formatting filters for every template: `{% load nscl %}`."""
+"""Formatting filters for every template: `{% load nscl %}`. Numbers follow the active language
+(1.234.567,5 in Vietnamese, 1,234,567.5 in English)."""
 from django import template
+from django.utils.translation import get_language
 
 from nscl.common.formatting import fmt_date, fmt_decimal, fmt_num, fmt_vnd, undefined
 
@@ -8,12 +10,12 @@ register = template.Library()
 
 @register.filter
 def vnd(value):
-    return fmt_vnd(value)
+    return fmt_vnd(value, get_language())
 
 
 @register.filter
 def num(value):
-    return fmt_num(value)
+    return fmt_num(value, get_language())
 
 
 @register.filter
@@ -23,19 +25,19 @@ def dmy(value):
 
 @register.filter
 def pct(v):
-    """A percentage with a Vietnamese decimal comma; '—' when undefined."""
-    return fmt_decimal(v, 2)
+    """A percentage with a decimal comma (point in English); '—' when undefined."""
+    return fmt_decimal(v, 2, get_language())
 
 
 @register.filter
 def rate(v):
     """A growth rate stored as a fraction, shown in percent."""
-    return "—" if undefined(v) else fmt_decimal(100 * v, 2)
+    return "—" if undefined(v) else fmt_decimal(100 * v, 2, get_language())
 
 
 @register.filter
 def dec4(v):
-    return fmt_decimal(v, 4)
+    return fmt_decimal(v, 4, get_language())
 
 
 @register.filter

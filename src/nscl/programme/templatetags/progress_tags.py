@@ -1,6 +1,6 @@
 """Template filters for targets and their progress: `{% load progress_tags %}`."""
 from django import template
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from nscl.common.formatting import fmt_num
 from nscl.programme.progress import STATUS_LABELS
@@ -15,7 +15,8 @@ def status_label(code):
 
 @register.filter
 def target_plan(t):
-    n = fmt_num
+    def n(v):
+        return fmt_num(v, get_language())
     if t.kind == "range":
         return f"{n(t.min_value)}–{n(t.max_value)}"
     if t.kind == "at_least":
