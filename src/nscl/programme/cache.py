@@ -1,8 +1,8 @@
 """Cached plan progress (services.phase_progress), invalidated by every write of the programme's data.
 
 Entries are keyed by phase, as_of year, unit and a data version. The version is a random token kept
-in the same cache; any save or delete of a programme model (activities of every kind, targets,
-phases, units, catalogue...) replaces it, both at once and again when the transaction commits (so
+in the same cache; any save or delete of a programme or stats model (activities of every kind,
+targets, phases, units, catalogue, TFP publications...) replaces it, both at once and again when the transaction commits (so
 another process cannot store a result computed before the commit under the new version). Several
 server processes therefore need a shared cache (settings.NSCL_CACHE=file or db; `nscl serve
 --workers N` uses the file cache). Off when settings.NSCL_PROGRESS_CACHE_SECONDS is 0 (the default
@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
 VERSION_KEY = "nscl:progress:version"
+APPS = {"programme", "stats"}  # whose writes change computed progress and outcome indicators
 
 
 def version() -> str:
@@ -33,11 +34,13 @@ def bump() -> None:
     cache.set(VERSION_KEY, uuid.uuid4().hex, None)
 
 
-def cached_progress(phase, as_of, unit, compute):
+def cached(name: str, parts, compute):
+    """compute() once per data version for (name, *parts) while NSCL_PROGRESS_CACHE_SECONDS > 0:
+    for any value computed from programme data only (progress, outcome indicators...)."""
     seconds = settings.NSCL_PROGRESS_CACHE_SECONDS
     if seconds <= 0:
         return compute()
-    key = f"nscl:progress:{version()}:{phase.pk}:{as_of}:{getattr(unit, 'pk', unit) or '-'}"
+    key = f"nscl:{name}:{version()}:" + ":".join(str(getattr(p, "pk", p) if p is not None else "-") for p in parts)
     value = cache.get(key)
     if value is None:
         value = compute()
@@ -45,8 +48,12 @@ def cached_progress(phase, as_of, unit, compute):
     return value
 
 
+def cached_progress(phase, as_of, unit, compute):
+    return cached("progress", (phase, as_of, unit), compute)
+
+
 def _changed(sender, instance=None, using=None, raw=False, **kwargs):
-    if sender._meta.app_label != "programme" or settings.NSCL_PROGRESS_CACHE_SECONDS <= 0:
+    if sender._meta.app_label not in APPS or settings.NSCL_PROGRESS_CACHE_SECONDS <= 0:
         return
     bump()
     transaction.on_commit(bump, using=using)
