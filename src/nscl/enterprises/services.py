@@ -4,14 +4,14 @@ from __future__ import annotations
 import datetime
 
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q
 from django.db.models.functions import ExtractYear
 
 from nscl.geo.models import AdministrativeUnit, units_valid_on
 
 from . import vsic
 from .dossiers import Certificate, Dossier, DossierStep, Status
-from .models import Enterprise, IndustryCode, SizeClass, YearlyFigures, fold
+from .models import Enterprise, IndustryCode, SizeClass, SupportContent, YearlyFigures, fold
 
 
 def communes_on(day: datetime.date) -> dict[str, AdministrativeUnit]:
@@ -37,17 +37,17 @@ def filter_enterprises(qs, params):
     code = (params.get("vsic") or "").strip()[:5]
     if code:
         version = params.get("vsic_version") if params.get("vsic_version") in vsic.VERSIONS else vsic.V2025
-        qs = qs.filter(Exists(IndustryCode.objects.filter(enterprise=OuterRef("pk"), version=version,
-                                                          code__startswith=code)))
+        qs = qs.filter(pk__in=IndustryCode.objects.filter(version=version, code__startswith=code).values("enterprise_id"))
     size = params.get("size")
     if size in SizeClass.values:
         qs = qs.filter(size_class=size)
     status = params.get("status")
     if status in Status.values:
-        qs = qs.filter(Exists(Dossier.objects.filter(enterprise=OuterRef("pk"), status=status)))
+        qs = qs.filter(pk__in=Dossier.objects.filter(status=status).values("enterprise_id"))
     standard = (params.get("standard") or "").strip()[:40]
     if standard:
-        qs = qs.filter(Exists(Certificate.objects.filter(enterprise=OuterRef("pk"), standard__code=standard)))
+        standard_id = SupportContent.objects.filter(code=standard).values_list("pk", flat=True).first()
+        qs = qs.filter(pk__in=Certificate.objects.filter(standard_id=standard_id).values("enterprise_id"))
     return qs
 
 
