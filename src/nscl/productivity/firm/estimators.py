@@ -61,7 +61,33 @@ class ProductionFunction:
                                   int(len(np.unique(self.panel.ids))), info.pop("criterion", None),
                                   info.pop("converged", True), info, boot)
         res.log_tfp = firm_tfp(self.panel, res)
+        res.diagnostics = diagnostics(self.panel, self.method)
         return res
+
+
+def diagnostics(p: Panel, method: str) -> dict:
+    """What tells whether the method suits the data (read by :mod:`nscl.productivity.interpret`):
+    the OLS and within-firm (FE) coefficients on the same panel (they differ when a firm's
+    lasting productivity moves with its inputs) and, for the proxy methods, the R² of each free
+    input on the polynomial in (state, proxy) of the first stage: near 1, labour carries no
+    variation of its own and its coefficient is not identified (Ackerberg, Caves & Frazer 2015)."""
+    out = {}
+    for code, cls in (("ols", OLS), ("fe", FixedEffects)):
+        try:
+            b, info = cls.__new__(cls)._estimate(p)
+            out[code] = {"params": [float(v) for v in b], "std_errors": [float(v) for v in info["std_errors"]]}
+        except (FirmDataError, np.linalg.LinAlgError, ValueError):
+            pass
+    if registry.firm_method(method).needs_proxy and p.proxy is not None:
+        x = np.column_stack([np.ones(p.n), poly2(np.column_stack([p.state, p.proxy]))])
+        r2 = []
+        for j in range(p.free.shape[1]):
+            f = p.free[:, j]
+            e = f - x @ _lstsq(x, f)
+            tss = float(((f - f.mean()) ** 2).sum())
+            r2.append(1.0 - float(e @ e) / tss if tss > 0 else 1.0)
+        out["free_r2_on_proxy"] = r2
+    return out
 
 
 class OLS(ProductionFunction):

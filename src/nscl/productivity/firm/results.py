@@ -29,6 +29,7 @@ class ProductivityResults(ResultsContract):
     optimizer: dict = field(default_factory=dict)
     bootstrap: dict = field(default_factory=lambda: {"reps": 0, "failed": 0})
     log_tfp: pd.DataFrame | None = None
+    diagnostics: dict = field(default_factory=dict)   # see estimators.diagnostics (for interpret.firm_notes)
 
     def __post_init__(self):
         self.names = list(self.names)
@@ -55,34 +56,79 @@ class ProductivityResults(ResultsContract):
                "converged": self.converged, "bootstrap": self.bootstrap, "optimizer": self.optimizer}
         c = self.contract_dict()
         out.update(names=c["names"], params=c["params"], conf_int=c["conf_int"],
-                   tfp_distribution=self.tfp_distribution(), summary=self.summary())
+                   tfp_distribution=self.tfp_distribution(), summary=self.summary(), diagnostics=self.diagnostics)
         return json_safe(out)
 
-    def summary(self) -> str:
-        params = self.params.to_numpy()
-        ses = None if self.std_errors is None else self.std_errors.to_numpy()
-        lines = [f"{registry.firm_method(self.method).label_en}    obs: {self.n_obs}   firms: {self.n_firms}"
-                 + (f"   criterion: {self.criterion:.6g}" if self.criterion is not None else ""),
-                 "-" * 56, f"{'':16}{'coef':>12}{'std. err.':>12}{'z':>9}", "-" * 56]
-        for i, name in enumerate(self.names):
-            se = None if ses is None else ses[i]
-            z = params[i] / se if se and np.isfinite(se) and se > 0 else float("nan")
-            lines.append(f"{name:16}{params[i]:12.4f}{'' if se is None else f'{se:12.4f}'}"
-                         f"{'' if se is None else f'{z:9.2f}'}")
-        lines.append("-" * 56)
-        if self.bootstrap["reps"]:
-            lines.append(f"bootstrap over firms: {self.bootstrap['reps']} draws, {self.bootstrap['failed']} failed")
-        elif self.std_errors is not None:
-            lines.append("analytic standard errors (no bootstrap)")
-        if not self.converged:
-            lines.append("WARNING: the optimiser did not report convergence")
-        for m in self.optimizer.get("local_minima", []):
-            if np.allclose(m["params"], params, atol=1e-3):
-                continue
-            lines.append(f"other local minimum: {np.round(m['params'], 4).tolist()} criterion {m['criterion']:.3g}")
-        if self.optimizer.get("tied_minima", 1) > 1:
-            lines.append("NOTE: several minima reach the same criterion; the one with all elasticities in (0, 1) was kept")
-        return "\n".join(lines)
+    def summary(self, language: str = "en") -> str:
+        """The coefficient table in words of `language` ("en", the command line's; "vi")."""
+        se = None if self.std_errors is None else dict(zip(self.names, self.std_errors.tolist()))
+        return summary_text({"method": self.method, "names": self.names, "coefficients": self.coefficients,
+                             "std_errors": se, "n_obs": self.n_obs, "n_firms": self.n_firms,
+                             "criterion": self.criterion, "converged": self.converged, "bootstrap": self.bootstrap,
+                             "optimizer": self.optimizer}, language)
+
+
+_WORDS = {
+    "en": {"obs": "obs", "firms": "firms", "criterion": "criterion", "coef": "coef", "se": "std. err.", "z": "z",
+           "boot": "bootstrap over firms: {reps} draws, {failed} failed",
+           "analytic": "analytic standard errors (no bootstrap)",
+           "not_converged": "WARNING: the optimiser did not report convergence",
+           "other": "other local minimum: {params} criterion {criterion}",
+           "tied": "NOTE: several minima reach the same criterion; the one with all elasticities in (0, 1) was kept"},
+    "vi": {"obs": "quan sát", "firms": "doanh nghiệp", "criterion": "hàm mục tiêu", "coef": "hệ số",
+           "se": "sai số chuẩn", "z": "z",
+           "boot": "bootstrap theo doanh nghiệp: {reps} lần, {failed} lần lỗi",
+           "analytic": "sai số chuẩn giải tích (không bootstrap)",
+           "not_converged": "CẢNH BÁO: thuật toán tối ưu không báo hội tụ",
+           "other": "cực tiểu địa phương khác: {params}, hàm mục tiêu {criterion}",
+           "tied": "LƯU Ý: nhiều cực tiểu đạt cùng giá trị hàm mục tiêu; giữ nghiệm có mọi hệ số co giãn trong (0; 1)"},
+}
+
+
+def summary_text(d: dict, language: str = "en") -> str:
+    """The summary of a fit from its ``to_dict()`` (stored results are rendered without refitting);
+    Vietnamese (``language="vi"``) with decimal commas, English otherwise."""
+    vi = language.lower().startswith("vi")
+    w = _WORDS["vi" if vi else "en"]
+
+    def num(v, spec):
+        text = format(v, spec)
+        return text.replace(".", ",").replace("-", "−") if vi else text
+    names = d.get("names") or list(d["coefficients"])
+    ses = d.get("std_errors")
+    spec = registry.firm_method(d["method"])
+    label = spec.label("vi" if vi else "en")
+    width = 14 if vi else 12
+    lines = [f"{label}    {w['obs']}: {d['n_obs']}   {w['firms']}: {d['n_firms']}"
+             + (f"   {w['criterion']}: {num(d['criterion'], '.6g')}" if d.get("criterion") is not None else ""),
+             "-" * 56, f"{'':16}{w['coef']:>12}{w['se']:>{width}}{w['z']:>9}", "-" * 56]
+    params = []
+    for name in names:
+        b = d["coefficients"][name]
+        params.append(b)
+        se = None if ses is None else ses.get(name)
+        ok = se is not None and np.isfinite(se) and se > 0
+        z = b / se if ok else float("nan")
+        lines.append(f"{name:16}{num(b, '12.4f')}{'' if se is None else num(se, f'{width}.4f')}"
+                     f"{'' if se is None else num(z, '9.2f')}")
+    lines.append("-" * 56)
+    boot = d.get("bootstrap") or {"reps": 0, "failed": 0}
+    if boot["reps"]:
+        lines.append(w["boot"].format(**boot))
+    elif ses is not None:
+        lines.append(w["analytic"])
+    if not d.get("converged", True):
+        lines.append(w["not_converged"])
+    opt = d.get("optimizer") or {}
+    for m in opt.get("local_minima", []):
+        if np.allclose(m["params"], params, atol=1e-3):
+            continue
+        values = ("[" + "; ".join(num(v, ".4f") for v in m["params"]) + "]" if vi
+                  else str(np.round(m["params"], 4).tolist()))
+        lines.append(w["other"].format(params=values, criterion=num(m["criterion"], ".3g")))
+    if opt.get("tied_minima", 1) > 1:
+        lines.append(w["tied"])
+    return "\n".join(lines)
 
 
 def firm_tfp(panel: Panel, res: ProductivityResults) -> pd.DataFrame:
