@@ -3,7 +3,8 @@
 Bounded (--seconds, default 30) and local only (127.0.0.1). By default it builds a throw-away
 SQLite database under a temp dir (`nscl init`, `nscl demo`), starts `nscl serve` on a free port with
 NSCL_PUBLIC_PROGRESS=1 (and --workers N when given), runs the clients, prints a table and stops the
-server. With --url it loads a server you started yourself (must be http://127.0.0.1:PORT).
+server (NSCL_DEBUG=0 as in `make run`; --env NAME=VALUE adds settings). With --url it loads a
+server you started yourself (must be http://127.0.0.1:PORT).
 
     .venv/bin/python bench/load.py                       # 20 clients, 30 s, `nscl serve` defaults
     .venv/bin/python bench/load.py --workers 4           # gunicorn with 4 worker processes
@@ -46,8 +47,10 @@ def nscl_bin() -> str:
 
 def start_server(workers: int | None, extra_env: dict) -> tuple[subprocess.Popen, str, str]:
     tmp = tempfile.mkdtemp(prefix="nscl-load-")
+    # as `make run` serves: NSCL_DEBUG=0, public progress
     env = dict(os.environ, NSCL_VAR_DIR=tmp, DATABASE_URL=f"sqlite:///{tmp}/load.sqlite3", NSCL_PUBLIC_PROGRESS="1",
-               **extra_env)
+               NSCL_DEBUG="0")
+    env.update(extra_env)
     for cmd in (["init"], ["demo"]):
         subprocess.run([nscl_bin(), *cmd], env=env, check=True, stdout=subprocess.DEVNULL)
     port = free_port()

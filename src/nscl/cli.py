@@ -125,6 +125,9 @@ def cmd_serve(args):
         print("Trang tiến độ và API công khai (NSCL_PUBLIC_PROGRESS=1).")
     if settings.NSCL_TRUSTED_PROXIES:
         print(f"Tin tiêu đề X-Forwarded-* từ: {', '.join(settings.NSCL_TRUSTED_PROXIES)}")
+    elif getattr(settings, "SECURE_SSL_REDIRECT", False):
+        print("Cảnh báo: NSCL_TRUSTED_PROXIES trống — sau nginx mọi yêu cầu bị coi là http và chuyển hướng mãi; "
+              "đặt NSCL_TRUSTED_PROXIES=127.0.0.1 (xem README, Production deployment).")
     from django.db import connections
 
     connections.close_all()  # no connection is shared with forked workers
