@@ -12,7 +12,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from nscl.common.downloads import frame_csv_bytes, workbook_bytes
-from nscl.productivity.registry import AGGREGATIONS, codes
+from nscl.productivity.registry import AGGREGATIONS, codes, get
 
 from .models import AnalysisJob
 
@@ -31,12 +31,13 @@ def tfp_csv(job: AnalysisJob) -> bytes | None:
     return None if t is None else frame_csv_bytes(t)
 
 
-def results_xlsx(job: AnalysisJob) -> bytes:
+def results_xlsx(job: AnalysisJob, language: str = "vi") -> bytes:
+    """The aggregations are named by the registry's labels in `language`."""
     wb = Workbook()
     if job.kind == AnalysisJob.Kind.FIRM_TFP:
         _firm_sheets(wb, job)
     else:
-        _impact_sheets(wb, job.result)
+        _impact_sheets(wb, job.result, language)
     for sheet in wb.worksheets:
         for cell in sheet[1]:
             cell.font = Font(bold=True)
@@ -70,7 +71,7 @@ def _firm_sheets(wb, job):
                 t.append([v.item() if hasattr(v, "item") else v for v in row])
 
 
-def _impact_sheets(wb, r):
+def _impact_sheets(wb, r, language="vi"):
     ws = wb.active
     ws.title = "ATT(g,t)"
     ws.append(["Nhóm (năm hỗ trợ đầu)", "Năm", "ATT", "Sai số chuẩn", "KTC 95% dưới", "KTC 95% trên"])
@@ -80,7 +81,8 @@ def _impact_sheets(wb, r):
     s.append(["Cách tổng hợp", "Theo", "ATT", "Sai số chuẩn", "KTC 95% dưới", "KTC 95% trên"])
     for typ in r.get("aggregation_order") or codes(AGGREGATIONS):
         agg = r["aggregations"][typ]
-        s.append([typ, "tổng", agg["att"], agg["se"], agg.get("lower"), agg.get("upper")])
+        label = get(AGGREGATIONS, typ).label(language)
+        s.append([label, "tổng" if language.startswith("vi") else "overall", agg["att"], agg["se"], agg.get("lower"), agg.get("upper")])
         for e in agg.get("by", []):
             key = next(k for k in e if k not in ("att", "se", "lower", "upper"))
-            s.append([typ, e[key], e["att"], e["se"], e.get("lower"), e.get("upper")])
+            s.append([label, e[key], e["att"], e["se"], e.get("lower"), e.get("upper")])

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from nscl.productivity import registry
-from nscl.productivity.tables import peek_table
+from nscl.productivity.tables import guess_roles, peek_table
 
 from .models import AnalysisJob
 
@@ -59,29 +59,78 @@ def _options(options):
     return registry.choices(options, language)
 
 
+HELP = {
+    "id": _l("Cột mã của mỗi doanh nghiệp (số hoặc chữ, vd. DN001 hay mã số thuế)."),
+    "time": _l("Cột năm của số liệu: mỗi doanh nghiệp một dòng cho mỗi năm."),
+    "output": _l("Sản lượng hoặc giá trị tăng thêm của doanh nghiệp, ở dạng logarit (hoặc đánh dấu “Lấy logarit”)."),
+    "free": _l("Biến tự do: đầu vào doanh nghiệp điều chỉnh ngay trong năm theo năng suất, thường là lao động."),
+    "state": _l("Biến trạng thái: đầu vào tích lũy qua nhiều năm, không đổi ngay được, thường là vốn."),
+    "proxy": _l("Biến đại diện: một lựa chọn của doanh nghiệp cho biết năng suất mà số liệu không ghi — đầu tư (OP) "
+                "hoặc nguyên vật liệu (LP, ACF, Wooldridge); OLS và FE không cần."),
+    "controls": _l("Biến khác ảnh hưởng đến sản lượng nhưng không phải đầu vào (vd. tuổi doanh nghiệp); không bắt buộc."),
+    "method": _l("Cách ước lượng: LP hoặc ACF khi có nguyên vật liệu, OP khi có đầu tư; OLS và FE bỏ qua việc doanh "
+                 "nghiệp chọn đầu vào theo năng suất."),
+    "log_inputs": _l("Đánh dấu nếu số liệu ở dạng mức (đồng, người); để trống nếu các cột đã là logarit."),
+    "bootstrap": _l("Số lần lấy mẫu lại các doanh nghiệp để tính sai số chuẩn và khoảng tin cậy; 0 = không tính "
+                    "(nhanh), thường dùng 50–200."),
+    "seed": _l("Số khởi đầu của việc lấy mẫu ngẫu nhiên: cùng số thì chạy lại cho cùng kết quả."),
+    "jobs": _l("Số tiến trình chạy bootstrap song song trên các lõi máy chủ: nhiều hơn thì nhanh hơn, kết quả không đổi."),
+    "outcome": _l("Chỉ tiêu muốn đo tác động, vd. log năng suất lao động hoặc TFP của doanh nghiệp."),
+    "first_treated": _l("Năm doanh nghiệp bắt đầu được hỗ trợ; 0 hoặc để trống nếu chưa bao giờ được hỗ trợ."),
+    "control": _l("Các đơn vị dùng để so sánh với đơn vị được hỗ trợ."),
+    "estimator": _l("Cách điều chỉnh khác biệt giữa hai nhóm theo biến kiểm soát; kép vững (mặc định) an toàn nhất."),
+    "covariates": _l("Đặc điểm trước hỗ trợ làm hai nhóm khác nhau (vd. quy mô, ngành); không bắt buộc."),
+}
+
+
+def guessed_initial(kind: str, columns) -> dict:
+    """The mapping a panel's column names suggest (see tables.guess_roles)."""
+    g = guess_roles(columns)
+    out = {k: g[k] for k in ("id", "time") if k in g}
+    if kind == AnalysisJob.Kind.FIRM_TFP:
+        out.update({k: g[k] for k in ("output",) if k in g})
+        out.update({k: [g[k]] for k in ("free", "state") if k in g})
+        if "materials" in g:
+            out["proxy"] = g["materials"]
+        elif "investment" in g:
+            out["proxy"], out["method"] = g["investment"], "op"
+    else:
+        outcome = g.get("outcome") or g.get("output")
+        if outcome:
+            out["outcome"] = outcome
+        if "first_treated" in g:
+            out["first_treated"] = g["first_treated"]
+    return out
+
+
 class MappingForm(forms.Form):
     """Which column plays which role, and the method's options; the fields depend on the job's kind
-    and columns and are built for each form (the class itself is never changed)."""
+    and columns and are built for each form (the class itself is never changed). The initial
+    values are the job's parameters (a re-run) or else those its column names suggest."""
 
     ROLES = ("id", "time", "output", "outcome", "first_treated", "proxy")
 
     def __init__(self, job: AnalysisJob, data=None):
-        super().__init__(data, initial=job.params or None)
+        super().__init__(data, initial=job.params or guessed_initial(job.kind, job.columns))
         self.job = job
         one = [("", "—")] + [(c, c) for c in job.columns]
         many = [(c, c) for c in job.columns]
         f = self.fields
+
+        def multiple(label, required=True):
+            return forms.MultipleChoiceField(label=label, choices=many, required=required,
+                                             widget=forms.CheckboxSelectMultiple)
         f["id"] = forms.ChoiceField(label=_l("Mã doanh nghiệp"), choices=one)
         f["time"] = forms.ChoiceField(label=_l("Năm"), choices=one)
         if job.kind == AnalysisJob.Kind.FIRM_TFP:
             cpus = os.cpu_count() or 1
             f["output"] = forms.ChoiceField(label=_l("Sản lượng / giá trị tăng thêm (log)"), choices=one)
-            f["free"] = forms.MultipleChoiceField(label=_l("Biến tự do (lao động)"), choices=many)
-            f["state"] = forms.MultipleChoiceField(label=_l("Biến trạng thái (vốn)"), choices=many)
+            f["free"] = multiple(_l("Biến tự do (lao động)"))
+            f["state"] = multiple(_l("Biến trạng thái (vốn)"))
             f["proxy"] = forms.ChoiceField(
                 label=_l("Biến đại diện (đầu tư cho OP, nguyên vật liệu cho LP/ACF/Wooldridge)"), choices=one,
                 required=False)
-            f["controls"] = forms.MultipleChoiceField(label=_l("Biến kiểm soát"), choices=many, required=False)
+            f["controls"] = multiple(_l("Biến kiểm soát"), required=False)
             f["method"] = forms.ChoiceField(label=_l("Phương pháp"), choices=_options(registry.FIRM_METHODS),
                                             initial="lp")
             f["log_inputs"] = forms.BooleanField(label=_l("Lấy logarit (số liệu ở dạng mức)"), required=False)
@@ -94,7 +143,9 @@ class MappingForm(forms.Form):
             f["first_treated"] = forms.ChoiceField(label=_l("Năm được hỗ trợ đầu tiên (0 = chưa bao giờ)"), choices=one)
             f["control"] = forms.ChoiceField(label=_l("Nhóm đối chứng"), choices=_options(registry.CONTROL_GROUPS))
             f["estimator"] = forms.ChoiceField(label=_l("Ước lượng"), choices=_options(registry.IMPACT_ESTIMATORS))
-            f["covariates"] = forms.MultipleChoiceField(label=_l("Biến kiểm soát"), choices=many, required=False)
+            f["covariates"] = multiple(_l("Biến kiểm soát"), required=False)
+        for name, field in f.items():
+            field.help_text = HELP[name]
 
     def clean(self):
         cd = super().clean()

@@ -39,6 +39,14 @@ class AnalysisJob(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("phân tích")
+        verbose_name_plural = _("phân tích")  # Vietnamese nouns have no plural form
+
+    def copy_for_rerun(self, user) -> "AnalysisJob":
+        """A new job on the same stored input file, its parameters copied (to start the form
+        from): re-running keeps this job and its results."""
+        return AnalysisJob.objects.create(kind=self.kind, title=self.title, input_file=self.input_file.name,
+                                          columns=self.columns, n_rows=self.n_rows, params=dict(self.params or {}),
+                                          created_by=user)
 
     def __str__(self):
         return f"#{self.pk} {self.title}"

@@ -70,7 +70,7 @@ def run(job_id: int) -> AnalysisJob:
             _report(job_id, 0.2, "Đang ước lượng ATT(g, t)")
             result = model.fit().to_dict()
         AnalysisJob.objects.filter(pk=job_id, status=AnalysisJob.Status.RUNNING).update(
-            status=AnalysisJob.Status.DONE, progress=1, progress_note="Xong", result=result, finished_at=timezone.now())
+            status=AnalysisJob.Status.DONE, progress=1, progress_note="", result=result, finished_at=timezone.now())
     except Cancelled:
         pass
     except (firm.FirmDataError, impact.ImpactDataError, ValueError, KeyError) as e:

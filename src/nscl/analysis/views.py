@@ -5,12 +5,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from nscl.accounts import roles
 from nscl.common.downloads import CSV, XLSX, attachment
-from nscl.productivity.registry import AGGREGATIONS, codes
+from nscl.productivity import interpret
+from nscl.productivity.firm.results import summary_text
+from nscl.productivity.registry import AGGREGATIONS, codes, get
 
 from . import charts, exports, runner
 from .forms import MappingForm, UploadForm
@@ -60,13 +63,14 @@ def mapping(request, pk):
         raise PermissionDenied
     form = MappingForm(job, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if job.active:
-            messages.error(request, _("Phân tích đang chạy; hủy trước khi chạy lại."))
-        else:
-            job.params = form.cleaned_data
-            job.save()
-            runner.start(job)
-            return redirect("analysis_detail", pk=job.pk)
+        if job.status != AnalysisJob.Status.NEW:
+            # a re-run: a new job on the same stored file; this one and its results are kept
+            job = job.copy_for_rerun(request.user)
+            messages.info(request, _("Chạy lại thành phân tích mới #%(n)s; kết quả trước vẫn được giữ.") % {"n": job.pk})
+        job.params = form.cleaned_data
+        job.save()
+        runner.start(job)
+        return redirect("analysis_detail", pk=job.pk)
     return render(request, "analysis/map.html", {"job": job, "form": form})
 
 
@@ -77,9 +81,10 @@ def _firm_rows(r):
             for n in r.get("names") or list(r["coefficients"])]
 
 
-def _impact_rows(r):
+def _impact_rows(r, language):
     aggs = r["aggregations"]
-    return [(typ, aggs[typ]["att"], aggs[typ]["se"], aggs[typ].get("lower"), aggs[typ].get("upper"))
+    return [(get(AGGREGATIONS, typ).label(language), aggs[typ]["att"], aggs[typ]["se"], aggs[typ].get("lower"),
+             aggs[typ].get("upper"))
             for typ in r.get("aggregation_order") or codes(AGGREGATIONS)]
 
 
@@ -87,13 +92,17 @@ def _impact_rows(r):
 def detail(request, pk):
     job = _job(request, pk)
     ctx = {"job": job, "can_run": roles.can_run_analysis(request.user)}
+    language = translation.get_language() or "vi"
     if job.status == AnalysisJob.Status.DONE and job.result:
         r = job.result
         if job.kind == AnalysisJob.Kind.FIRM_TFP:
             ctx["coefficients"] = _firm_rows(r)
             ctx["level"] = (r.get("conf_int") or {}).get("level")
+            ctx["summary"] = summary_text(r, language)
+            ctx["notes"] = interpret.firm_notes(r, job.params)
         else:
-            ctx["impact_rows"] = _impact_rows(r)
+            ctx["impact_rows"] = _impact_rows(r, language)
+            ctx["notes"] = interpret.impact_notes(r, job.params.get("outcome"))
             ctx["dynamic"] = [(e["e"], e["att"], e["se"], e.get("lower"), e.get("upper"))
                               for e in r["aggregations"]["dynamic"]["by"]]
             ctx["level"] = r.get("level")
@@ -132,7 +141,7 @@ def chart(request, pk, name):
 @login_required
 def download(request, pk):
     job = _done(request, pk)
-    return attachment(exports.results_xlsx(job), f"phan-tich-{job.pk}.xlsx", XLSX)
+    return attachment(exports.results_xlsx(job, translation.get_language() or "vi"), f"phan-tich-{job.pk}.xlsx", XLSX)
 
 
 @login_required

@@ -92,3 +92,47 @@ def unit_list(ids: pd.Series, limit: int = 5) -> str:
     shown = [str(int(v)) if isinstance(v, float) and v.is_integer() else str(v) for v in uniq[:limit]]
     more = len(uniq) - limit
     return ", ".join(shown) + (f" và {more} đơn vị khác" if more > 0 else "")
+
+
+# ----------------------------------------------------------------------------------------------
+# Guessing which column plays which role from its name
+
+ROLE_NAMES = {
+    "id": ("id", "firm", "firm_id", "firmid", "mst", "ma_dn", "madn", "ma_doanh_nghiep", "ma_so_thue", "doanh_nghiep",
+           "unit", "unit_id", "ma_don_vi"),
+    "time": ("year", "nam", "time", "t", "period"),
+    "output": ("y", "output", "va", "value_added", "valueadded", "san_luong", "gia_tri_tang_them", "gtgt"),
+    "free": ("l", "labour", "labor", "lao_dong", "so_lao_dong", "employment", "emp", "workers"),
+    "state": ("k", "capital", "von", "tai_san_co_dinh"),
+    "materials": ("m", "materials", "material", "nguyen_lieu", "nguyen_vat_lieu", "intermediate", "intermediates",
+                  "chi_phi_trung_gian"),
+    "investment": ("i", "investment", "inv", "dau_tu", "von_dau_tu"),
+    "outcome": ("outcome", "ket_qua", "tfp", "log_tfp", "ln_tfp", "nang_suat", "productivity"),
+    "first_treated": ("first_treated", "first_treat", "first_support", "first_supported", "nam_ho_tro",
+                      "nam_ho_tro_dau", "nam_ho_tro_dau_tien", "nam_duoc_ho_tro", "gvar", "g"),
+}
+LOG_PREFIXES = ("ln_", "log_")
+
+
+def normalise_name(name) -> str:
+    """Lower case, no diacritics (đ → d), words joined by "_": "Năm" → "nam", "Mã DN" → "ma_dn"."""
+    import re
+    import unicodedata
+
+    text = unicodedata.normalize("NFKD", str(name).strip().lower().replace("đ", "d"))
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return re.sub(r"[^a-z0-9]+", "_", text).strip("_")
+
+
+def guess_roles(columns) -> dict:
+    """The first column whose name (normalised; a ln_/log_ prefix allowed) is a known name of
+    each role in :data:`ROLE_NAMES`; roles with no such column are left out."""
+    found = {}
+    for role, names in ROLE_NAMES.items():
+        for col in columns:
+            n = normalise_name(col)
+            bare = next((n[len(p):] for p in LOG_PREFIXES if n.startswith(p)), n)
+            if n in names or bare in names:
+                found[role] = col
+                break
+    return found
