@@ -23,12 +23,14 @@ def _django():
 
 def load_reference() -> dict:
     """Reference data of every app, lowest layer first (idempotent)."""
+    from nscl.enterprises.reference import load_reference as load_enterprise_reference
     from nscl.geo.loader import load_admin_units
     from nscl.programme.reference import load_plan
     from nscl.stats.services import load_vietnam_reference
 
-    out = load_plan()
-    out.update(load_admin_units())
+    out = load_admin_units()
+    out.update(load_enterprise_reference())
+    out.update(load_plan())
     out["tfp_reference_years"] = load_vietnam_reference().observations.count()
     return out
 

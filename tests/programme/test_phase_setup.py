@@ -109,3 +109,17 @@ def test_growth_of_enterprises_supported_by_hand(make_activity):
     assert ind.values[2023] is None  # nothing in 2022 to grow from
     assert ind.values[2024] == pytest.approx(20.0) and ind.values[2025] == pytest.approx(-50.0)
     assert [met for _y, _v, met in ind.cells([2024, 2025])] == [True, False]
+
+
+def test_cached_indicators_follow_the_language(client, make_user, settings):
+    """With the cache on (as under `nscl serve`), indicators computed on a Vietnamese page are
+    shown in English on an English one (their labels are translated when drawn)."""
+    from nscl.cli import load_demo
+
+    settings.NSCL_PROGRESS_CACHE_SECONDS = 300
+    load_demo()
+    client.force_login(make_user(Role.VIEWER))
+    vi = client.get("/?phase=2021-2025&year=2024").content.decode()
+    client.cookies["django_language"] = "en"
+    en = client.get("/?phase=2021-2025&year=2024").content.decode()
+    assert "Quốc gia đến 2025: khoảng 45%" in vi and "National by 2025: about 45%" in en

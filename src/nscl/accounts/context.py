@@ -12,6 +12,8 @@ def role(request):
         "nscl_can_audit": roles.can_view_audit(user),
         "nscl_can_reports": roles.can_view_reports(user),
         "nscl_can_tfp": roles.can_view_tfp(user),
+        "nscl_can_enterprises": roles.can_view_enterprises(user),
+        "nscl_own_enterprise_only": roles.own_tax_code(user) is not None,
         "nscl_can_analysis": roles.can_view_analysis(user),
         "nscl_public_progress": settings.NSCL_PUBLIC_PROGRESS,
     }

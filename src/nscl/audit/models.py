@@ -6,6 +6,16 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+COMMON_FIELD_LABELS = {
+    "created_at": _("tạo lúc"), "updated_at": _("sửa lúc"), "created_by": _("người tạo"),
+    "confirmed_by": _("người xác nhận"), "published_by": _("người công bố"), "published_at": _("công bố lúc"),
+    "uploaded_by": _("người tải lên"), "uploaded_at": _("tải lên lúc"), "finished_at": _("xong lúc"),
+    "version": _("phiên bản"), "submission_token": _("mã gửi biểu mẫu"), "order": _("thứ tự"),
+    "is_demo": _("dữ liệu minh họa"), "activity_ptr": _("hoạt động"), "from_status": _("từ trạng thái"),
+    "to_status": _("sang trạng thái"), "progress_note": _("ghi chú tiến độ"), "pid": _("mã tiến trình"),
+}
+
+
 def _first_upper(text: str) -> str:
     return text[:1].upper() + text[1:]  # str.capitalize would lower "TFP" to "tfp"
 
@@ -48,11 +58,22 @@ class AuditEntry(models.Model):
         return _first_upper(str(cls._meta.verbose_name)) if cls else self.model
 
     def field_label(self, name: str) -> str:
+        """The field's label; for fields declared without one (bookkeeping, links), a common label
+        or the linked model's name, never Django's English default."""
         cls = self._model_class()
         try:
-            return _first_upper(str(cls._meta.get_field(name).verbose_name)) if cls else name
+            field = cls._meta.get_field(name) if cls else None
         except FieldDoesNotExist:
-            return name
+            field = None
+        if field is None:
+            return str(COMMON_FIELD_LABELS.get(name, name))
+        label = field.verbose_name
+        if str(label) == name.replace("_", " "):  # Django's default: no label was declared
+            if name in COMMON_FIELD_LABELS:
+                label = COMMON_FIELD_LABELS[name]
+            elif field.is_relation and field.related_model is not None:
+                label = field.related_model._meta.verbose_name
+        return _first_upper(str(label))
 
     def changed_fields(self):
         """(field name, before, after) of every field that changed."""

@@ -78,7 +78,7 @@ class Enterprise(models.Model):
     size_class = models.CharField(_("quy mô"), max_length=10, choices=SizeClass.choices, blank=True, db_index=True)
     size_year = models.PositiveIntegerField(_("năm xác định quy mô"), null=True, blank=True)
     size_rule = models.CharField(_("căn cứ xác định quy mô"), max_length=400, blank=True)
-    search_text = models.CharField(max_length=520, blank=True, editable=False)
+    search_text = models.CharField(_("chuỗi tìm kiếm"), max_length=520, blank=True, editable=False)
     is_demo = models.BooleanField(_("dữ liệu minh họa"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

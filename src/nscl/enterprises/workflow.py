@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _l
 
 from nscl.accounts import roles
 from nscl.common.formatting import fmt_date, fmt_num, fmt_vnd
@@ -36,17 +37,17 @@ class Transition:
 
 
 TRANSITIONS = {t.name: t for t in [
-    Transition("appraise", "Thẩm định", frozenset({Status.APPLIED}), Status.APPRAISED, required=("proposed_amount",)),
-    Transition("approve", "Phê duyệt", frozenset({Status.APPRAISED}), Status.APPROVED,
+    Transition("appraise", _l("Thẩm định"), frozenset({Status.APPLIED}), Status.APPRAISED, required=("proposed_amount",)),
+    Transition("approve", _l("Phê duyệt"), frozenset({Status.APPRAISED}), Status.APPROVED,
                required=("decision_number", "decision_date", "decision_body", "approved_amount")),
-    Transition("reject", "Không phê duyệt", frozenset({Status.APPLIED, Status.APPRAISED}), Status.REJECTED,
+    Transition("reject", _l("Không phê duyệt"), frozenset({Status.APPLIED, Status.APPRAISED}), Status.REJECTED,
                notes_required=True),
-    Transition("withdraw", "Rút hồ sơ", frozenset({Status.APPLIED, Status.APPRAISED, Status.APPROVED}),
+    Transition("withdraw", _l("Rút hồ sơ"), frozenset({Status.APPLIED, Status.APPRAISED, Status.APPROVED}),
                Status.WITHDRAWN),
-    Transition("implement", "Ghi nhận thực hiện", frozenset({Status.APPROVED}), Status.IMPLEMENTING,
+    Transition("implement", _l("Ghi nhận thực hiện"), frozenset({Status.APPROVED}), Status.IMPLEMENTING,
                required=("provider", "contract_number", "contract_date")),
-    Transition("accept", "Nghiệm thu", frozenset({Status.IMPLEMENTING}), Status.ACCEPTED, required=("accepted_on",)),
-    Transition("close", "Kết thúc", frozenset({Status.ACCEPTED}), Status.CLOSED, required=("closed_on",),
+    Transition("accept", _l("Nghiệm thu"), frozenset({Status.IMPLEMENTING}), Status.ACCEPTED, required=("accepted_on",)),
+    Transition("close", _l("Kết thúc"), frozenset({Status.ACCEPTED}), Status.CLOSED, required=("closed_on",),
                optional=("paid_amount",)),
 ]}
 FIELD_LABELS = {"proposed_amount": "mức đề xuất", "decision_number": "số quyết định", "decision_date": "ngày quyết định",

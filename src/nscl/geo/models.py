@@ -77,6 +77,8 @@ class UnitSuccession(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["successor", "predecessor"], name="unique_succession")]
+        verbose_name = _("liên kết sáp nhập")
+        verbose_name_plural = _("liên kết sáp nhập")
 
 
 def units_valid_on(day: datetime.date, level=None):

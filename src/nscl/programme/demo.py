@@ -10,6 +10,7 @@ from stdnum.vn import mst
 
 from nscl.accounts.models import Profile, Role
 from nscl.audit.api import acting_as
+from nscl.enterprises.models import Enterprise
 from nscl.geo.models import AdministrativeUnit, units_valid_on
 
 from .models import (KIND_MODELS, Activity, CatalogueItem, CertificationBodySupport, CommunicationCampaign,
@@ -60,6 +61,8 @@ def load(seed=2025) -> dict:
         org, _ = Organisation.objects.get_or_create(
             tax_code=demo_tax_code(i), defaults={"name": f"Công ty TNHH {word} (minh họa)", "is_demo": True})
         orgs.append(org)
+        # the same firm in the enterprise registry, so the enterprise user's portal has its enterprise
+        Enterprise.objects.get_or_create(tax_code=org.tax_code, defaults={"name": org.name, "is_demo": True})
     User = get_user_model()
     users = {}
     for username, role, unit, org in DEMO_USERS:
@@ -155,6 +158,7 @@ def remove() -> dict:
         p.delete()
     for u in users:
         u.delete()
+    Enterprise.objects.filter(is_demo=True).delete()
     orgs = Organisation.objects.filter(is_demo=True)
     counts["organisations"] = orgs.count()
     for o in orgs:

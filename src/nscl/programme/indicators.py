@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext_lazy as _
+
 from .models import Activity, EnterpriseSupport
 
 
@@ -72,8 +74,8 @@ def supported_enterprises_growth(years) -> Indicator:
     return Indicator(
         "DN", "Tăng trưởng số doanh nghiệp được hỗ trợ trong năm", "Growth of the number of enterprises supported",
         "%", values,
-        [Goal("Quốc gia: tăng 10-15%/năm", 10, 15, 2021, 2030, "Quyết định 1322/QĐ-TTg")],
-        source="Sổ hỗ trợ doanh nghiệp (hồ sơ hoàn thành, đã xác nhận)",
+        [Goal(_("Quốc gia: tăng 10-15%/năm"), 10, 15, 2021, 2030, _("Quyết định 1322/QĐ-TTg"))],
+        source=_("Sổ hỗ trợ doanh nghiệp (hồ sơ hoàn thành, đã xác nhận)"),
         note="; ".join(f"{y}: {counts[y]} DN" for y in span if counts[y]))
 
 

@@ -24,6 +24,7 @@ from nscl.common.downloads import DOCX, PDF, XLSX, attachment
 from nscl.common.formatting import fmt_date, fmt_num, fmt_vnd
 from nscl.common.params import int_param
 
+from . import cache as progress_cache
 from . import charts, exports, indicators, report, services
 from .forms import DraftTargetFormSet, EvidenceForm, ReportForm, TargetsDocumentForm, form_class
 from .models import KIND_MODELS, Activity, ActivityKind, Evidence, Phase, Target, Unit
@@ -78,7 +79,8 @@ def dashboard(request):
         "has_draft": phase.targets.exists() and not phase.targets_published,
         "can_set_targets": roles.can_set_targets(request.user),
         "previous": services.previous_phase(phase),
-        "indicators": [(i, i.cells(shown_years)) for i in indicators.indicators(shown_years)],
+        "indicators": [(i, i.cells(shown_years)) for i in
+                       progress_cache.cached("indicators", shown_years, lambda: indicators.indicators(shown_years))],
         "indicator_years": shown_years,
         "units": Unit.objects.filter(target__isnull=False).distinct(),
         "progress": progress, "lang": translation.get_language(),

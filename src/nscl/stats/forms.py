@@ -15,7 +15,7 @@ class SeriesForm(forms.ModelForm):
 
 
 class RunForm(forms.Form):
-    method = forms.ChoiceField(label=_l("Phương pháp"), choices=[("gso", "GSO (Tổng cục Thống kê)"), ("tornqvist", "Törnqvist (PWT)")],
+    method = forms.ChoiceField(label=_l("Phương pháp"), choices=[("gso", _l("GSO (Tổng cục Thống kê)")), ("tornqvist", "Törnqvist (PWT)")],
                                initial="gso")
     alpha = forms.FloatField(label=_l("Tỷ trọng vốn α"), initial=DEFAULT_ALPHA, min_value=0.01, max_value=0.99)
     depreciation = forms.FloatField(label=_l("Tỷ lệ khấu hao δ"), initial=DEFAULT_DEPRECIATION, min_value=0, max_value=0.5)
@@ -48,9 +48,9 @@ class ObservationForm(forms.Form):
 
     year = forms.IntegerField(label=_l("Năm"), min_value=1900, max_value=2100)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, lang="vi", **kwargs):
         from .models import COLUMNS
 
         super().__init__(*args, **kwargs)
-        for name, label, _en, required in COLUMNS:
-            self.fields[name] = forms.FloatField(label=label, required=required)
+        for name, label, en, required in COLUMNS:
+            self.fields[name] = forms.FloatField(label=en if lang == "en" else label, required=required)

@@ -2,6 +2,8 @@
 the TFP share of GRDP growth and labour productivity growth, from the published TFP figures."""
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from nscl.programme.indicators import Goal, Indicator
 
 from .models import TfpPublication
@@ -19,10 +21,10 @@ def tfp_share(years) -> Indicator:
         values[y] = r.get("contribution_tfp_pct") if r else None
     return Indicator(
         "TFP", "Tỷ trọng đóng góp của TFP vào tăng trưởng GRDP", "TFP share of GRDP growth", "%", values,
-        [Goal("Quốc gia đến 2025: khoảng 45%", 45, None, 2021, 2025, "Quyết định 36/QĐ-TTg"),
-         Goal("Quốc gia đến 2030: khoảng 50%", 50, None, 2026, 2030, "Quyết định 36/QĐ-TTg"),
-         Goal("Tỉnh 2021-2030: bình quân 50-55%", 50, 55, 2021, 2030, "Quyết định 489/QĐ-TTg (quy hoạch tỉnh)")],
-        source="Số liệu TFP đã công bố (trang TFP)")
+        [Goal(_("Quốc gia đến 2025: khoảng 45%"), 45, None, 2021, 2025, _("Quyết định 36/QĐ-TTg")),
+         Goal(_("Quốc gia đến 2030: khoảng 50%"), 50, None, 2026, 2030, _("Quyết định 36/QĐ-TTg")),
+         Goal(_("Tỉnh 2021-2030: bình quân 50-55%"), 50, 55, 2021, 2030, _("Quyết định 489/QĐ-TTg (quy hoạch tỉnh)"))],
+        source=_("Số liệu TFP đã công bố (trang TFP)"))
 
 
 def labour_productivity_growth(years) -> Indicator:
@@ -38,6 +40,6 @@ def labour_productivity_growth(years) -> Indicator:
                 values[y] = 100 * ((now["output"] / now["labour"]) / (before["output"] / before["labour"]) - 1)
     return Indicator(
         "NSLĐ", "Tốc độ tăng năng suất lao động", "Labour productivity growth", "%", values,
-        [Goal("Quốc gia đến 2025: trên 7%/năm", 7, None, 2021, 2025, "Quyết định 36/QĐ-TTg"),
-         Goal("Quốc gia 2026-2030: trên 7,5%/năm", 7.5, None, 2026, 2030, "Quyết định 36/QĐ-TTg")],
-        source="GRDP giá so sánh / lao động có việc làm của lần tính TFP đã công bố")
+        [Goal(_("Quốc gia đến 2025: trên 7%/năm"), 7, None, 2021, 2025, _("Quyết định 36/QĐ-TTg")),
+         Goal(_("Quốc gia 2026-2030: trên 7,5%/năm"), 7.5, None, 2026, 2030, _("Quyết định 36/QĐ-TTg"))],
+        source=_("GRDP giá so sánh / lao động có việc làm của lần tính TFP đã công bố"))

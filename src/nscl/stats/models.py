@@ -59,8 +59,8 @@ class TfpSeries(models.Model):
         return en if lang == "en" else vi
 
     def columns(self, lang: str = "vi"):
-        """(column, label, unit) in the interface's language."""
-        return [(c, en if lang == "en" else vi, self.unit_of(c, lang)) for c, vi, en, _req in COLUMNS]
+        """(column, label, unit, unit typed for this series) in the interface's language."""
+        return [(c, en if lang == "en" else vi, self.unit_of(c, lang), c in self.units) for c, vi, en, _req in COLUMNS]
 
     def frame(self):
         import pandas as pd

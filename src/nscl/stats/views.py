@@ -69,8 +69,8 @@ def series_detail(request, pk):
     rows = [[o.year] + [getattr(o, c) for c, *_ in cols] for o in series.observations.all()]
     return render(request, "stats/series.html", {
         "series": series, "rows": rows, "cols": cols, "run_form": run_form, "import_form": ImportForm(),
-        "row_form": ObservationForm(),
-        "sources": [(label, series.sources.get(c, "")) for c, label, _u in cols if series.sources.get(c)],
+        "row_form": ObservationForm(lang=lang),
+        "sources": [(label, series.sources.get(c, "")) for c, label, *_ in cols if series.sources.get(c)],
         "can_edit": roles.can_edit_tfp(request.user) and not series.is_reference,
         "can_run": roles.can_edit_tfp(request.user), "runs": series.runs.all()[:20],
     })
@@ -110,7 +110,7 @@ def series_row(request, pk):
     import pandas as pd
 
     series = _editable_series(request, pk)
-    form = ObservationForm(request.POST)
+    form = ObservationForm(request.POST, lang=translation.get_language())
     if not form.is_valid():
         for field, errs in form.errors.items():
             label = form.fields[field].label if field in form.fields else field
