@@ -10,7 +10,6 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
-from nscl.accounts.models import Role
 from nscl.analysis import runner
 from nscl.analysis.forms import MappingForm
 from nscl.analysis.models import AnalysisJob
@@ -19,31 +18,6 @@ from .test_analysis_views import map_lp, process_ended, upload, wait_for, worker
 
 pytestmark = pytest.mark.django_db
 DATA = Path(__file__).parent.parent / "data"
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture
-def officer_client(client, make_user):
-    client.force_login(make_user(Role.OFFICER))
-    return client
-
-
-@pytest.fixture(autouse=True)
-def no_subprocess(request, monkeypatch):
-    started = []
-    if "worker_db" in request.fixturenames:
-        return started
-
-    def fake_start(job):
-        job.status = AnalysisJob.Status.QUEUED
-        job.save()
-        started.append(job.pk)
-    monkeypatch.setattr(runner, "start", fake_start)
-    return started
 
 
 def vietnamese_panel(tmp_path, headers=("ma_dn", "nam", "va", "lao_dong", "von", "nguyen_lieu")):

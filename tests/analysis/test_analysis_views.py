@@ -20,33 +20,6 @@ pytestmark = pytest.mark.django_db
 DATA = Path(__file__).parent.parent / "data"
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture
-def officer_client(client, make_user):
-    client.force_login(make_user(Role.OFFICER))
-    return client
-
-
-@pytest.fixture(autouse=True)
-def no_subprocess(request, monkeypatch):
-    """Run the worker in this process instead of starting `nscl run-analysis` (same code path),
-    except in the tests of the real worker process (those using `worker_db`)."""
-    started = []
-    if "worker_db" in request.fixturenames:
-        return started
-
-    def fake_start(job):
-        job.status = AnalysisJob.Status.QUEUED
-        job.save()
-        started.append(job.pk)
-    monkeypatch.setattr(runner, "start", fake_start)
-    return started
-
-
 def upload(client, path, kind, name=None):
     content = Path(path).read_bytes()
     return client.post("/analysis/", {"title": "Thử", "kind": kind,

@@ -9,15 +9,6 @@ from nscl.accounts.models import Role
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def data(make_activity):
-    for _ in range(4):
-        make_activity("class", 2022)
-    make_activity("class", 2023, budget_spent=12_345_678)
-    make_activity("class", 2023, confirmed=False)
-    make_activity("campaign", 2023)
-
-
 def test_register_excel_has_vietnamese_headers_and_real_numbers(client, make_user, data):
     client.force_login(make_user(Role.VIEWER))
     resp = client.get("/registers/class/?year=2023&format=xlsx")

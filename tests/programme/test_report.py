@@ -22,15 +22,6 @@ CODES = ["MT1a", "MT1b", "MT2", "MT3", "MT4", "MT5", "MT6", "MT7", "MT8", "MT9"]
 AMOUNT = re.compile(r"\d{1,3}(?:\.\d{3})* đ")
 
 
-@pytest.fixture
-def data(make_activity):
-    for _ in range(4):
-        make_activity("class", 2022)
-    make_activity("class", 2023, budget_spent=12_345_678)
-    make_activity("class", 2023, confirmed=False)
-    make_activity("campaign", 2023)
-
-
 def pdf_pages(content):
     """Text of each page, lines as pypdf reads them (a non-breaking space reads as a space)."""
     return [page.extract_text().replace("\u00a0", " ") for page in PdfReader(io.BytesIO(content)).pages]
