@@ -146,3 +146,18 @@ def test_vietnamese_summary_from_the_stored_results():
     assert not any(w in vi for w in ("obs", "criterion", "NOTE", "firms", "draws"))
     en = summary_text(r, "en")
     assert "obs: 120" in en and "NOTE: several minima" in en and "other local minimum: [0.9, -0.2] criterion 1e-05" in en
+
+
+def test_the_notes_in_english():
+    """The same reading in English for English pages (numbers with a decimal point)."""
+    from nscl.productivity import interpret
+
+    result = {"method": "lp", "names": ["l", "k"], "coefficients": {"l": 0.25, "k": 1.4},
+              "std_errors": {"l": 0.01, "k": 0.02}, "converged": True, "bootstrap": {"reps": 0, "failed": 0}}
+    en = [n["text"] for n in interpret.firm_notes(result, {"free": ["l"], "state": ["k"], "output": "va"}, "en")]
+    vi = [n["text"] for n in interpret.firm_notes(result, {"free": ["l"], "state": ["k"], "output": "va"})]
+    assert en[0] == "With 1% more l (labour), output (va) rises by about 0.25%, other inputs unchanged (the elasticity)."
+    assert vi[0].startswith("Tăng 1% l (lao động) làm sản lượng (va) tăng khoảng 0,25%")
+    assert any("Returns to scale = the sum of the elasticities = 1.65" in t for t in en)
+    assert any("outside [0.7, 1.3]" in t for t in en) and any("(ngoài [0,7; 1,3])" in t for t in vi)
+    assert len(en) == len(vi)

@@ -99,10 +99,10 @@ def detail(request, pk):
             ctx["coefficients"] = _firm_rows(r)
             ctx["level"] = (r.get("conf_int") or {}).get("level")
             ctx["summary"] = summary_text(r, language)
-            ctx["notes"] = interpret.firm_notes(r, job.params)
+            ctx["notes"] = interpret.firm_notes(r, job.params, language)
         else:
             ctx["impact_rows"] = _impact_rows(r, language)
-            ctx["notes"] = interpret.impact_notes(r, job.params.get("outcome"))
+            ctx["notes"] = interpret.impact_notes(r, job.params.get("outcome"), language)
             ctx["dynamic"] = [(e["e"], e["att"], e["se"], e.get("lower"), e.get("upper"))
                               for e in r["aggregations"]["dynamic"]["by"]]
             ctx["level"] = r.get("level")

@@ -1,4 +1,5 @@
-"""What the numbers mean, in Vietnamese words for people who are not econometricians: the results
+"""What the numbers mean, in words (Vietnamese, or English with ``language="en"``) for people who
+are not econometricians: the results
 of a firm production function and of the impact of support, read from their ``to_dict()`` (stored
 results are interpreted without refitting).
 
@@ -25,14 +26,28 @@ FREE_R2_LIMIT = 0.9
 BOOT_FAILED_SHARE = 0.1
 
 
+_LANG = {"language": "vi"}  # set by the public functions for the helpers below (one call at a time)
+
+
+def _en() -> bool:
+    return _LANG["language"].lower().startswith("en")
+
+
+def _t(vi: str, en: str) -> str:
+    return en if _en() else vi
+
+
 def _n(v, digits=2) -> str:
-    """A number the Vietnamese way: decimal comma, true minus sign."""
-    text = f"{v:.{digits}f}".replace(".", ",")
+    """A number in the notes' language: decimal comma in Vietnamese, point in English; true minus."""
+    text = f"{v:.{digits}f}"
+    if not _en():
+        text = text.replace(".", ",")
     return text.replace("-", "−")
 
 
 def _ci(lo, hi, digits=2) -> str:
-    return f"[{_n(lo, digits)}; {_n(hi, digits)}]"
+    sep = ", " if _en() else "; "
+    return f"[{_n(lo, digits)}{sep}{_n(hi, digits)}]"
 
 
 def _finite(v) -> bool:
@@ -43,85 +58,116 @@ def _note(kind, text):
     return {"kind": kind, "text": text}
 
 
-def firm_notes(result: dict, roles: dict | None = None) -> list[dict]:
+def firm_notes(result: dict, roles: dict | None = None, language: str = "vi") -> list[dict]:
     """Notes on a production-function fit (``ProductivityResults.to_dict()``). `roles`: the
     columns by role ({"output": "va", "free": [...], "state": [...], "controls": [...]}, as the
     analysis form stores them); without it every coefficient is taken as an input elasticity."""
+    _LANG["language"] = language or "vi"
     roles = roles or {}
     method = result["method"]
-    label = registry.firm_method(method).label_vi
+    label = registry.firm_method(method).label(language or "vi")
     names = result.get("names") or list(result["coefficients"])
     coef = result["coefficients"]
     controls = set(roles.get("controls") or [])
     free = set(roles.get("free") or [])
     inputs = [n for n in names if n not in controls]
     output = roles.get("output")
-    y = f"sản lượng ({output})" if output else "sản lượng"
+    y = (_t("sản lượng", "output") + f" ({output})") if output else _t("sản lượng", "output")
     notes = []
     # what each elasticity means
     for n in inputs:
         b = coef[n]
         if not _finite(b):
             continue
-        role = "lao động" if n in free else ("vốn" if roles.get("state") and n in roles["state"] else "đầu vào")
-        way = "tăng" if b >= 0 else "giảm"
-        notes.append(_note("info", f"Tăng 1% {n} ({role}) làm {y} {way} khoảng {_n(abs(b))}%, "
-                                   "các đầu vào khác giữ nguyên (hệ số co giãn)."))
+        role = (_t("lao động", "labour") if n in free else
+                (_t("vốn", "capital") if roles.get("state") and n in roles["state"] else _t("đầu vào", "input")))
+        way = _t("tăng", "rises") if b >= 0 else _t("giảm", "falls")
+        notes.append(_note("info", _t(f"Tăng 1% {n} ({role}) làm {y} {way} khoảng {_n(abs(b))}%, "
+                                      "các đầu vào khác giữ nguyên (hệ số co giãn).",
+                                      f"With 1% more {n} ({role}), {y} {way} by about {_n(abs(b))}%, other inputs "
+                                      "unchanged (the elasticity).")))
     ci = result.get("conf_int") or {}
     lower, upper = ci.get("lower") or {}, ci.get("upper") or {}
     insignificant = [n for n in inputs if _finite(lower.get(n)) and _finite(upper.get(n)) and lower[n] <= 0 <= upper[n]]
     if insignificant:
-        notes.append(_note("info", f"Khoảng tin cậy 95% của {', '.join(insignificant)} chứa 0: số liệu chưa đủ để "
-                                   "khẳng định đầu vào này làm tăng sản lượng."))
+        notes.append(_note("info", _t(f"Khoảng tin cậy 95% của {', '.join(insignificant)} chứa 0: số liệu chưa đủ để "
+                                      "khẳng định đầu vào này làm tăng sản lượng.",
+                                      f"The 95% confidence interval of {', '.join(insignificant)} contains 0: the data "
+                                      "do not show that this input raises output.")))
     # returns to scale
     values = [coef[n] for n in inputs if _finite(coef[n])]
     if len(values) == len(inputs) and values:
         rts = sum(values)
         if abs(rts - 1) <= RTS_CONSTANT:
-            kind = "gần như không đổi theo quy mô"
+            kind = _t("gần như không đổi theo quy mô", "roughly constant returns to scale")
         elif rts > 1:
-            kind = "tăng theo quy mô: doanh nghiệp lớn hơn thì hiệu quả hơn"
+            kind = _t("tăng theo quy mô: doanh nghiệp lớn hơn thì hiệu quả hơn",
+                      "increasing returns: larger firms are more efficient")
         else:
-            kind = "giảm theo quy mô"
-        notes.append(_note("info", f"Hiệu suất theo quy mô = tổng các hệ số co giãn = {_n(rts)}: tăng mọi đầu vào 1% "
-                                   f"làm {y} tăng khoảng {_n(rts)}% ({kind})."))
+            kind = _t("giảm theo quy mô", "decreasing returns to scale")
+        notes.append(_note("info", _t(f"Hiệu suất theo quy mô = tổng các hệ số co giãn = {_n(rts)}: tăng mọi đầu vào 1% "
+                                      f"làm {y} tăng khoảng {_n(rts)}% ({kind}).",
+                                      f"Returns to scale = the sum of the elasticities = {_n(rts)}: 1% more of every "
+                                      f"input gives about {_n(rts)}% more {y} ({kind}).")))
         if not RTS_RANGE[0] <= rts <= RTS_RANGE[1]:
-            notes.append(_note("warning", f"Hiệu suất theo quy mô {_n(rts)} rất xa 1 (ngoài [{_n(RTS_RANGE[0], 1)}; "
-                                          f"{_n(RTS_RANGE[1], 1)}]): khó tin với doanh nghiệp thực tế. Kiểm tra đơn vị và "
-                                          "dạng logarit của số liệu, biến đại diện, và so sánh với phương pháp khác."))
+            notes.append(_note("warning", _t(f"Hiệu suất theo quy mô {_n(rts)} rất xa 1 (ngoài {_ci(*RTS_RANGE, 1)}): "
+                                             "khó tin với doanh nghiệp thực tế. Kiểm tra đơn vị và "
+                                             "dạng logarit của số liệu, biến đại diện, và so sánh với phương pháp khác.",
+                                             f"Returns to scale of {_n(rts)} are far from 1 (outside {_ci(*RTS_RANGE, 1)}): "
+                                             "hard to believe for real firms. Check the units and logarithms of the data "
+                                             "and the proxy, and compare with another method.")))
     # implausible elasticities
     for n in inputs:
         b = coef[n]
         if _finite(b) and not 0 < b < 1:
-            notes.append(_note("warning", f"Hệ số của {n} = {_n(b, 3)} nằm ngoài khoảng (0; 1): khó tin về kinh tế "
-                                          "(hệ số co giãn của một đầu vào thường dương và nhỏ hơn 1). Kiểm tra đơn vị, "
-                                          "dạng logarit (đánh dấu “Lấy logarit” nếu số liệu ở dạng mức) và biến đại diện."))
+            notes.append(_note("warning", _t(f"Hệ số của {n} = {_n(b, 3)} nằm ngoài khoảng (0; 1): khó tin về kinh tế "
+                                             "(hệ số co giãn của một đầu vào thường dương và nhỏ hơn 1). Kiểm tra đơn vị, "
+                                             "dạng logarit (đánh dấu “Lấy logarit” nếu số liệu ở dạng mức) và biến đại diện.",
+                                             f"The coefficient of {n} = {_n(b, 3)} lies outside (0, 1): hard to believe "
+                                             "economically (an input's elasticity is usually positive and below 1). Check "
+                                             "the units, the logarithms (tick “Take logarithms” if the data are levels) "
+                                             "and the proxy.")))
     # the TFP distribution
     dist = result.get("tfp_distribution")
     if dist and _finite(dist.get("p10")) and _finite(dist.get("p90")):
         ratio = math.exp(dist["p90"] - dist["p10"])
-        notes.append(_note("info", "TFP là phần sản lượng không giải thích được bằng các đầu vào. Biểu đồ là phân bố "
-                                   "log TFP của các doanh nghiệp-năm (đường đứt: trung vị; đường chấm: phân vị 10 và 90): "
-                                   f"doanh nghiệp ở phân vị 90 làm ra sản lượng gấp khoảng {_n(ratio, 1)} lần doanh "
-                                   "nghiệp ở phân vị 10 với cùng lượng đầu vào."))
+        notes.append(_note("info", _t("TFP là phần sản lượng không giải thích được bằng các đầu vào. Biểu đồ là phân bố "
+                                      "log TFP của các doanh nghiệp-năm (đường đứt: trung vị; đường chấm: phân vị 10 và "
+                                      f"90): doanh nghiệp ở phân vị 90 làm ra sản lượng gấp khoảng {_n(ratio, 1)} lần "
+                                      "doanh nghiệp ở phân vị 10 với cùng lượng đầu vào.",
+                                      "TFP is the part of output the inputs do not explain. The chart is the distribution "
+                                      "of log TFP over firm-years (dashed: median; dotted: 10th and 90th percentiles): "
+                                      f"a firm at the 90th percentile makes about {_n(ratio, 1)} times the output of one "
+                                      "at the 10th with the same inputs.")))
     # the optimiser and the bootstrap
     opt = result.get("optimizer") or {}
     if not result.get("converged", True):
-        notes.append(_note("warning", "Thuật toán tối ưu không báo hội tụ: hệ số có thể chưa phải nghiệm; "
-                                      "thử phương pháp khác hoặc kiểm tra số liệu."))
+        notes.append(_note("warning", _t("Thuật toán tối ưu không báo hội tụ: hệ số có thể chưa phải nghiệm; "
+                                         "thử phương pháp khác hoặc kiểm tra số liệu.",
+                                         "The optimiser did not report convergence: the coefficients may not be a "
+                                         "solution; try another method or check the data.")))
     if opt.get("tied_minima", 1) > 1:
-        notes.append(_note("warning", f"Hàm mục tiêu {label} có nhiều cực tiểu bằng nhau: các hệ số không được xác "
-                                      "định trong số liệu này (đã giữ nghiệm có mọi hệ số co giãn trong (0; 1), "
-                                      "nhưng số liệu không phân biệt được các nghiệm)."))
-        notes.append(_note("suggestion", "Thử Wooldridge (GMM) hoặc Levinsohn-Petrin, và so sánh: nếu các phương pháp "
-                                         "cho hệ số gần nhau thì kết quả đáng tin hơn."))
+        notes.append(_note("warning", _t(f"Hàm mục tiêu {label} có nhiều cực tiểu bằng nhau: các hệ số không được xác "
+                                         "định trong số liệu này (đã giữ nghiệm có mọi hệ số co giãn trong (0; 1), "
+                                         "nhưng số liệu không phân biệt được các nghiệm).",
+                                         f"The {label} criterion has several equal minima: the coefficients are not "
+                                         "identified in these data (the solution with every elasticity in (0, 1) was "
+                                         "kept, but the data cannot tell the solutions apart).")))
+        notes.append(_note("suggestion", _t("Thử Wooldridge (GMM) hoặc Levinsohn-Petrin, và so sánh: nếu các phương "
+                                            "pháp cho hệ số gần nhau thì kết quả đáng tin hơn.",
+                                            "Try Wooldridge (GMM) or Levinsohn-Petrin and compare: if the methods give "
+                                            "close coefficients the result is more credible.")))
     boot = result.get("bootstrap") or {}
     if boot.get("reps") and boot.get("failed", 0) > BOOT_FAILED_SHARE * boot["reps"]:
-        notes.append(_note("warning", f"{boot['failed']}/{boot['reps']} lần bootstrap không ước lượng được: sai số "
-                                      "chuẩn kém tin cậy."))
+        notes.append(_note("warning", _t(f"{boot['failed']}/{boot['reps']} lần bootstrap không ước lượng được: sai "
+                                         "số chuẩn kém tin cậy.",
+                                         f"{boot['failed']}/{boot['reps']} bootstrap draws could not be estimated: the "
+                                         "standard errors are less reliable.")))
     if result.get("std_errors") is None or all(not _finite(v) for v in (result.get("std_errors") or {}).values()):
-        notes.append(_note("suggestion", "Chưa có sai số chuẩn: chọn số lần bootstrap từ 50 trở lên để biết độ chính "
-                                         "xác của các hệ số (khoảng tin cậy 95%)."))
+        notes.append(_note("suggestion", _t("Chưa có sai số chuẩn: chọn số lần bootstrap từ 50 trở lên để biết độ "
+                                            "chính xác của các hệ số (khoảng tin cậy 95%).",
+                                            "No standard errors yet: choose 50 or more bootstrap draws to know how "
+                                            "precise the coefficients are (95% confidence intervals).")))
     notes += _identification(method, names, free, result.get("diagnostics") or {})
     return notes
 
@@ -135,12 +181,19 @@ def _identification(method, names, free, diag) -> list[dict]:
         worst = max(range(len(r2)), key=lambda j: r2[j])
         if r2[worst] > FREE_R2_LIMIT:
             name = free_names[worst] if worst < len(free_names) else free_names[0]
-            label = registry.firm_method(method).label_vi
-            notes.append(_note("warning", f"{name} gần như được quyết định bởi vốn và biến đại diện (R² = "
-                                          f"{_n(r2[worst])}): lao động được chọn cùng lúc với năng suất nên hệ số lao "
-                                          f"động của {label} không được xác định trong số liệu này."))
-            notes.append(_note("suggestion", f"ACF thay cho {'LP' if method == 'lp' else 'OP'} khi lao động được chọn "
-                                             "cùng lúc với năng suất (ACF ước lượng hệ số lao động ở giai đoạn hai)."))
+            label = registry.firm_method(method).label(_LANG["language"])
+            notes.append(_note("warning", _t(f"{name} gần như được quyết định bởi vốn và biến đại diện (R² = "
+                                             f"{_n(r2[worst])}): lao động được chọn cùng lúc với năng suất nên hệ số lao "
+                                             f"động của {label} không được xác định trong số liệu này.",
+                                             f"{name} is almost determined by capital and the proxy (R² = "
+                                             f"{_n(r2[worst])}): labour is chosen together with productivity, so "
+                                             f"{label}'s labour coefficient is not identified in these data.")))
+            short = "LP" if method == "lp" else "OP"
+            notes.append(_note("suggestion", _t(f"ACF thay cho {short} khi lao động được chọn cùng lúc với năng suất "
+                                                "(ACF ước lượng hệ số lao động ở giai đoạn hai).",
+                                                f"ACF instead of {short} when labour is chosen together with "
+                                                "productivity (ACF estimates the labour coefficient in its second "
+                                                "stage).")))
     ols, fe = diag.get("ols"), diag.get("fe")
     if ols and fe:
         gaps = []
@@ -153,67 +206,102 @@ def _identification(method, names, free, diag) -> list[dict]:
                 gaps.append(f"{n}: OLS {_n(a)}, FE {_n(b)}")
         if gaps:
             proxy = registry.firm_method(method).needs_proxy
-            text = ("OLS và tác động cố định (FE) cho hệ số lao động rất khác nhau (" + "; ".join(gaps) + "): năng suất "
-                    "riêng của doanh nghiệp đi cùng với lượng đầu vào nó chọn, nên OLS bị chệch.")
+            text = _t("OLS và tác động cố định (FE) cho hệ số lao động rất khác nhau (" + "; ".join(gaps) + "): năng "
+                      "suất riêng của doanh nghiệp đi cùng với lượng đầu vào nó chọn, nên OLS bị chệch.",
+                      "OLS and fixed effects (FE) give very different labour coefficients (" + "; ".join(gaps) + "): a "
+                      "firm's own productivity goes with the inputs it chooses, so OLS is biased.")
             if proxy:
-                text += f" {registry.firm_method(method).label_vi} dùng biến đại diện chính để xử lý điều này."
+                label = registry.firm_method(method).label(_LANG["language"])
+                text += _t(f" {label} dùng biến đại diện chính để xử lý điều này.",
+                           f" {label} uses its proxy precisely to deal with this.")
             notes.append(_note("info" if proxy else "warning", text))
             if method == "ols":
-                notes.append(_note("suggestion", "Dùng Levinsohn-Petrin hoặc ACF (biến đại diện nguyên vật liệu) thay cho "
-                                                 "OLS; FE chỉ xử lý phần năng suất cố định theo thời gian."))
+                notes.append(_note("suggestion", _t("Dùng Levinsohn-Petrin hoặc ACF (biến đại diện nguyên vật liệu) thay "
+                                                    "cho OLS; FE chỉ xử lý phần năng suất cố định theo thời gian.",
+                                                    "Use Levinsohn-Petrin or ACF (materials as the proxy) instead of "
+                                                    "OLS; FE only deals with productivity that is fixed over time.")))
             elif method == "fe":
-                notes.append(_note("suggestion", "FE chỉ dùng biến động trong từng doanh nghiệp, thường làm hệ số vốn quá "
-                                                 "nhỏ; ACF hoặc Levinsohn-Petrin xử lý năng suất thay đổi theo thời gian."))
+                notes.append(_note("suggestion", _t("FE chỉ dùng biến động trong từng doanh nghiệp, thường làm hệ số vốn "
+                                                    "quá nhỏ; ACF hoặc Levinsohn-Petrin xử lý năng suất thay đổi theo "
+                                                    "thời gian.",
+                                                    "FE uses only the variation within each firm, which often makes the "
+                                                    "capital coefficient too small; ACF or Levinsohn-Petrin handle "
+                                                    "productivity that changes over time.")))
     elif method == "ols":
-        notes.append(_note("suggestion", "OLS bỏ qua việc doanh nghiệp chọn đầu vào theo năng suất mà họ biết: dùng "
-                                         "Levinsohn-Petrin hoặc ACF khi có cột nguyên vật liệu."))
+        notes.append(_note("suggestion", _t("OLS bỏ qua việc doanh nghiệp chọn đầu vào theo năng suất mà họ biết: dùng "
+                                            "Levinsohn-Petrin hoặc ACF khi có cột nguyên vật liệu.",
+                                            "OLS ignores that firms choose inputs knowing their productivity: use "
+                                            "Levinsohn-Petrin or ACF when there is a materials column.")))
     return notes
 
 
-def impact_notes(result: dict, outcome: str | None = None) -> list[dict]:
+def impact_notes(result: dict, outcome: str | None = None, language: str = "vi") -> list[dict]:
     """Notes on a Callaway & Sant'Anna fit (``ImpactResults.to_dict()``): the overall effect in
     words with its interval, and whether the effects before the support (pre-trends) are near zero."""
-    y = outcome or "kết quả"
+    _LANG["language"] = language or "vi"
+    y = outcome or _t("kết quả", "the outcome")
     level = result.get("level") or 0.95
     pct = f"{level:.0%}"
     notes = []
     simple = result["aggregations"]["simple"]
     att, lo, hi = simple.get("att"), simple.get("lower"), simple.get("upper")
     if _finite(att):
-        way = "tăng" if att >= 0 else "giảm"
-        text = f"Hỗ trợ làm {y} {way} trung bình {_n(abs(att), 4)}"
+        way = _t("tăng", "raised") if att >= 0 else _t("giảm", "lowered")
+        text = _t(f"Hỗ trợ làm {y} {way} trung bình {_n(abs(att), 4)}",
+                  f"The support {way} {y} by {_n(abs(att), 4)} on average")
         if _finite(lo) and _finite(hi):
-            text += f" (KTC {pct} {_ci(lo, hi, 4)})"
-        text += " ở các đơn vị được hỗ trợ, so với khi không được hỗ trợ."
+            text += _t(f" (KTC {pct} {_ci(lo, hi, 4)})", f" ({pct} CI {_ci(lo, hi, 4)})")
+        text += _t(" ở các đơn vị được hỗ trợ, so với khi không được hỗ trợ.",
+                   " in the supported units, compared with no support.")
         if abs(att) < 1:
-            text += f" Nếu {y} là logarit, đó là khoảng {_n(100 * abs(att), 1)}%."
+            text += _t(f" Nếu {y} là logarit, đó là khoảng {_n(100 * abs(att), 1)}%.",
+                       f" If {y} is a logarithm, that is about {_n(100 * abs(att), 1)}%.")
         notes.append(_note("info", text))
         if _finite(lo) and _finite(hi):
             if lo > 0 or hi < 0:
-                notes.append(_note("info", "Khoảng tin cậy không chứa 0: tác động có ý nghĩa thống kê."))
+                notes.append(_note("info", _t("Khoảng tin cậy không chứa 0: tác động có ý nghĩa thống kê.",
+                                              "The confidence interval excludes 0: the effect is statistically "
+                                              "significant.")))
             else:
-                notes.append(_note("info", "Khoảng tin cậy chứa 0: chưa đủ bằng chứng để khẳng định hỗ trợ có tác động."))
+                notes.append(_note("info", _t("Khoảng tin cậy chứa 0: chưa đủ bằng chứng để khẳng định hỗ trợ có tác "
+                                              "động.",
+                                              "The confidence interval contains 0: not enough evidence that the "
+                                              "support had an effect.")))
         else:
-            notes.append(_note("warning", "Không tính được sai số chuẩn: quá ít đơn vị trong một nhóm?"))
+            notes.append(_note("warning", _t("Không tính được sai số chuẩn: quá ít đơn vị trong một nhóm?",
+                                             "No standard error could be computed: too few units in a group?")))
     dynamic = (result["aggregations"].get("dynamic") or {}).get("by") or []
     pre = [r for r in dynamic if r.get("e") is not None and r["e"] < 0]
     if not pre:
-        notes.append(_note("warning", "Không có năm nào trước khi hỗ trợ để kiểm tra giả định xu hướng song song."))
+        notes.append(_note("warning", _t("Không có năm nào trước khi hỗ trợ để kiểm tra giả định xu hướng song song.",
+                                         "No year before the support to check the parallel-trends assumption.")))
     else:
         off = [r for r in pre if _finite(r.get("lower")) and _finite(r.get("upper"))
                and (r["lower"] > 0 or r["upper"] < 0)]
         if off:
-            years = "; ".join(f"năm {str(r['e']).replace('-', '−')}: {_n(r['att'], 4)} {_ci(r['lower'], r['upper'], 4)}" for r in off)
-            notes.append(_note("warning", f"Trước khi được hỗ trợ đã có chênh lệch khác 0 ({years}): hai nhóm không đi "
-                                          "song song trước hỗ trợ, nên kết quả có thể chệch."))
-            notes.append(_note("suggestion", "Thêm biến kiểm soát (quy mô, ngành), thử nhóm đối chứng “chưa được hỗ trợ "
-                                             "tính đến năm đó” hoặc ước lượng kép vững."))
+            word = _t("năm", "year")
+            years = "; ".join(f"{word} {str(r['e']).replace('-', '−')}: {_n(r['att'], 4)} "
+                              f"{_ci(r['lower'], r['upper'], 4)}" for r in off)
+            notes.append(_note("warning", _t(f"Trước khi được hỗ trợ đã có chênh lệch khác 0 ({years}): hai nhóm không "
+                                             "đi song song trước hỗ trợ, nên kết quả có thể chệch.",
+                                             f"Before the support there were differences other than 0 ({years}): the "
+                                             "two groups did not move in parallel before, so the result may be "
+                                             "biased.")))
+            notes.append(_note("suggestion", _t("Thêm biến kiểm soát (quy mô, ngành), thử nhóm đối chứng “chưa được hỗ "
+                                                "trợ tính đến năm đó” hoặc ước lượng kép vững.",
+                                                "Add controls (size, industry), try the “not yet supported” control "
+                                                "group or the doubly robust estimator.")))
         else:
-            notes.append(_note("info", "Trước khi được hỗ trợ, chênh lệch giữa hai nhóm gần bằng 0 (mọi khoảng tin cậy "
-                                       "của các năm trước chứa 0): phù hợp với giả định xu hướng song song."))
+            notes.append(_note("info", _t("Trước khi được hỗ trợ, chênh lệch giữa hai nhóm gần bằng 0 (mọi khoảng tin "
+                                          "cậy của các năm trước chứa 0): phù hợp với giả định xu hướng song song.",
+                                          "Before the support the difference between the groups is near 0 (every "
+                                          "interval of the years before contains 0): consistent with parallel "
+                                          "trends.")))
     post = [r for r in dynamic if r.get("e") is not None and r["e"] >= 0 and _finite(r.get("att"))]
     if len(post) >= 2:
         first, last = post[0], post[-1]
-        notes.append(_note("info", f"Theo thời gian: năm được hỗ trợ {_n(first['att'], 4)}, sau {last['e']} năm "
-                                   f"{_n(last['att'], 4)} (bảng “Nghiên cứu sự kiện”)."))
+        notes.append(_note("info", _t(f"Theo thời gian: năm được hỗ trợ {_n(first['att'], 4)}, sau {last['e']} năm "
+                                      f"{_n(last['att'], 4)} (bảng “Nghiên cứu sự kiện”).",
+                                      f"Over time: in the year of support {_n(first['att'], 4)}, after {last['e']} "
+                                      f"years {_n(last['att'], 4)} (the “Event study” table).")))
     return notes
