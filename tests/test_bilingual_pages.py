@@ -245,8 +245,6 @@ LEFT = [
     ("en", r".", r"\(hợp( |$)"),
     # TFP series: the stored source notes of each column (data typed by the statistics office)
     ("en", r"/tfp/series/\d+/$", r"^(Niên giám|Penn World|minh họa|Chuỗi quốc gia|Dữ liệu minh họa: chỉ GRDP)"),
-    # the phase setup page shows the Vietnamese description of targets being edited
-    ("en", r"/phases/[^/]+/targets/$", r""),
 ]
 
 

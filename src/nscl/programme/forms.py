@@ -177,8 +177,11 @@ class DraftTargetForm(forms.ModelForm):
     class Meta:
         model = Target
         fields = TARGET_FIELDS
-        widgets = {"description": forms.Textarea(attrs={"rows": 2}), "description_en": forms.Textarea(attrs={"rows": 2}),
-                   "condition": forms.Textarea(attrs={"rows": 1})}
+        # the values are the plan's own wording (data), whatever the interface's language
+        widgets = {"description": forms.Textarea(attrs={"rows": 2, "translate": "no"}),
+                   "description_en": forms.Textarea(attrs={"rows": 2, "translate": "no"}),
+                   "condition": forms.Textarea(attrs={"rows": 1, "translate": "no"}),
+                   "unit": forms.TextInput(attrs={"translate": "no"})}
 
 
 DraftTargetFormSet = forms.modelformset_factory(Target, form=DraftTargetForm, extra=0, can_delete=True)

@@ -413,5 +413,5 @@ def phase_targets(request, phase_code):
             messages.error(request, str(e))
     return render(request, "programme/phase_targets.html", {
         "phase": phase, "previous": previous, "formset": formset, "doc_form": doc_form, "editable": editable,
-        "targets": qs, "has_targets": qs.exists(),
+        "targets": qs, "has_targets": qs.exists(), "lang": translation.get_language(),
     })
