@@ -9,7 +9,12 @@ format (the first bytes alone let a `%PDF` + `MZ` polyglot or a bare zip renamed
 from __future__ import annotations
 
 import io
+import os
 import warnings
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext as _
 
 
 class NotWhatItSays(ValueError):
@@ -78,3 +83,22 @@ def matches_extension(data: bytes, ext: str) -> bool:
     except Exception:  # noqa: BLE001 - whatever the parser says, the file is not of this kind
         return False
     return True
+
+
+def check_evidence_file(f):
+    """The one rule for an attached evidence file (registers, dossiers): an allowed extension, within
+    the size limit, and content that opens as that kind; a Vietnamese ValidationError otherwise."""
+    ext = os.path.splitext(f.name)[1].lower().lstrip(".")
+    allowed = settings.NSCL_EVIDENCE_EXTENSIONS
+    if ext not in allowed:
+        raise forms.ValidationError(_("Loại tệp “.%(ext)s” không được phép. Chỉ nhận: %(allowed)s.")
+                                    % {"ext": ext, "allowed": ", ".join(allowed)})
+    limit = settings.NSCL_EVIDENCE_MAX_BYTES
+    if f.size > limit:
+        raise forms.ValidationError(_("Tệp quá lớn (%(size).1f MB); giới hạn %(limit).0f MB.")
+                                    % {"size": f.size / 1048576, "limit": limit / 1048576})
+    data = f.read()
+    f.seek(0)
+    if not matches_extension(data, ext):
+        raise forms.ValidationError(_("Nội dung tệp không khớp với phần mở rộng “.%(ext)s”.") % {"ext": ext})
+    return f

@@ -5,10 +5,9 @@ import datetime
 import os
 
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from nscl.common.uploads import matches_extension
+from nscl.common.uploads import check_evidence_file
 from nscl.geo.models import AdministrativeUnit
 
 from . import mst, vsic
@@ -155,28 +154,12 @@ class TransitionForm(forms.Form):
     paid_amount = forms.DecimalField(label=_("Kinh phí đã thanh toán (đ)"), required=False, min_value=0, decimal_places=0, max_digits=18)
 
 
-def check_upload(f):
-    ext = os.path.splitext(f.name)[1].lower().lstrip(".")
-    allowed = settings.NSCL_EVIDENCE_EXTENSIONS
-    if ext not in allowed:
-        raise forms.ValidationError(_("Loại tệp “.%(ext)s” không được phép. Chỉ nhận: %(allowed)s.")
-                                    % {"ext": ext, "allowed": ", ".join(allowed)})
-    if f.size > settings.NSCL_EVIDENCE_MAX_BYTES:
-        raise forms.ValidationError(_("Tệp quá lớn (%(size).1f MB); giới hạn %(limit).0f MB.")
-                                    % {"size": f.size / 1048576, "limit": settings.NSCL_EVIDENCE_MAX_BYTES / 1048576})
-    data = f.read()
-    f.seek(0)
-    if not matches_extension(data, ext):
-        raise forms.ValidationError(_("Nội dung tệp không khớp với phần mở rộng “.%(ext)s”.") % {"ext": ext})
-    return f
-
-
 class AttachmentForm(forms.Form):
     file = forms.FileField(label=_("Tệp minh chứng"))
     description = forms.CharField(label=_("Mô tả"), max_length=255, required=False)
 
     def clean_file(self):
-        return check_upload(self.cleaned_data["file"])
+        return check_evidence_file(self.cleaned_data["file"])
 
 
 class CertificateForm(forms.ModelForm):

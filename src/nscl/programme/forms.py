@@ -1,5 +1,4 @@
 """Forms of the registers: one ModelForm per activity kind, with the checks a user must be told about (dates, hidden fields, tax code, evidence content)."""
-import os
 import uuid
 
 from django import forms
@@ -9,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from nscl.accounts import roles
-from nscl.common.uploads import matches_extension
+from nscl.common.uploads import check_evidence_file
 from nscl.geo.models import AdministrativeUnit
 
 from .models import KIND_MODELS, CatalogueItem, Evidence, Organisation, ProgrammeDocument, Target, Unit
@@ -138,23 +137,7 @@ class EvidenceForm(forms.ModelForm):
         fields = ["type", "file"]
 
     def clean_file(self):
-        f = self.cleaned_data["file"]
-        ext = os.path.splitext(f.name)[1].lower().lstrip(".")
-        allowed = settings.NSCL_EVIDENCE_EXTENSIONS
-        if ext not in allowed:
-            raise forms.ValidationError(
-                _("Loại tệp “.%(ext)s” không được phép. Chỉ nhận: %(allowed)s.") % {"ext": ext, "allowed": ", ".join(allowed)}
-            )
-        limit = settings.NSCL_EVIDENCE_MAX_BYTES
-        if f.size > limit:
-            raise forms.ValidationError(
-                _("Tệp quá lớn (%(size).1f MB); giới hạn %(limit).0f MB.") % {"size": f.size / 1048576, "limit": limit / 1048576}
-            )
-        data = f.read()
-        f.seek(0)
-        if not matches_extension(data, ext):
-            raise forms.ValidationError(_("Nội dung tệp không khớp với phần mở rộng “.%(ext)s”.") % {"ext": ext})
-        return f
+        return check_evidence_file(self.cleaned_data["file"])
 
 
 class ReportForm(forms.Form):

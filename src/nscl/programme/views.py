@@ -172,8 +172,9 @@ def register_list(request, kind):
     qs = model.objects.filter(pk__in=roles.visible_activities(request.user, Activity.objects.filter(kind=kind)).values("pk"))
     qs = qs.select_related("responsible_unit", "location", "location__parent")
     f = request.GET
-    if int_param(f.get("year")) is not None:
-        qs = qs.filter(count_year=int_param(f["year"]))
+    year = int_param(f.get("year"))
+    if year is not None:
+        qs = qs.filter(count_year=year)
     if f.get("status") in Activity.Status.values:
         qs = qs.filter(status=f["status"])
     if f.get("unit"):
