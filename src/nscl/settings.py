@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "nscl.programme",
     "nscl.stats",
     "nscl.analysis",
+    "nscl.trace",
     "nscl.api",
     "axes",
 ]
