@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "nscl.enterprises",
     "nscl.programme",
     "nscl.stats",
+    "nscl.practices",
     "nscl.analysis",
     "nscl.trace",
     "nscl.api",
