@@ -7,7 +7,17 @@ from __future__ import annotations
 
 from typing import Callable
 
+from django.utils.translation import gettext_noop
+
 BILLION = 1_000_000_000
+
+# outcomes of the impact analysis, as pages and documents name them (marked for the catalogue)
+OUTCOME_LABELS = {
+    "log_labour_productivity": gettext_noop("log năng suất lao động"),
+    "log_revenue": gettext_noop("log doanh thu"),
+    "log_employees": gettext_noop("log số lao động"),
+    "tfp": gettext_noop("năng suất các nhân tố tổng hợp (TFP) của doanh nghiệp"),
+}
 
 _effect_sources: list[Callable[[], dict | None]] = []
 

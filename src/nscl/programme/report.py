@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Sum
 
 from nscl.common import officedoc
-from nscl.common.formatting import fmt_date, fmt_num, fmt_vnd
+from nscl.common.formatting import fmt_date, fmt_decimal, fmt_num, fmt_vnd
 from nscl.common.officedoc import OfficialDocument
 
-from . import charts
+from . import charts, costs, effectiveness
 from .exports import DEMO_LABEL
 from .models import KIND_MODELS, Activity, ActivityKind, Phase
 from .progress import STATUS_LABELS
@@ -38,6 +38,9 @@ class AnnualReport:
     done: list = field(default_factory=list)           # (kind label, count, spent) of completed, confirmed records
     done_total: tuple = (0, "")
     reference_phase: str = ""                          # the phase whose targets are the reference while none are set
+    costs: list = field(default_factory=list)          # (measure, the year, the phase to date)
+    costs_headers: list = field(default_factory=list)
+    effect_text: list = field(default_factory=list)    # paragraphs on the effect per billion đồng
 
     @property
     def title(self):
@@ -99,7 +102,50 @@ def build(year: int, number="…/BC-SKHCN", signer="", signer_title="", day=None
     rep.done_total = (fmt_num(n_total), fmt_vnd(spent_all))
     rep.has_demo = counted.filter(is_demo=True).exists()
     rep.chart_png = charts.progress_chart(progress, fmt="png") if progress else b""
+    _add_costs(rep)
     return rep
+
+
+def _add_costs(rep: AnnualReport) -> None:
+    """Section IV: unit costs of the year and of the phase to date; the effect per billion đồng."""
+    data = effectiveness.phase_costs(rep.phase, rep.year)
+    year, phase = data["years"][-1], data["phase"]
+    rep.costs_headers = ["Chỉ số", f"Năm {rep.year}", f"Lũy kế {phase.label}"]
+
+    def money(v):
+        return fmt_vnd(v) if v is not None else "—"
+    rep.costs = [
+        ["Kinh phí nhà nước đã chi (hoạt động và hỗ trợ theo hồ sơ đã nghiệm thu)", money(year.budget), money(phase.budget)],
+        ["trong đó: hỗ trợ doanh nghiệp", money(year.support_paid), money(phase.support_paid)],
+        ["Doanh nghiệp được hỗ trợ", fmt_num(year.enterprises), fmt_num(phase.enterprises)],
+        ["Kinh phí bình quân / doanh nghiệp được hỗ trợ", money(year.units["per_enterprise"]),
+         money(phase.units["per_enterprise"])],
+        ["Học viên được tập huấn", fmt_num(year.trainees), fmt_num(phase.trainees)],
+        ["Kinh phí bình quân / học viên", money(year.units["per_trainee"]), money(phase.units["per_trainee"])],
+        ["Chứng chỉ đạt được nhờ hỗ trợ", fmt_num(year.certificates), fmt_num(phase.certificates)],
+        ["Kinh phí bình quân / chứng chỉ", money(year.units["per_certificate"]), money(phase.units["per_certificate"])],
+    ]
+    effect, per_billion = data["effect"], data["per_billion"]
+    if effect and per_billion and per_billion["value"] is not None:
+        d4 = lambda v: fmt_decimal(v, 4)  # noqa: E731
+        outcome = costs.OUTCOME_LABELS.get(effect.get("outcome"), effect.get("outcome") or "")
+        rep.effect_text = [
+            f"Ước lượng tác động gần nhất của hỗ trợ (kết quả: {outcome}; phân tích số {effect.get('job_id')}, "
+            f"phương pháp Callaway & Sant'Anna): ATT = {d4(effect['att'])} (khoảng tin cậy 95%: "
+            f"{d4(effect.get('ci_low'))} – {d4(effect.get('ci_high'))}). {fmt_num(effect.get('n_treated'))} doanh "
+            f"nghiệp được hỗ trợ, bình quân {fmt_vnd(per_billion['mean_support_vnd'])} mỗi doanh nghiệp: tác động "
+            f"trên mỗi tỷ đồng hỗ trợ cho một doanh nghiệp là {d4(per_billion['value'])} (khoảng tin cậy 95%: "
+            f"{d4(per_billion['ci_low'])} – {d4(per_billion['ci_high'])}).",
+            "Đây là tỷ lệ giữa tác động bình quân và mức hỗ trợ bình quân, giả định tác động tỷ lệ với số tiền, "
+            "không phải ước lượng theo từng mức hỗ trợ; với kết quả dạng log, 0,01 xấp xỉ 1%.",
+        ]
+    elif effect:
+        rep.effect_text = ["Có ước lượng tác động nhưng chưa tính được tác động trên mỗi tỷ đồng: phân tích không "
+                           "cho biết số doanh nghiệp được hỗ trợ hoặc số tiền hỗ trợ."]
+    else:
+        rep.effect_text = ["Chưa có ước lượng tác động của hỗ trợ đến năng suất doanh nghiệp, nên chưa tính được "
+                           "tác động trên mỗi tỷ đồng hỗ trợ. Các chỉ số bình quân trên cho biết chi phí, không cho "
+                           "biết hỗ trợ có hiệu quả hay không."]
 
 
 TARGET_HEADERS = ["Mã", "Chỉ tiêu", "Kế hoạch giai đoạn", "Trong năm", "Lũy kế", "Đánh giá"]
@@ -137,6 +183,12 @@ def _sections(rep: AnnualReport):
         yield ("p", f"Ngoài ra có {rep.pending} hồ sơ hoạt động đang chờ xác nhận, chưa được tính vào báo cáo.")
     yield ("h", "III. KINH PHÍ THỰC HIỆN")
     yield ("table", BUDGET_HEADERS, rep.budget + [("Tổng cộng", *rep.budget_total)])
+    yield ("h", "IV. HIỆU QUẢ SỬ DỤNG KINH PHÍ")
+    yield ("p", "Kinh phí bình quân là toàn bộ kinh phí nhà nước đã chi chia cho từng kết quả (không cộng được với "
+                "nhau); không tính kinh phí đối ứng của doanh nghiệp.")
+    yield ("table", rep.costs_headers, rep.costs)
+    for text in rep.effect_text:
+        yield ("p", text)
 
 
 def document(rep: AnnualReport) -> OfficialDocument:

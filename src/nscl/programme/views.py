@@ -25,7 +25,7 @@ from nscl.common.formatting import fmt_date, fmt_num, fmt_vnd
 from nscl.common.params import int_param
 
 from . import cache as progress_cache
-from . import charts, exports, indicators, report, services
+from . import charts, effectiveness, exports, indicators, report, services
 from .forms import DraftTargetFormSet, EvidenceForm, ReportForm, TargetsDocumentForm, form_class
 from .models import KIND_MODELS, Activity, ActivityKind, Evidence, Phase, Target, Unit
 
@@ -82,6 +82,7 @@ def dashboard(request):
         "indicators": [(i, i.cells(shown_years)) for i in
                        progress_cache.cached("indicators", shown_years, lambda: indicators.indicators(shown_years))],
         "indicator_years": shown_years,
+        "costs": effectiveness.phase_costs(phase, year),
         "units": Unit.objects.filter(target__isnull=False).distinct(),
         "progress": progress, "lang": translation.get_language(),
         "has_demo": Activity.objects.filter(is_demo=True).exists(),
