@@ -38,7 +38,19 @@ def parse_json(text_or_bytes: str | bytes) -> dict:
 def iter_events(doc: dict) -> Iterator[dict]:
     """The events of an EPCISDocument (epcisBody.eventList) or EPCISQueryDocument
     (epcisBody.queryResults.resultsBody.eventList), in document order."""
-    raise NotImplementedError
+    body = doc.get("epcisBody") if isinstance(doc, dict) else None
+    if not isinstance(body, dict):
+        return
+    events = body.get("eventList")
+    if events is None:
+        results = body.get("queryResults")
+        results = results.get("resultsBody") if isinstance(results, dict) else None
+        events = results.get("eventList") if isinstance(results, dict) else None
+    if events is None and isinstance(body.get("event"), dict):
+        events = [body["event"]]
+    for event in events or []:
+        if isinstance(event, dict):
+            yield event
 
 
 def validate_document(doc: dict) -> list[Problem]:
