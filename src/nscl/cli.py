@@ -330,6 +330,8 @@ def cmd_enterprise(args):
         code = ent.size_class(args.sector, args.employees, args.revenue, args.capital, args.format)
     elif args.enterprise_command == "import":
         code = ent.import_file(args.file, kind=args.kind, dry_run=args.dry_run)
+    elif getattr(args, "run", None):  # import-figures, import-support (nscl.enterprises.cli)
+        code = args.run(args)
     else:
         code = ent.list_enterprises(args.format)
     sys.exit(code)
@@ -425,8 +427,11 @@ def main(argv=None):
     es.add_argument("--format", choices=["text", "json"], default="text")
     ei = esub.add_parser("import", help="nhập doanh nghiệp (hoặc số liệu năm) từ .xlsx/.csv: tất cả hoặc không")
     ei.add_argument("file")
-    ei.add_argument("--kind", choices=["enterprises", "figures"], default="enterprises")
+    ei.add_argument("--kind", choices=["enterprises", "figures", "support"], default="enterprises")
     ei.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không ghi")
+    from nscl.enterprises.cli import add_history_parsers  # no database needed to parse
+
+    add_history_parsers(esub)
     el = esub.add_parser("list", help="danh sách doanh nghiệp")
     el.add_argument("--format", choices=["text", "json"], default="text")
     sub.add_parser("manage", help="lệnh quản trị Django", add_help=False)

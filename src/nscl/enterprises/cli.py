@@ -32,8 +32,10 @@ def size_class(sector, employees, revenue=None, capital=None, fmt="text", out=sy
     return 0
 
 
-def import_file(path, kind="enterprises", dry_run=False, out=sys.stdout, err=sys.stderr) -> int:
+def import_file(path, kind="enterprises", dry_run=False, out=None, err=None) -> int:
     from .importer import ImportFileError, run_import
+
+    out, err = out or sys.stdout, err or sys.stderr  # the streams of the moment (a test may have replaced them)
 
     p = pathlib.Path(path)
     try:
@@ -58,6 +60,24 @@ def import_file(path, kind="enterprises", dry_run=False, out=sys.stdout, err=sys
         print(f"Đã nhập {result.rows} dòng: tạo mới {result.created}, cập nhật {result.updated}, "
               f"không đổi {result.unchanged}.", file=out)
     return 0
+
+
+HISTORY_IMPORTS = (
+    ("import-figures", "figures", "nhập số liệu năm (tax_code, year, revenue, value_added, employees, ...) từ "
+                                  ".xlsx/.csv: tất cả hoặc không"),
+    ("import-support", "support", "nhập hỗ trợ các năm trước đã nghiệm thu (tax_code, support_content, approved_on, "
+                                  "accepted_on, amount) thành hồ sơ đã kết thúc: tất cả hoặc không"),
+)
+
+
+def add_history_parsers(esub) -> None:
+    """`nscl enterprise import-figures|import-support FILE [--dry-run]` (nscl/cli.py calls this; each
+    subcommand carries its handler in `args.run`)."""
+    for name, kind, help_text in HISTORY_IMPORTS:
+        p = esub.add_parser(name, help=help_text)
+        p.add_argument("file")
+        p.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không ghi")
+        p.set_defaults(run=lambda args, kind=kind: import_file(args.file, kind=kind, dry_run=args.dry_run))
 
 
 def list_enterprises(fmt="text", out=sys.stdout) -> int:

@@ -9,13 +9,14 @@ from nscl.common.downloads import workbook_bytes
 
 from . import vsic
 from .importer import KINDS
-from .models import Ownership, SectorGroup
+from .models import Ownership, SectorGroup, SupportContent
 
 EXAMPLES = {
     "enterprises": ["0100109106", "Công ty TNHH Ví Dụ", "Example Co., Ltd", "private", "11953", "10790", "2025",
                     "industry_construction", "Phường Phố Hiến, tỉnh Hưng Yên", "15/03/2026"],
     "figures": ["0100109106", 2025, 25, 12_000_000_000, 3_000_000_000, None, 2_400_000_000, 8_000_000_000,
                 5_000_000_000, 6_000_000_000, 400_000_000, 1_000_000_000, 0],
+    "support": ["0100109106", "iso-9001", "15/03/2019", "20/11/2019", 50_000_000],
 }
 
 
@@ -42,6 +43,11 @@ def template_xlsx(kind: str) -> bytes:
                   "để trống: theo ngành chính"),
                  ("Phiên bản VSIC", "2025 (mặc định) hoặc 2018", ", ".join(vsic.VERSION_LABELS.values())),
                  ("Mã xã/phường", "mã đơn vị hành chính hiệu lực vào ngày đăng ký (từ 01/07/2025: xã/phường mới)", "")]
+    elif kind == "support":
+        rows += [("", "", ""), ("Nội dung hỗ trợ", "mã hoặc tên trong danh mục: " + ", ".join(
+                     SupportContent.objects.order_by("code").values_list("code", flat=True)), ""),
+                 ("Ngày phê duyệt, ngày nghiệm thu", "dd/mm/yyyy hoặc yyyy-mm-dd", "nghiệm thu không trước phê duyệt"),
+                 ("Kinh phí hỗ trợ (đ)", "số đồng nguyên, không âm", "mức được duyệt và đã thanh toán")]
     _sheet(guide, ["Cột", "Khóa / giá trị", "Ghi chú"], rows)
     return workbook_bytes(wb)
 

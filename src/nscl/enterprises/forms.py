@@ -186,7 +186,8 @@ class CertificateForm(forms.ModelForm):
 
 class ImportForm(forms.Form):
     kind = forms.ChoiceField(label=_("Dữ liệu"), choices=[("enterprises", _("Danh sách doanh nghiệp")),
-                                                          ("figures", _("Số liệu năm"))])
+                                                          ("figures", _("Số liệu năm")),
+                                                          ("support", _("Hỗ trợ các năm trước (đã nghiệm thu)"))])
     file = forms.FileField(label=_("Tệp .xlsx hoặc .csv"))
     dry_run = forms.BooleanField(label=_("Chỉ kiểm tra, không ghi"), required=False)
 

@@ -1,4 +1,5 @@
-"""Import of enterprises and of yearly figures from Excel or CSV: the whole table is checked first;
+"""Import of enterprises, of yearly figures (importer_figures) and of the support of earlier years
+(importer_support: closed, accepted dossiers) from Excel or CSV: the whole table is checked first;
 any bad row means nothing is written and a report lists every row's errors in Vietnamese.
 Re-importing a file creates no duplicates (rows are matched by tax code, and year) and updates what
 changed. Bulk writes (50,000 rows in seconds) with one audit entry per created or changed object."""
@@ -34,7 +35,11 @@ MONEY_FIELDS = ["revenue", "value_added", "intermediate_costs", "wage_bill", "to
                 "materials", "energy", "investment", "exports"]
 FIGURE_COLUMNS = [("tax_code", "Mã số thuế", True), ("year", "Năm", True), ("employees", "Lao động bình quân", False)] + [
     (f, str(YearlyFigures._meta.get_field(f).verbose_name).capitalize(), False) for f in MONEY_FIELDS]
-KINDS = {"enterprises": ENTERPRISE_COLUMNS, "figures": FIGURE_COLUMNS}
+# key, Vietnamese header, required: a closed, accepted support dossier of earlier years (importer_support)
+SUPPORT_COLUMNS = [("tax_code", "Mã số thuế", True), ("support_content", "Nội dung hỗ trợ", True),
+                   ("approved_on", "Ngày phê duyệt", True), ("accepted_on", "Ngày nghiệm thu", True),
+                   ("amount", "Kinh phí hỗ trợ (đ)", True)]
+KINDS = {"enterprises": ENTERPRISE_COLUMNS, "figures": FIGURE_COLUMNS, "support": SUPPORT_COLUMNS}
 MAX_ROWS = 200_000
 
 
@@ -145,7 +150,8 @@ def _number(v, label, errors, integer=True):
     return d
 
 
-def _date(v, errors):
+def _date(v, errors, label="Ngày đăng ký"):
+    """A date from an Excel date cell, dd/mm/yyyy or ISO yyyy-mm-dd text; `label` names the column."""
     if v in (None, ""):
         return None
     if isinstance(v, datetime.datetime):
@@ -157,7 +163,7 @@ def _date(v, errors):
             return datetime.datetime.strptime(str(v).strip(), fmt).date()
         except ValueError:
             pass
-    errors.append(f"Ngày đăng ký “{v}” không đúng dạng dd/mm/yyyy.")
+    errors.append(f"{label} “{v}” không đúng dạng dd/mm/yyyy.")
     return None
 
 
@@ -338,7 +344,8 @@ def _apply_industries(parsed, by_code):
     return audit + [(AuditEntry.Action.CREATE, i, None) for i in fresh if i.pk]
 
 
-from .importer_figures import check_figure_rows, apply_figures  # noqa: E402
+from .importer_figures import apply_figures, check_figure_rows  # noqa: E402
+from .importer_support import apply_support, check_support_rows  # noqa: E402
 
 
 def run_import(data: bytes, filename: str, kind: str = "enterprises", dry_run: bool = False,
@@ -353,13 +360,17 @@ def run_import(data: bytes, filename: str, kind: str = "enterprises", dry_run: b
     result = ImportResult(kind=kind, rows=len(rows), dry_run=dry_run)
     if kind == "enterprises":
         parsed = _check_enterprise_rows(rows, mapping, today, result)
-    else:
+    elif kind == "figures":
         parsed = check_figure_rows(rows, mapping, today, result, _text, _number)
+    else:
+        parsed = check_support_rows(rows, mapping, today, result, _text, _number, _date)
     if result.errors or dry_run:
         return result
     with transaction.atomic():
         if kind == "enterprises":
             _apply_enterprises(parsed, result)
-        else:
+        elif kind == "figures":
             apply_figures(parsed, result, _audit, _in_chunks)
+        else:
+            apply_support(parsed, result, _audit, _in_chunks, source=filename)
     return result

@@ -1,4 +1,6 @@
-"""Rows of a yearly-figures import: (tax code, year) of a registered enterprise, non-negative numbers."""
+"""Rows of a yearly-figures import: (tax code, year) of a registered enterprise, non-negative numbers,
+and no value added without employees (labour productivity, the impact page's outcome, would be
+undefined). Blank cells are allowed except the tax code and the year."""
 from __future__ import annotations
 
 from nscl.audit.models import AuditEntry
@@ -31,8 +33,8 @@ def check_figure_rows(rows, mapping, today, result, text, number):
             year = None
         values = {"employees": number(cell("employees"), "Lao động bình quân", errors, integer=False)}
         for f in MONEY_FIELDS:
-            label = str(YearlyFigures._meta.get_field(f).verbose_name).capitalize()
-            values[f] = number(cell(f), label, errors)
+            values[f] = number(cell(f), label_of(f), errors)
+        _check_productivity(values, errors)
         pre.append((n, check.normalized, int(year) if year is not None else None, values, errors))
         if check.valid:
             codes.add(check.normalized)
@@ -53,6 +55,23 @@ def check_figure_rows(rows, mapping, today, result, text, number):
         else:
             parsed.append((known[code], year, values))
     return parsed
+
+
+def label_of(field: str) -> str:
+    """The column's Vietnamese header (the template's)."""
+    return str(YearlyFigures._meta.get_field(field).verbose_name).capitalize()
+
+
+def _check_productivity(values, errors):
+    """Value added (entered, or revenue − intermediate costs) with zero employees: refused."""
+    if values["employees"] != 0:
+        return
+    va = values["value_added"]
+    if va is None and values["revenue"] is not None and values["intermediate_costs"] is not None:
+        va = values["revenue"] - values["intermediate_costs"]
+    if va:
+        errors.append(f"Cột “{label_of('value_added')}”: có giá trị tăng thêm nhưng cột “Lao động bình quân” bằng 0 "
+                      "(năng suất lao động không xác định); nhập số lao động bình quân hoặc để trống giá trị tăng thêm.")
 
 
 def apply_figures(parsed, result, audit_bulk, in_chunks):

@@ -50,9 +50,10 @@ def import_page(request):
 @login_required
 def import_template(request):
     _staff(request)
-    kind = request.GET.get("kind") if request.GET.get("kind") in ("enterprises", "figures") else "enterprises"
-    name = "mau-nhap-doanh-nghiep.xlsx" if kind == "enterprises" else "mau-nhap-so-lieu-nam.xlsx"
-    return attachment(template_xlsx(kind), name, XLSX)
+    names = {"enterprises": "mau-nhap-doanh-nghiep.xlsx", "figures": "mau-nhap-so-lieu-nam.xlsx",
+             "support": "mau-nhap-lich-su-ho-tro.xlsx"}
+    kind = request.GET.get("kind") if request.GET.get("kind") in names else "enterprises"
+    return attachment(template_xlsx(kind), names[kind], XLSX)
 
 
 @login_required
