@@ -1,10 +1,21 @@
-"""EPCIS 2.0 JSON/JSON-LD: parse, validate (GS1 JSON Schema, Draft 7, with format checking, plus the
+"""EPCIS 2.0 JSON/JSON-LD: parse, validate (GS1's JSON Schema, Draft 7, with format checking, plus the
 check digits the schema cannot check) and read the identifiers each event touches."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from jsonschema import Draft7Validator
+from jsonschema.exceptions import ValidationError, best_match
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT7
+
+from nscl.traceability import keys
+from nscl.traceability._digital_link import canonical_digital_link
 
 
 class MalformedJSON(ValueError):
@@ -19,50 +30,300 @@ class MalformedJSON(ValueError):
 @dataclass(frozen=True)
 class Problem:
     """One reason a document or event is invalid. ``path`` is a JSON pointer into the document
-    (e.g. /epcisBody/eventList/3/eventTime) or into the event for validate_event."""
+    (e.g. /epcisBody/eventList/3/eventTime), or into the event for validate_event."""
 
     event_index: int | None
     event_id: str | None
     path: str
     message: str
+    message_vi: str = ""
 
 
 ROLES = ("epc", "parent", "child", "input", "output", "epc_class", "input_class", "output_class")
+EVENT_TYPES = ("ObjectEvent", "AggregationEvent", "TransactionEvent", "TransformationEvent",
+               "AssociationEvent")
+_SCHEMA_FILES = ("EPCIS-JSON-Schema-root.json", "EPCIS-Document-JSON-Schema.json",
+                 "EPCIS-Event-JSON-Schema.json")
 
 
 def parse_json(text_or_bytes: str | bytes) -> dict:
-    """Parse a JSON document; raise MalformedJSON (a ValueError) with line/column when malformed."""
-    raise NotImplementedError
+    """Parse a JSON document; raise MalformedJSON (a ValueError) with line and column when it is
+    not JSON, not UTF-8, or not a JSON object."""
+    if isinstance(text_or_bytes, (bytes, bytearray)):
+        try:
+            text = bytes(text_or_bytes).decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise MalformedJSON(f"Not UTF-8 text (byte {exc.start})",
+                                f"Không phải văn bản UTF-8 (byte {exc.start})") from None
+    else:
+        text = text_or_bytes.lstrip("\ufeff")
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise MalformedJSON(
+            f"Malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
+            f"JSON sai cú pháp ở dòng {exc.lineno}, cột {exc.colno}: {exc.msg}") from None
+    except RecursionError:
+        raise MalformedJSON("JSON nested too deeply", "JSON lồng nhau quá sâu") from None
+    if not isinstance(doc, dict):
+        raise MalformedJSON("The JSON document must be an object ({...})",
+                            "Tài liệu JSON phải là một đối tượng ({...})")
+    return doc
 
 
 def iter_events(doc: dict) -> Iterator[dict]:
     """The events of an EPCISDocument (epcisBody.eventList) or EPCISQueryDocument
     (epcisBody.queryResults.resultsBody.eventList), in document order."""
+    for _, event in _events_with_paths(doc):
+        yield event
+
+
+def _event_list_path(doc: dict) -> tuple[str, list] | None:
     body = doc.get("epcisBody") if isinstance(doc, dict) else None
     if not isinstance(body, dict):
+        return None
+    if isinstance(body.get("eventList"), list):
+        return "/epcisBody/eventList", body["eventList"]
+    results = body.get("queryResults")
+    results = results.get("resultsBody") if isinstance(results, dict) else None
+    if isinstance(results, dict) and isinstance(results.get("eventList"), list):
+        return "/epcisBody/queryResults/resultsBody/eventList", results["eventList"]
+    if isinstance(body.get("event"), dict):
+        return "/epcisBody/event", [body["event"]]
+    return None
+
+
+def _events_with_paths(doc: dict) -> Iterator[tuple[str, dict]]:
+    found = _event_list_path(doc)
+    if not found:
         return
-    events = body.get("eventList")
-    if events is None:
-        results = body.get("queryResults")
-        results = results.get("resultsBody") if isinstance(results, dict) else None
-        events = results.get("eventList") if isinstance(results, dict) else None
-    if events is None and isinstance(body.get("event"), dict):
-        events = [body["event"]]
-    for event in events or []:
+    base, events = found
+    for i, event in enumerate(events):
         if isinstance(event, dict):
-            yield event
+            yield (base if base.endswith("/event") else f"{base}/{i}"), event
+
+
+# --- JSON Schema ------------------------------------------------------------------------------
+
+
+@cache
+def _validator() -> Draft7Validator:
+    """The root schema with every referenced schema in a registry (nothing fetched)."""
+    folder = resources.files("nscl.traceability").joinpath("data/schema")
+    schemas = [json.loads(folder.joinpath(name).read_text("utf-8")) for name in _SCHEMA_FILES]
+    schemas += [json.loads(p.read_text("utf-8")) for p in folder.joinpath("schemas").iterdir()
+                if p.name.endswith(".json")]
+    registry = Registry().with_resources(
+        (s["$id"], Resource.from_contents(s, default_specification=DRAFT7)) for s in schemas)
+    return Draft7Validator(schemas[0], registry=registry, format_checker=Draft7Validator.FORMAT_CHECKER)
+
+
+def _pointer(parts) -> str:
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+def _leaf(error: ValidationError) -> ValidationError:
+    """The most specific error under an anyOf/oneOf/allOf failure."""
+    while error.context:
+        error = best_match(error.context)
+    return error
+
+
+_VI = {
+    "required": "Thiếu trường bắt buộc {detail}",
+    "type": "Sai kiểu dữ liệu: {detail}",
+    "enum": "Giá trị không nằm trong danh sách cho phép: {detail}",
+    "format": "Sai định dạng: {detail}",
+    "pattern": "Giá trị không đúng mẫu quy định: {detail}",
+    "additionalProperties": "Có trường không được phép: {detail}",
+    "const": "Giá trị không đúng: {detail}",
+}
+
+
+def _schema_problem(error: ValidationError, prefix: str = "") -> tuple[str, str, str]:
+    """(JSON pointer, English, Vietnamese) for one schema error, pointing at the field itself."""
+    if "propertyNames" in error.absolute_schema_path:
+        name = str(error.instance)
+        return (prefix + _pointer([*error.absolute_path, name]),
+                f"{name!r} is not a field of this event type; an extension field needs a namespace "
+                f"prefix declared in @context (e.g. example:{name})",
+                f"{name!r} không phải là trường của loại sự kiện này; trường mở rộng phải có tiền tố "
+                f"không gian tên khai báo trong @context (ví dụ example:{name})")
+    leaf = _leaf(error)
+    parts = list(leaf.absolute_path)
+    detail = leaf.message if len(leaf.message) <= 300 else leaf.message[:297] + "..."
+    detail_vi = detail
+    if leaf.validator == "required":
+        missing = next((r for r in leaf.validator_value
+                        if leaf.message.startswith(repr(r) + " is a required")), None)
+        if missing:
+            parts.append(missing)
+            detail_vi = repr(missing)
+    elif leaf.validator == "additionalProperties" and isinstance(leaf.instance, dict):
+        allowed = set(leaf.schema.get("properties", {}))
+        extra = sorted(k for k in leaf.instance if k not in allowed)
+        if len(extra) == 1:
+            parts.append(extra[0])
+    template = _VI.get(str(leaf.validator), "Không hợp lệ theo lược đồ EPCIS 2.0: {detail}")
+    return prefix + _pointer(parts), detail, template.format(detail=detail_vi)
+
+
+# --- checks the schema cannot make --------------------------------------------------------------
+
+_ID_FIELDS = ("epcList", "childEPCs", "inputEPCList", "outputEPCList")
+_QTY_FIELDS = ("quantityList", "childQuantityList", "inputQuantityList", "outputQuantityList")
+
+
+def _identifier_problem(value) -> tuple[str, str] | None:
+    """(English, Vietnamese) if ``value`` is a GS1 identifier with a wrong check digit, length or
+    form; None for a valid one or for any other URI (EPCIS allows any URI)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        keys.normalise(value)
+    except keys.InvalidKey as exc:
+        return exc.message, exc.message_vi
+    if value.strip().lower().startswith("urn:epc:id:") or value.strip().lower().startswith("urn:epc:idpat:"):
+        if canonical_digital_link(value.strip()) is None:
+            return (f"Malformed EPC URN: {value}", f"EPC URN sai dạng: {value}")
+    return None
+
+
+def _key_checks(event: dict) -> Iterator[tuple[list, str, str]]:
+    """(path parts within the event, English, Vietnamese) for every bad GS1 identifier."""
+    def check(parts, value):
+        found = _identifier_problem(value)
+        if found:
+            yield parts, found[0], found[1]
+
+    for field in _ID_FIELDS:
+        for i, value in enumerate(_as_list(event.get(field))):
+            yield from check([field, i], value)
+    yield from check(["parentID"], event.get("parentID"))
+    for field in _QTY_FIELDS:
+        for i, element in enumerate(_as_list(event.get(field))):
+            if isinstance(element, dict):
+                yield from check([field, i, "epcClass"], element.get("epcClass"))
+    for field in ("readPoint", "bizLocation"):
+        place = event.get(field)
+        if isinstance(place, dict):
+            yield from check([field, "id"], place.get("id"))
+            found = _location_kind_problem(place.get("id"), field)
+            if found:
+                yield [field, "id"], found[0], found[1]
+    for field, item in (("sourceList", "source"), ("destinationList", "destination")):
+        for i, element in enumerate(_as_list(event.get(field))):
+            if isinstance(element, dict):
+                yield from check([field, i, item], element.get(item))
+
+
+def _location_kind_problem(value, field: str) -> tuple[str, str] | None:
+    """readPoint and bizLocation name places: a GS1 key there must be a (S)GLN."""
+    if not isinstance(value, str) or not keys.is_gs1_identifier(value):
+        return None
+    try:
+        kind = keys.parse(value).kind
+    except keys.InvalidKey:
+        return None  # reported by the check-digit check
+    if kind not in ("sgln", "gln"):
+        return (f"{field} must identify a location (SGLN or GLN), not a {kind.upper()}: {value}",
+                f"{field} phải là mã địa điểm (SGLN hoặc GLN), không phải {kind.upper()}: {value}")
+    return None
+
+
+def _as_list(value) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _event_id(event) -> str | None:
+    value = event.get("eventID") if isinstance(event, dict) else None
+    return value if isinstance(value, str) else None
+
+
+def _event_problems(event: dict, prefix: str, index: int | None) -> list[Problem]:
+    return [Problem(index, _event_id(event), prefix + _pointer(parts), en, vi)
+            for parts, en, vi in _key_checks(event)]
 
 
 def validate_document(doc: dict) -> list[Problem]:
-    """Every problem in an EPCIS 2.0 document (empty list when valid)."""
-    raise NotImplementedError
+    """Every problem in an EPCIS 2.0 document (EPCISDocument or EPCISQueryDocument); an empty list
+    when it is valid. Problems are in document order, schema problems first within an event."""
+    if not isinstance(doc, dict):
+        return [Problem(None, None, "", "The document must be a JSON object",
+                        "Tài liệu phải là một đối tượng JSON")]
+    problems: list[Problem] = []
+    seen: set[tuple[str, str]] = set()
+    paths = {path: i for i, (path, _) in enumerate(_events_with_paths(doc))}
+    events = dict(_events_with_paths(doc))
+    for error in _validator().iter_errors(doc):
+        path, en, vi = _schema_problem(error)
+        if (path, en) in seen:
+            continue
+        seen.add((path, en))
+        owner = next((p for p in paths if path == p or path.startswith(p + "/")), None)
+        problems.append(Problem(paths.get(owner), _event_id(events.get(owner)), path, en, vi))
+    for i, (path, event) in enumerate(_events_with_paths(doc)):
+        problems.extend(_event_problems(event, path, i))
+    if doc.get("type") in ("EPCISDocument", "EPCISQueryDocument") and _event_list_path(doc) is None \
+            and not problems:
+        problems.append(Problem(None, None, "/epcisBody", "The document has no event list",
+                                "Tài liệu không có danh sách sự kiện (eventList)"))
+    return sorted(problems, key=lambda p: (p.event_index if p.event_index is not None else -1))
 
 
-def validate_event(event: dict) -> list[Problem]:
-    """Every problem in one EPCIS 2.0 event (paths relative to the event)."""
-    raise NotImplementedError
+def validate_event(event: dict, *, standalone: bool = True) -> list[Problem]:
+    """Every problem in one EPCIS 2.0 event, paths relative to the event. A standalone event (as
+    POSTed to /events) must carry its own @context; ``standalone=False`` validates an event taken
+    out of a document, whose context the document gave."""
+    if not isinstance(event, dict):
+        return [Problem(None, None, "", "An event must be a JSON object",
+                        "Sự kiện phải là một đối tượng JSON")]
+    if event.get("type") not in EVENT_TYPES:
+        return [Problem(None, _event_id(event), "/type",
+                        f"Unknown event type {event.get('type')!r}; expected one of {', '.join(EVENT_TYPES)}",
+                        f"Loại sự kiện {event.get('type')!r} không hợp lệ; phải là một trong "
+                        f"{', '.join(EVENT_TYPES)}")]
+    subject = event if standalone or "@context" in event else {**event, "@context": [
+        "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"]}
+    problems: list[Problem] = []
+    seen: set[tuple[str, str]] = set()
+    for error in _validator().iter_errors(subject):
+        path, en, vi = _schema_problem(error)
+        if (path, en) not in seen:
+            seen.add((path, en))
+            problems.append(Problem(None, _event_id(event), path, en, vi))
+    return problems + _event_problems(event, "", None)
+
+
+# --- identifiers by role ----------------------------------------------------------------------
 
 
 def event_epcs(event: dict) -> dict[str, list[str]]:
-    """Every identifier the event touches by role (see ROLES), normalised with keys.normalise."""
-    raise NotImplementedError
+    """Every identifier the event touches by role, normalised with keys.normalise (duplicates
+    dropped, first-seen order kept): 'epc' (epcList), 'parent' (parentID), 'child' (childEPCs),
+    'input' / 'output' (input/outputEPCList), 'epc_class' (epcClass of quantityList and
+    childQuantityList), 'input_class' / 'output_class' (input/outputQuantityList). An identifier
+    that cannot be normalised (a bad check digit) is kept as written; validation reports it."""
+    roles: dict[str, list[str]] = {role: [] for role in ROLES}
+
+    def add(role: str, value) -> None:
+        if not isinstance(value, str) or not value.strip():
+            return
+        try:
+            key = keys.normalise(value)
+        except keys.InvalidKey:
+            key = value.strip()
+        if key not in roles[role]:
+            roles[role].append(key)
+
+    for field, role in (("epcList", "epc"), ("childEPCs", "child"), ("inputEPCList", "input"),
+                        ("outputEPCList", "output")):
+        for value in _as_list(event.get(field)):
+            add(role, value)
+    add("parent", event.get("parentID"))
+    for field, role in (("quantityList", "epc_class"), ("childQuantityList", "epc_class"),
+                        ("inputQuantityList", "input_class"), ("outputQuantityList", "output_class")):
+        for element in _as_list(event.get(field)):
+            if isinstance(element, dict):
+                add(role, element.get("epcClass"))
+    return roles
