@@ -241,8 +241,17 @@ def _event_id(event) -> str | None:
 
 
 def _event_problems(event: dict, prefix: str, index: int | None) -> list[Problem]:
-    return [Problem(index, _event_id(event), prefix + _pointer(parts), en, vi)
-            for parts, en, vi in _key_checks(event)]
+    problems = [Problem(index, _event_id(event), prefix + _pointer(parts), en, vi)
+                for parts, en, vi in _key_checks(event)]
+    if event.get("type") not in EVENT_TYPES:
+        problems.insert(0, Problem(index, _event_id(event), prefix + "/type", *_unknown_type(event)))
+    return problems
+
+
+def _unknown_type(event: dict) -> tuple[str, str]:
+    names = ", ".join(EVENT_TYPES)
+    return (f"Unknown event type {event.get('type')!r}; expected one of {names}",
+            f"Loại sự kiện {event.get('type')!r} không hợp lệ; phải là một trong {names}")
 
 
 def validate_document(doc: dict) -> list[Problem]:
@@ -279,10 +288,7 @@ def validate_event(event: dict, *, standalone: bool = True) -> list[Problem]:
         return [Problem(None, None, "", "An event must be a JSON object",
                         "Sự kiện phải là một đối tượng JSON")]
     if event.get("type") not in EVENT_TYPES:
-        return [Problem(None, _event_id(event), "/type",
-                        f"Unknown event type {event.get('type')!r}; expected one of {', '.join(EVENT_TYPES)}",
-                        f"Loại sự kiện {event.get('type')!r} không hợp lệ; phải là một trong "
-                        f"{', '.join(EVENT_TYPES)}")]
+        return [Problem(None, _event_id(event), "/type", *_unknown_type(event))]
     subject = event if standalone or "@context" in event else {**event, "@context": [
         "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"]}
     problems: list[Problem] = []
@@ -292,7 +298,7 @@ def validate_event(event: dict, *, standalone: bool = True) -> list[Problem]:
         if (path, en) not in seen:
             seen.add((path, en))
             problems.append(Problem(None, _event_id(event), path, en, vi))
-    return problems + _event_problems(event, "", None)
+    return problems + _event_problems(event, "", None)  # type checked above: never duplicated
 
 
 # --- identifiers by role ----------------------------------------------------------------------
