@@ -145,9 +145,9 @@ def _schema_problem(error: ValidationError, prefix: str = "") -> tuple[str, str,
     if "propertyNames" in error.absolute_schema_path:
         name = str(error.instance)
         return (prefix + _pointer([*error.absolute_path, name]),
-                f"{name!r} is not a field of this event type; an extension field needs a namespace "
+                f"{name!r} is not an EPCIS field here; an extension field needs a namespace "
                 f"prefix declared in @context (e.g. example:{name})",
-                f"{name!r} không phải là trường của loại sự kiện này; trường mở rộng phải có tiền tố "
+                f"{name!r} không phải là trường EPCIS hợp lệ ở vị trí này; trường mở rộng phải có tiền tố "
                 f"không gian tên khai báo trong @context (ví dụ example:{name})")
     leaf = _leaf(error)
     parts = list(leaf.absolute_path)
@@ -272,6 +272,8 @@ def validate_document(doc: dict) -> list[Problem]:
         owner = next((p for p in paths if path == p or path.startswith(p + "/")), None)
         problems.append(Problem(paths.get(owner), _event_id(events.get(owner)), path, en, vi))
     for i, (path, event) in enumerate(_events_with_paths(doc)):
+        if event.get("type") not in EVENT_TYPES:  # say so instead of "'FooEvent' is not a 'uri'"
+            problems = [p for p in problems if p.path != path + "/type"]
         problems.extend(_event_problems(event, path, i))
     if doc.get("type") in ("EPCISDocument", "EPCISQueryDocument") and _event_list_path(doc) is None \
             and not problems:

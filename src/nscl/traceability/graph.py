@@ -105,6 +105,17 @@ def _lots_of_instances(event: dict) -> dict[str, str]:
     return out
 
 
+def match_keys(event: dict) -> set[str]:
+    """Every normalised identifier under which ``fetch`` must return this event: what
+    epcis.event_epcs lists in any role, its transformationID, and the LGTIN lot of each serial it
+    commissions with an ILMD lotNumber (so a lot query also finds its instances)."""
+    found = {i for ids in event_epcs(event).values() for i in ids}
+    tid = _norm(event.get("transformationID"))
+    if tid:
+        found.add(tid)
+    return found | set(_lots_of_instances(event).values())
+
+
 class _Tracer:
     def __init__(self, start: str, direction: str, fetch, max_depth):
         self.direction = direction
