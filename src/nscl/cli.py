@@ -36,6 +36,7 @@ def load_reference() -> dict:
 
 
 def load_demo() -> dict:
+    from nscl.practices import demo as practices_demo
     from nscl.programme import demo
     from nscl.stats import demo as tfp_demo
 
@@ -43,15 +44,18 @@ def load_demo() -> dict:
     if "skipped" not in out:
         out.update(tfp_demo.load())
         out["activities"] += out["published"]  # each published TFP year is a programme record
+        out.update(practices_demo.load())  # cases from the accepted demo dossiers
     return out
 
 
 def remove_demo() -> dict:
     """Illustrative records of every app, highest layer first (they refer to the lower ones)."""
+    from nscl.practices import demo as practices_demo
     from nscl.programme import demo
     from nscl.stats import demo as tfp_demo
 
-    out = tfp_demo.remove()
+    out = practices_demo.remove()
+    out.update(tfp_demo.remove())
     out.update(demo.remove())
     return out
 

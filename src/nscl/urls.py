@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("nscl.programme.urls")),
     path("audit/", include("nscl.audit.urls")),
     path("enterprises/", include("nscl.enterprises.urls")),
+    path("dien-hinh/", include("nscl.practices.urls")),
     path("tfp/", include("nscl.stats.urls")),
     path("analysis/", include("nscl.analysis.urls")),
     path("accounts/", include("nscl.accounts.urls")),

@@ -217,3 +217,29 @@ def can_transition_dossier(user, dossier, transition) -> bool:
 
 def can_add_dossier_attachment(user, dossier) -> bool:
     return can_edit_enterprise(user, dossier.enterprise)
+
+
+# --- Good-practice library (nscl.practices) ------------------------------------------------------
+# Public pages need no decision: what is public is the case's consent (practices.services). Cases
+# name their enterprise's tax code in `enterprise_tax_code_lookup`, so visible_enterprises applies.
+
+def can_curate_practices(user) -> bool:
+    """Creating cases from accepted dossiers, writing them, measured indicators, photos and
+    documents, publishing: the programme's officers."""
+    return is_staff_role(user)
+
+
+def can_manage_practice_consent(user, tax_code) -> bool:
+    """Giving or revoking consent to publish a case: the enterprise user for its own enterprise (and
+    its branches); an officer records a consent or a revocation the enterprise gave in writing."""
+    return is_staff_role(user) or _owns(user, tax_code)
+
+
+def visible_practice_cases(user, qs):
+    """Cases a user may see unpublished (the management pages): officers all, an enterprise user its
+    own; the public sees published, consented cases through the public pages only."""
+    if is_staff_role(user):
+        return qs
+    if role_of(user) == Role.ENTERPRISE:
+        return visible_enterprises(user, qs)
+    return qs.none()

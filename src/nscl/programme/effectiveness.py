@@ -119,6 +119,7 @@ def phase_costs(phase, as_of: int) -> dict:
     per_year = _per_year(phase.start_year, last)
     rows = registry.support_counting_rows(phase.start_year, last)
     years = [_period(str(y), y, y, per_year, rows) for y in range(phase.start_year, last + 1)]
-    total = _period(f"{phase.start_year}-{last}", phase.start_year, last, per_year, rows)
+    label = str(last) if last == phase.start_year else f"{phase.start_year}-{last}"
+    total = _period(label, phase.start_year, last, per_year, rows)
     effect, per_billion = latest_effect_per_billion()
     return {"years": years, "phase": total, "effect": effect, "per_billion": per_billion}
