@@ -9,8 +9,10 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from jsonschema import Draft7Validator
-from jsonschema.exceptions import ValidationError, best_match
+from urllib.parse import unquote, urljoin
+
+from jsonschema import Draft7Validator, FormatChecker, validators
+from jsonschema.exceptions import FormatError, ValidationError, best_match
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
 
@@ -106,16 +108,143 @@ def _events_with_paths(doc: dict) -> Iterator[tuple[str, dict]]:
 # --- JSON Schema ------------------------------------------------------------------------------
 
 
+_BASE = "https://gs1.github.io/EPCIS/JSON-Schema/"
+_EVENT_SCHEMAS = {t: f"schemas/{t}-JSON-Schema.json#/definitions/{t}" for t in EVENT_TYPES}
+_EVENT_SCHEMAS[None] = "schemas/event-definitions-JSON-Schema.json#/definitions/Extended-Event"
+
+
+@cache
+def _schemas() -> dict[str, dict]:
+    """GS1's schema files by $id (nothing is fetched from the network)."""
+    folder = resources.files("nscl.traceability").joinpath("data/schema")
+    files = [folder.joinpath(name) for name in _SCHEMA_FILES]
+    files += [p for p in folder.joinpath("schemas").iterdir() if p.name.endswith(".json")]
+    schemas = [json.loads(p.read_text("utf-8")) for p in files]
+    return {s["$id"]: s for s in schemas}
+
+
+def _inline(node, base: str, stack: tuple[str, ...] = ()):
+    """The schema with every non-recursive $ref replaced by its target (Draft 7 ignores a $ref's
+    siblings), so validating does not resolve references again for every event."""
+    if isinstance(node, list):
+        return [_inline(n, base, stack) for n in node]
+    if not isinstance(node, dict):
+        return node
+    if isinstance(node.get("$ref"), str):
+        target = urljoin(base, node["$ref"])
+        if target in stack:
+            return {"$ref": target}
+        doc_uri, _, pointer = target.partition("#")
+        found = _schemas()[doc_uri]
+        for part in [p for p in pointer.split("/") if p]:
+            found = found[unquote(part).replace("~1", "/").replace("~0", "~")]
+        return _inline(found, doc_uri, (*stack, target))
+    return {k: _inline(v, base, stack) for k, v in node.items()}
+
+
+# Subschema checks already passed, by (id of the subschema, value): an EPCIS document repeats the
+# same field names, vocabulary values, locations and parties in every event, and a value valid under
+# a subschema stays valid (Draft 7 has no keyword that looks outside the value). Only successes are
+# remembered, so every error is still found and reported with its full path.
+_PASSED: set[tuple[str, int, object]] = set()
+_PASSED_LIMIT = 200_000
+
+
+def _memo_key(keyword: str, subschema, value):
+    if isinstance(value, str) and len(value) <= 200:
+        return keyword, id(subschema), value
+    if isinstance(value, (dict, list)):
+        text = json.dumps(value, sort_keys=True, ensure_ascii=False)
+        return (keyword, id(subschema), text) if len(text) <= 2000 else None
+    return None
+
+
+def _remember(key) -> None:
+    if key is not None:
+        if len(_PASSED) >= _PASSED_LIMIT:
+            _PASSED.clear()
+        _PASSED.add(key)
+
+
+def _memo(name: str):
+    """Wrap a jsonschema keyword so a (schema, value) pair that passed it once is not checked again."""
+    keyword = Draft7Validator.VALIDATORS[name]
+
+    def check(validator, value, instance, schema):
+        key = _memo_key(name, schema, instance)
+        if key is not None and key in _PASSED:
+            return
+        errors = list(keyword(validator, value, instance, schema))
+        if not errors:
+            _remember(key)
+        yield from errors
+    return check
+
+
+def _memo_properties(validator, properties, instance, schema):
+    if not validator.is_type(instance, "object"):
+        return
+    for name, subschema in properties.items():
+        if name in instance:
+            key = _memo_key("*", subschema, instance[name])
+            if key is not None and key in _PASSED:
+                continue
+            errors = list(validator.descend(instance[name], subschema, path=name, schema_path=name))
+            if not errors:
+                _remember(key)
+            yield from errors
+
+
+_Validator = validators.extend(Draft7Validator, {
+    "properties": _memo_properties,
+    **{k: _memo(k) for k in ("anyOf", "oneOf", "propertyNames")},
+})
+
+
+def _new_validator(schema: dict) -> Draft7Validator:
+    registry = Registry().with_resources(
+        (uri, Resource.from_contents(s, default_specification=DRAFT7)) for uri, s in _schemas().items())
+    return _Validator(schema, registry=registry, format_checker=_FORMATS)
+
+
+class _CachedFormats(FormatChecker):
+    """Draft 7 format checking with results remembered per string: the RFC 3987 'uri' parser is
+    slow, and an EPCIS document repeats the same vocabulary values and extension names."""
+
+    def __init__(self):
+        super().__init__()
+        self.checkers = dict(Draft7Validator.FORMAT_CHECKER.checkers)
+        self._known: dict[tuple[str, str], FormatError | None] = {}
+
+    def check(self, instance, format):  # noqa: A002 - jsonschema's name
+        if not isinstance(instance, str) or len(self._known) > 100_000:
+            return super().check(instance, format)
+        key = (format, instance)
+        if key not in self._known:
+            try:
+                super().check(instance, format)
+                self._known[key] = None
+            except FormatError as exc:
+                self._known[key] = exc
+        if self._known[key] is not None:
+            raise self._known[key]
+
+
+_FORMATS = _CachedFormats()
+
+
 @cache
 def _validator() -> Draft7Validator:
-    """The root schema with every referenced schema in a registry (nothing fetched)."""
-    folder = resources.files("nscl.traceability").joinpath("data/schema")
-    schemas = [json.loads(folder.joinpath(name).read_text("utf-8")) for name in _SCHEMA_FILES]
-    schemas += [json.loads(p.read_text("utf-8")) for p in folder.joinpath("schemas").iterdir()
-                if p.name.endswith(".json")]
-    registry = Registry().with_resources(
-        (s["$id"], Resource.from_contents(s, default_specification=DRAFT7)) for s in schemas)
-    return Draft7Validator(schemas[0], registry=registry, format_checker=Draft7Validator.FORMAT_CHECKER)
+    """The root schema (documents, and single events with their @context)."""
+    root = _schemas()[_BASE + "EPCIS-JSON-Schema.json"]
+    return _new_validator(_inline(root, _BASE + "EPCIS-JSON-Schema.json"))
+
+
+@cache
+def _event_validator(event_type: str | None) -> Draft7Validator:
+    """One event type's schema, as a document's eventList applies it to each of its events."""
+    uri = _BASE + _EVENT_SCHEMAS[event_type if event_type in EVENT_TYPES else None]
+    return _new_validator(_inline({"$ref": uri}, uri))
 
 
 def _pointer(parts) -> str:
@@ -179,13 +308,19 @@ def _identifier_problem(value) -> tuple[str, str] | None:
     form; None for a valid one or for any other URI (EPCIS allows any URI)."""
     if not isinstance(value, str):
         return None
+    text = value.strip()
+    if not keys.is_gs1_identifier(text):
+        return None
     try:
-        keys.normalise(value)
+        keys.parse(text)
+        return None
     except keys.InvalidKey as exc:
-        return exc.message, exc.message_vi
-    if value.strip().lower().startswith("urn:epc:id:") or value.strip().lower().startswith("urn:epc:idpat:"):
-        if canonical_digital_link(value.strip()) is None:
-            return (f"Malformed EPC URN: {value}", f"EPC URN sai dạng: {value}")
+        if not text.lower().startswith(("urn:epc:id:", "urn:epc:idpat:", "urn:epc:class:")) or \
+                keys.is_supported_urn(text):
+            return exc.message, exc.message_vi
+    # an EPC scheme this library does not model (GRAI, GIAI, GDTI...): check its syntax only
+    if canonical_digital_link(text) is None:
+        return f"Malformed EPC URN: {value}", f"EPC URN sai dạng: {value}"
     return None
 
 
@@ -262,15 +397,17 @@ def validate_document(doc: dict) -> list[Problem]:
                         "Tài liệu phải là một đối tượng JSON")]
     problems: list[Problem] = []
     seen: set[tuple[str, str]] = set()
-    paths = {path: i for i, (path, _) in enumerate(_events_with_paths(doc))}
-    events = dict(_events_with_paths(doc))
-    for error in _validator().iter_errors(doc):
-        path, en, vi = _schema_problem(error)
-        if (path, en) in seen:
-            continue
-        seen.add((path, en))
-        owner = next((p for p in paths if path == p or path.startswith(p + "/")), None)
-        problems.append(Problem(paths.get(owner), _event_id(events.get(owner)), path, en, vi))
+    events = list(_events_with_paths(doc))
+    for error in _validator().iter_errors(_without_events(doc)):
+        _add_schema_problem(problems, seen, error, "", None, None)
+    for i, (path, event) in enumerate(events):
+        for error in _event_validator(event.get("type")).iter_errors(event):
+            _add_schema_problem(problems, seen, error, path, i, _event_id(event))
+    found = _event_list_path(doc)
+    for i, item in enumerate(found[1] if found else []):
+        if not isinstance(item, dict):
+            problems.append(Problem(i, None, f"{found[0]}/{i}", "An event must be a JSON object",
+                                    "Sự kiện phải là một đối tượng JSON"))
     for i, (path, event) in enumerate(_events_with_paths(doc)):
         if event.get("type") not in EVENT_TYPES:  # say so instead of "'FooEvent' is not a 'uri'"
             problems = [p for p in problems if p.path != path + "/type"]
@@ -280,6 +417,30 @@ def validate_document(doc: dict) -> list[Problem]:
         problems.append(Problem(None, None, "/epcisBody", "The document has no event list",
                                 "Tài liệu không có danh sách sự kiện (eventList)"))
     return sorted(problems, key=lambda p: (p.event_index if p.event_index is not None else -1))
+
+
+def _without_events(doc: dict) -> dict:
+    """The document with an empty event list: its envelope, validated once; the events are
+    validated one by one against their own type's schema, exactly as the eventList items schema
+    would (it only dispatches on 'type')."""
+    found = _event_list_path(doc)
+    if not found or found[0].endswith("/event"):
+        return doc
+    body = dict(doc["epcisBody"])
+    if found[0] == "/epcisBody/eventList":
+        body["eventList"] = []
+    else:
+        results = dict(body["queryResults"])
+        results["resultsBody"] = {**results["resultsBody"], "eventList": []}
+        body["queryResults"] = results
+    return {**doc, "epcisBody": body}
+
+
+def _add_schema_problem(problems, seen, error, prefix, index, event_id) -> None:
+    path, en, vi = _schema_problem(error, prefix)
+    if (path, en) not in seen:
+        seen.add((path, en))
+        problems.append(Problem(index, event_id, path, en, vi))
 
 
 def validate_event(event: dict, *, standalone: bool = True) -> list[Problem]:

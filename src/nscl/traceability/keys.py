@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import cache, lru_cache
 from urllib.parse import quote, unquote, urlsplit
 
 from biip.gs1_application_identifiers import GS1ApplicationIdentifier
@@ -123,10 +124,14 @@ def _dl_escape(raw: str) -> str:
     return quote(raw, safe="")
 
 
+@cache
+def _ai_pattern(ai: str) -> re.Pattern:
+    return re.compile(GS1ApplicationIdentifier.extract(ai).pattern)
+
+
 def _check_value(ai: str, raw: str, label: str, label_vi: str, identifier: str) -> str:
     """Check a serial, lot or GLN extension against its GS1 application identifier's pattern."""
-    pattern = GS1ApplicationIdentifier.extract(ai).pattern
-    if not re.match(pattern, ai + raw):
+    if not _ai_pattern(ai).match(ai + raw):
         _fail(f"Invalid {label} {raw!r} in {identifier}: 1 to 20 characters of the GS1 set "
               f"(letters, digits and !\"%&'()*+,-./:;<=>?_) expected",
               f"{label_vi} {raw!r} trong {identifier} không hợp lệ: phải gồm 1 đến 20 ký tự thuộc "
@@ -166,8 +171,10 @@ def validate_sscc(s: str) -> str:
     return _check_digits("SSCC", str(s).strip(), (18,))
 
 
+@lru_cache(maxsize=65536)
 def with_check_digit(digits: str) -> str:
-    """Append the GS1 mod-10 check digit (the EPC URN carries keys without it)."""
+    """Append the GS1 mod-10 check digit (the EPC URN carries keys without it). Cached: the same
+    GTIN, SSCC prefix or GLN recurs across thousands of serials."""
     return digits + ean.calc_check_digit(digits)
 
 
@@ -199,7 +206,8 @@ def _prefix_and_ref(cp: str, ref: str, total: int, identifier: str) -> None:
               f"(mã doanh nghiệp dài 6 đến 12 chữ số)", identifier)
 
 
-def _parse_urn(identifier: str, m: re.Match) -> Key:
+def _parse_urn(identifier: str, m: re.Match, split: int | None) -> Key:
+    """``split``: the company prefix length of the returned key (None: the URN's own)."""
     form, scheme, rest = m.group(1).lower(), m.group(2).lower(), m.group(3)
     if (form, scheme) in (("id", "sgtin"), ("class", "lgtin"), ("idpat", "sgtin")):
         cp, ref, last = _split_parts(rest, 3, identifier)
@@ -209,30 +217,30 @@ def _parse_urn(identifier: str, m: re.Match) -> Key:
             if last != "*":
                 _fail(f"Only the pattern '*' over serials is supported: {identifier}",
                       f"Chỉ hỗ trợ mẫu '*' cho số sê-ri: {identifier}", identifier)
-            return Key("gtin", gtin=gtin, company_prefix_length=len(cp))
+            return Key("gtin", gtin=gtin, company_prefix_length=split or len(cp))
         raw = _unescape_urn(last, identifier)
         if form == "id":
             _check_value("21", raw, "serial", "Số sê-ri", identifier)
-            return Key("sgtin", gtin=gtin, serial=raw, company_prefix_length=len(cp))
+            return Key("sgtin", gtin=gtin, serial=raw, company_prefix_length=split or len(cp))
         _check_value("10", raw, "lot", "Số lô", identifier)
-        return Key("lgtin", gtin=gtin, lot=raw, company_prefix_length=len(cp))
+        return Key("lgtin", gtin=gtin, lot=raw, company_prefix_length=split or len(cp))
     if (form, scheme) == ("id", "sscc"):
         cp, ref = _split_parts(rest, 2, identifier)
         _prefix_and_ref(cp, ref, 17, identifier)
-        return Key("sscc", sscc=with_check_digit(ref[0] + cp + ref[1:]), company_prefix_length=len(cp))
+        return Key("sscc", sscc=with_check_digit(ref[0] + cp + ref[1:]), company_prefix_length=split or len(cp))
     if (form, scheme) == ("id", "sgln"):
         cp, ref, ext = _split_parts(rest, 3, identifier)
         _prefix_and_ref(cp, ref, 12, identifier)
         gln = with_check_digit(cp + ref)
         raw = _unescape_urn(ext, identifier)
         if raw == "0":
-            return Key("gln", gln=gln, company_prefix_length=len(cp))
+            return Key("gln", gln=gln, company_prefix_length=split or len(cp))
         _check_value("254", raw, "GLN extension", "Phần mở rộng GLN", identifier)
-        return Key("sgln", gln=gln, extension=raw, company_prefix_length=len(cp))
+        return Key("sgln", gln=gln, extension=raw, company_prefix_length=split or len(cp))
     if (form, scheme) == ("id", "pgln"):
         cp, ref = _split_parts(rest, 2, identifier)
         _prefix_and_ref(cp, ref, 12, identifier)
-        return Key("pgln", gln=with_check_digit(cp + ref), company_prefix_length=len(cp))
+        return Key("pgln", gln=with_check_digit(cp + ref), company_prefix_length=split or len(cp))
     _fail(f"Unsupported EPC scheme {form}:{scheme} in {identifier} (supported: sgtin, lgtin, "
           f"idpat sgtin, sscc, sgln, pgln)",
           f"Không hỗ trợ loại EPC {form}:{scheme} trong {identifier} (hỗ trợ: sgtin, lgtin, "
@@ -314,8 +322,7 @@ def parse(identifier: str, company_prefix_length: int | None = None) -> Key:
     s = identifier.strip()
     m = _URN_RE.match(s)
     if m:
-        key = _parse_urn(s, m)
-        return key.with_company_prefix_length(company_prefix_length) if company_prefix_length else key
+        return _parse_urn(s, m, company_prefix_length)
     segments = _dl_path(s)
     if segments is not None:
         return _parse_dl(s, segments, company_prefix_length or DEFAULT_COMPANY_PREFIX_LENGTH)
@@ -335,6 +342,17 @@ def to_digital_link(urn: str, base: str = DIGITAL_LINK_BASE) -> str:
     return parse(urn).digital_link(base)
 
 
+_SUPPORTED_URN = {("id", "sgtin"), ("class", "lgtin"), ("idpat", "sgtin"), ("id", "sscc"),
+                  ("id", "sgln"), ("id", "pgln")}
+
+
+def is_supported_urn(identifier: str) -> bool:
+    """True for an EPC URN of a scheme this module models (SGTIN, LGTIN, GTIN pattern, SSCC, SGLN,
+    PGLN); other EPC schemes (GRAI, GIAI...) are kept as written."""
+    m = _URN_RE.match(str(identifier).strip())
+    return bool(m) and (m.group(1).lower(), m.group(2).lower()) in _SUPPORTED_URN
+
+
 def normalise(identifier: str) -> str:
     """The canonical storage/match key: the EPC URN, split at DEFAULT_COMPANY_PREFIX_LENGTH, for EPC
     URNs and GS1 Digital Links of the supported keys; any other URI unchanged except for surrounding
@@ -347,8 +365,3 @@ def normalise(identifier: str) -> str:
     if m or _dl_path(s) is not None:
         return parse(s, DEFAULT_COMPANY_PREFIX_LENGTH).epc_urn
     return s
-
-
-_SUPPORTED_URN = {("id", "sgtin"), ("class", "lgtin"), ("idpat", "sgtin"), ("id", "sscc"),
-                  ("id", "sgln"), ("id", "pgln")}
-
