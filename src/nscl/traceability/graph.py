@@ -86,7 +86,7 @@ def _ilmd_lot(event: dict) -> str | None:
     return None
 
 
-def _lots_of_instances(event: dict) -> dict[str, str]:
+def lots_of_instances(event: dict) -> dict[str, str]:
     """SGTIN (normalised) → its LGTIN (normalised), from the ILMD lotNumber of the event or from
     Digital Links that name both lot and serial."""
     lot = _ilmd_lot(event)
@@ -105,6 +105,9 @@ def _lots_of_instances(event: dict) -> dict[str, str]:
     return out
 
 
+_lots_of_instances = lots_of_instances  # the name nscl.trace imported before it was public
+
+
 def match_keys(event: dict) -> set[str]:
     """Every normalised identifier under which ``fetch`` must return this event: what
     epcis.event_epcs lists in any role, its transformationID, and the LGTIN lot of each serial it
@@ -113,7 +116,7 @@ def match_keys(event: dict) -> set[str]:
     tid = _norm(event.get("transformationID"))
     if tid:
         found.add(tid)
-    return found | set(_lots_of_instances(event).values())
+    return found | set(lots_of_instances(event).values())
 
 
 class _Tracer:
@@ -156,7 +159,7 @@ class _Tracer:
         roles = event_epcs(event)
         touched = {i for ids in roles.values() for i in ids}
         tid = _norm(event.get("transformationID"))
-        lots = _lots_of_instances(event)
+        lots = lots_of_instances(event)
         here = [n for n in frontier if n in touched or n in lots.values() or (tid and n == tid)]
         if not here:
             return set()
@@ -242,7 +245,7 @@ class _Tracer:
             _extend(locations, places)
             _extend(parties, owners)
             touched = {i for ids_ in event_epcs(event).values() for i in ids_} | \
-                set(_lots_of_instances(event).values())
+                set(lots_of_instances(event).values())
             for i in touched & nodes.keys():
                 n = nodes[i]
                 n["first_seen"] = n["first_seen"] or when
