@@ -4,7 +4,7 @@ import itertools
 import pytest
 
 from nscl.accounts.models import Profile, Role
-from nscl.programme.models import KIND_MODELS, CatalogueItem, Organisation, Phase, Unit
+from nscl.programme.models import KIND_MODELS, CatalogueItem, Phase, Unit
 
 PASSWORD = "test-pass-123"
 
@@ -48,10 +48,10 @@ def _reference_data(request):
 
 @pytest.fixture
 def make_user(django_user_model):
-    def make(role=Role.VIEWER, unit=None, organisation=None, username=None):
+    def make(role=Role.VIEWER, unit=None, enterprise=None, username=None):
         user = django_user_model.objects.create_user(username or f"{role}{next(_seq)}", password=PASSWORD,
                                                      is_superuser=role == Role.ADMIN)
-        Profile.objects.create(user=user, role=role, unit=unit, organisation=organisation)
+        Profile.objects.create(user=user, role=role, unit=unit, enterprise=enterprise)
         return user
     return make
 
@@ -67,8 +67,6 @@ def make_activity(units):
         model = KIND_MODELS[kind]
         defaults = {
             "class": lambda: {"topic": CatalogueItem.objects.get(code="5s"), "participants": 30, "hours": 8},
-            "support": lambda: {"organisation": own.pop("organisation", None) or Organisation.objects.get_or_create(
-                tax_code="0100109106", defaults={"name": "Công ty thử nghiệm"})[0], "content": "tccs", "amount": 50_000_000},
             "expert": lambda: {"person": "A", "field": "pq", "course_organiser": "VNPI"},
             "education": lambda: {"institution": f"Trường {next(_seq)}", "programme": "P"},
             "campaign": lambda: {"channels": "Báo", "reach": 100},
@@ -89,6 +87,29 @@ def make_activity(units):
             obj.confirmed_at = timezone.now()
         obj.save()
         return obj
+    return make
+
+
+@pytest.fixture
+def make_dossier():
+    """A support dossier of the registry; by default closed, accepted on 1 June of `year` (so it
+    counts toward MT5 that year)."""
+    from nscl.enterprises.dossiers import Dossier
+    from nscl.enterprises.models import Enterprise, SupportContent
+
+    def make(enterprise=None, year=2023, status="closed", content="tccs", amount=50_000_000, **own):
+        if enterprise is None:
+            enterprise, _ = Enterprise.objects.get_or_create(tax_code="0100109106",
+                                                             defaults={"name": "Công ty thử nghiệm"})
+        done = status in ("accepted", "closed")
+        fields = dict(enterprise=enterprise, content=SupportContent.objects.get(code=content), status=status,
+                      title=own.pop("title", None) or f"Hỗ trợ {content} #{next(_seq)}",
+                      applied_on=datetime.date(year, 1, 10), total_cost=2 * amount, requested_amount=amount,
+                      approved_amount=amount if done else None,
+                      accepted_on=datetime.date(year, 6, 1) if done else None,
+                      closed_on=datetime.date(year, 7, 1) if status == "closed" else None)
+        fields.update(own)
+        return Dossier.objects.create(**fields)
     return make
 
 

@@ -3,8 +3,10 @@ import pytest
 
 from nscl.accounts.models import Profile
 from nscl.cli import load_demo, remove_demo
+from nscl.enterprises.dossiers import Dossier
+from nscl.enterprises.models import Enterprise
 from nscl.programme import demo
-from nscl.programme.models import Activity, Organisation, Phase, Target
+from nscl.programme.models import Activity, Phase, Target
 from nscl.programme.services import phase_progress
 
 pytestmark = pytest.mark.django_db
@@ -13,7 +15,10 @@ pytestmark = pytest.mark.django_db
 def test_demo_covers_every_target_and_is_labelled(client, settings):
     settings.NSCL_PUBLIC_PROGRESS = True
     out = load_demo()
-    assert out["activities"] == Activity.objects.filter(is_demo=True).count() > 50
+    assert out["activities"] == Activity.objects.filter(is_demo=True).count() > 35
+    # support to enterprises: 24 closed dossiers (one per enterprise) and one application waiting
+    demo_dossiers = Dossier.objects.filter(is_demo=True, enterprise__tax_code__in=[demo.demo_tax_code(i) for i in range(25)])
+    assert demo_dossiers.filter(status="closed").count() == 24 and demo_dossiers.filter(status="applied").count() == 1
     progress = {p.target.code: p for p in phase_progress(Phase.objects.get(code="2021-2025"), as_of=2025)}
     assert set(progress) == set(Target.objects.values_list("code", flat=True))
     assert progress["MT3"].actual == 21 and progress["MT3"].status == "met"
@@ -30,13 +35,13 @@ def test_demo_covers_every_target_and_is_labelled(client, settings):
 
 def test_remove_deletes_exactly_the_illustrative_records(make_activity, make_user):
     real = make_activity("class", 2024)
-    real_org = Organisation.objects.create(tax_code="0100109106", name="Thật")
+    real_org = Enterprise.objects.create(tax_code="0100109106", name="Thật")
     real_user = make_user()
     load_demo()
     counts = remove_demo()
-    assert counts["activities"] > 50 and counts["users"] == 5 and counts["organisations"] == 25
+    assert counts["activities"] > 35 and counts["users"] == 5 and counts["organisations"] >= 25
     assert list(Activity.objects.values_list("pk", flat=True)) == [real.pk]
-    assert Organisation.objects.get() == real_org
+    assert Enterprise.objects.get() == real_org and not Dossier.objects.exists()
     assert Profile.objects.get().user == real_user
     assert Target.objects.count() == 10  # the plan is reference data, not demo
     from nscl.stats.models import TfpRun, TfpSeries

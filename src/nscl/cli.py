@@ -167,14 +167,17 @@ def cmd_adduser(args):
     from django.db import transaction
 
     from nscl.accounts.models import Profile, Role
-    from nscl.programme.models import Organisation, Unit
+    from nscl.enterprises import mst
+    from nscl.enterprises.models import Enterprise
+    from nscl.programme.models import Unit
 
     if args.role not in Role.values:
         sys.exit(f"Vai trò không hợp lệ: {args.role}. Chọn một trong: {', '.join(Role.values)}")
     unit = Unit.objects.filter(code=args.unit).first() if args.unit else None
     if args.unit and unit is None:
         sys.exit(f"Không có đơn vị “{args.unit}”.")
-    org = Organisation.objects.filter(tax_code=args.tax_code).first() if args.tax_code else None
+    code = mst.check(args.tax_code).normalized if args.tax_code else None
+    org = Enterprise.objects.filter(tax_code=code or args.tax_code).first() if args.tax_code else None
     if args.tax_code and org is None:
         sys.exit(f"Không có doanh nghiệp có mã số thuế “{args.tax_code}”.")
     if args.role == Role.PARTNER and unit is None:
@@ -189,7 +192,7 @@ def cmd_adduser(args):
     with transaction.atomic():
         user = User.objects.create_user(args.username, password=args.password, is_superuser=args.role == Role.ADMIN,
                                         is_staff=args.role == Role.ADMIN)
-        Profile.objects.create(user=user, role=args.role, unit=unit, organisation=org)
+        Profile.objects.create(user=user, role=args.role, unit=unit, enterprise=org)
     print(f"Đã tạo tài khoản {args.username} ({Role(args.role).label}).")
 
 

@@ -24,7 +24,8 @@ def new_commune(db):
 @pytest.fixture
 def make_enterprise(db):
     def make(tax_code=PARENT, name=None, **kw):
-        e = Enterprise.objects.create(tax_code=tax_code, name=name or f"Công ty {tax_code}", **kw)
+        # an enterprise user's fixture may have registered the tax code already
+        e, _ = Enterprise.objects.update_or_create(tax_code=tax_code, defaults={"name": name or f"Công ty {tax_code}", **kw})
         return e
     return make
 
@@ -46,22 +47,22 @@ def quick_user(django_user_model):
     """A user with a role and no password (hashing one costs ~0.3 s; the permission tests make hundreds)."""
     from nscl.accounts.models import Profile
 
-    def make(role, organisation=None, unit=None):
+    def make(role, enterprise=None, unit=None):
         user = django_user_model.objects.create(username=f"q-{role}-{next(_seq)}", is_superuser=role == "admin")
         user.set_unusable_password()
         user.save()
-        Profile.objects.create(user=user, role=role, organisation=organisation, unit=unit)
+        Profile.objects.create(user=user, role=role, enterprise=enterprise, unit=unit)
         return user
     return make
 
 
 @pytest.fixture
 def org_user(quick_user):
-    """An enterprise user acting for the organisation with this tax code (programme.Organisation today)."""
+    """An enterprise user acting for the enterprise with this tax code (registered if it is not yet)."""
     from nscl.accounts.models import Role
-    from nscl.programme.models import Organisation
+    from nscl.enterprises.models import Enterprise
 
     def make(tax_code):
-        org, _ = Organisation.objects.get_or_create(tax_code=tax_code, defaults={"name": f"Tổ chức {tax_code}"})
-        return quick_user(Role.ENTERPRISE, organisation=org)
+        ent, _ = Enterprise.objects.get_or_create(tax_code=tax_code, defaults={"name": f"Tổ chức {tax_code}"})
+        return quick_user(Role.ENTERPRISE, enterprise=ent)
     return make

@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 
 from nscl.accounts.models import Role
@@ -53,14 +55,36 @@ def test_expert_targets_split_by_field(make_activity):
     assert (prog["MT1b"].actual, prog["MT1b"].status) == (3, "exceeded")
 
 
-def test_enterprise_counted_once_however_often_supported(make_activity):
-    from nscl.programme.models import Organisation
+def test_enterprise_counted_once_however_often_supported(make_dossier):
+    """MT5 counts distinct enterprises with an accepted dossier; a branch counts with its parent."""
+    from nscl.enterprises.models import Enterprise
 
-    org = Organisation.objects.create(tax_code="0100109106", name="A")
-    make_activity("support", 2021, organisation=org)
-    make_activity("support", 2023, organisation=org)
+    ent = Enterprise.objects.create(tax_code="0100109106", name="A")
+    branch = Enterprise.objects.create(tax_code="0100109106-001", name="A, chi nhánh", parent=ent)
+    make_dossier(ent, 2021)
+    make_dossier(ent, 2023)
+    make_dossier(branch, 2024)
+    make_dossier(Enterprise.objects.create(tax_code="0100112437", name="B"), 2024, status="implementing")
+    make_dossier(Enterprise.objects.create(tax_code="0100100079", name="C"), 2026)  # the next phase
     prog = {p.target.code: p for p in phase_progress(Phase.objects.get(code="2021-2025"), as_of=2025)}
-    assert prog["MT5"].actual == 1
+    assert prog["MT5"].actual == 1  # the branch's dossier (2024) counts its parent, already supported
+    assert [prog["MT5"].yearly[y] for y in range(2021, 2026)] == [1, 0, 1, 1, 0]
+
+
+def test_accepting_a_dossier_shows_on_the_dashboard_at_once(client, make_dossier, make_user, settings):
+    """The progress cache is dropped when a dossier is accepted (as when a record is confirmed)."""
+    from nscl.accounts.models import Role
+    from nscl.enterprises import workflow
+    from nscl.enterprises.models import Enterprise
+
+    settings.NSCL_PUBLIC_PROGRESS = True
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.NSCL_PROGRESS_CACHE_SECONDS = 300
+    officer = make_user(Role.OFFICER)
+    d = make_dossier(Enterprise.objects.create(tax_code="0100112437", name="B"), 2024, status="implementing")
+    assert '<td class="num actual">0</td>' in _row(client.get("/?phase=2021-2025&year=2025").content.decode(), "MT5")
+    workflow.perform(d, "accept", officer, accepted_on=datetime.date(2024, 9, 1))
+    assert '<td class="num actual">1</td>' in _row(client.get("/?phase=2021-2025&year=2025").content.decode(), "MT5")
 
 
 def test_dashboard_lists_every_target_and_filters(client, make_activity, settings, make_user, units):

@@ -5,7 +5,8 @@ import pytest
 from openpyxl import load_workbook
 
 from nscl.accounts.models import Role
-from nscl.programme.models import Activity, Organisation
+from nscl.enterprises.models import Enterprise
+from nscl.programme.models import Activity
 
 from .test_activity_forms import class_post
 
@@ -14,8 +15,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def orgs():
-    return Organisation.objects.create(tax_code="0100109106", name="Doanh nghiệp A"), \
-        Organisation.objects.create(tax_code="0100112437", name="Doanh nghiệp B")
+    return Enterprise.objects.create(tax_code="0100109106", name="Doanh nghiệp A"), \
+        Enterprise.objects.create(tax_code="0100112437", name="Doanh nghiệp B")
 
 
 def test_anonymous_is_sent_to_login(client, make_activity):
@@ -84,39 +85,45 @@ def test_viewer_reads_but_never_writes(client, make_user, make_activity, units):
     assert Activity.objects.count() == 1
 
 
-def test_enterprise_user_sees_only_own_enterprise(client, make_user, make_activity, orgs):
+def test_enterprise_user_sees_only_own_enterprise(client, make_user, make_activity, make_dossier, orgs):
+    """Support is the registry's dossiers; the programme's registers name no enterprise, so an
+    enterprise user sees none of them, and in the MT5 drill-down only their own dossier."""
     mine, theirs = orgs
-    own = make_activity("support", 2023, organisation=mine)
-    other = make_activity("support", 2023, organisation=theirs)
+    own = make_dossier(mine, 2023, title="Hỗ trợ của tôi")
+    other = make_dossier(theirs, 2023, title="Hỗ trợ của người khác")
     cls = make_activity("class", 2023)
-    client.force_login(make_user(Role.ENTERPRISE, organisation=mine))
-    assert client.get(f"/registers/support/{own.pk}/").status_code == 200
-    # guessing URLs of another enterprise's records, or other registers, finds nothing
-    for url in [f"/registers/support/{other.pk}/", f"/registers/class/{cls.pk}/", f"/registers/support/{cls.pk}/",
-                f"/registers/class/{own.pk}/", f"/registers/support/{other.pk}/edit/"]:
-        assert client.get(url).status_code == 404, url
-    assert client.post(f"/registers/support/{other.pk}/delete/").status_code == 404
-    html = client.get("/registers/support/").content.decode()
-    assert own.title in html and other.title not in html
+    client.force_login(make_user(Role.ENTERPRISE, enterprise=mine))
+    assert client.get(f"/enterprises/dossiers/{own.pk}/").status_code == 200
+    assert client.get(f"/enterprises/dossiers/{other.pk}/").status_code in (403, 404)
+    assert client.get(f"/registers/class/{cls.pk}/").status_code == 404
     assert cls.title not in client.get("/registers/class/").content.decode()
-    wb = load_workbook(io.BytesIO(client.get("/registers/support/?format=xlsx").content))
-    titles = [r[1] for r in wb.active.iter_rows(min_row=2, values_only=True)]
-    assert own.title in titles and other.title not in titles
-    # nor through the drill-down of the enterprise target
+    wb = load_workbook(io.BytesIO(client.get("/registers/class/?format=xlsx").content))
+    assert [r for r in wb.active.iter_rows(min_row=2, values_only=True) if r[1] == cls.title] == []
     html = client.get("/progress/2021-2025/MT5/").content.decode()
     assert own.title in html and other.title not in html
+    client.force_login(make_user(Role.VIEWER))
+    html = client.get("/progress/2021-2025/MT5/").content.decode()
+    assert own.title in html and other.title in html
 
 
-def test_enterprise_user_cannot_fetch_another_enterprises_evidence(client, make_user, make_activity, orgs):
+def test_the_old_support_register_leads_to_the_dossiers(client, make_user):
+    client.force_login(make_user(Role.OFFICER))
+    for url in ("/registers/support/", "/registers/support/12/", "/registers/support/new/"):
+        resp = client.get(url)
+        assert resp.status_code == 301 and resp["Location"] == "/enterprises/dossiers/", url
+    assert "/enterprises/dossiers/" in client.get("/registers/").content.decode()
+
+
+def test_enterprise_user_cannot_fetch_evidence(client, make_user, make_activity, orgs):
     from django.core.files.base import ContentFile
 
     from nscl.programme.models import Evidence
 
-    mine, theirs = orgs
-    other = make_activity("support", 2023, organisation=theirs)
+    mine, _theirs = orgs
+    other = make_activity("class", 2023)
     ev = Evidence(activity=other, type="decision", size=8)
     ev.file.save("qd.pdf", ContentFile(b"%PDF-1.4 x"), save=True)
-    client.force_login(make_user(Role.ENTERPRISE, organisation=mine))
+    client.force_login(make_user(Role.ENTERPRISE, enterprise=mine))
     assert client.get(f"/evidence/{ev.pk}/").status_code == 404
     client.force_login(make_user(Role.VIEWER))
     resp = client.get(f"/evidence/{ev.pk}/")
@@ -153,12 +160,12 @@ def test_confirming_says_whether_the_record_counts(client, make_user, make_activ
     assert "được tính vào kết quả năm 2024" in html
 
 
-def test_annual_report_is_not_for_enterprise_users(client, make_user, make_activity, orgs, units):
+def test_annual_report_is_not_for_enterprise_users(client, make_user, make_dossier, orgs, units):
     """The annual report names every supported enterprise with dates and amounts (probe: an
     enterprise user read five other firms' support from it)."""
     mine, other = orgs
-    make_activity("support", 2024, organisation=other)
-    client.force_login(make_user(Role.ENTERPRISE, organisation=mine))
+    make_dossier(other, 2024)
+    client.force_login(make_user(Role.ENTERPRISE, enterprise=mine))
     for fmt in ("docx", "pdf"):
         assert client.get(f"/reports/annual/?year=2024&format={fmt}").status_code == 403
     assert client.get("/reports/annual/").status_code == 403

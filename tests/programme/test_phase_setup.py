@@ -91,20 +91,22 @@ def test_outcome_indicators_are_measured(client, make_user, make_activity):
     assert f"{lp:.2f}".replace(".", ",") + "%" in html
 
 
-def test_growth_of_enterprises_supported_by_hand(make_activity):
-    """5 distinct enterprises supported in 2023, 6 in 2024 (one twice), 3 in 2025: +20%, -50%."""
+def test_growth_of_enterprises_supported_by_hand(make_dossier):
+    """Accepted dossiers: 5 distinct enterprises in 2023, 6 in 2024 (one twice, one through its
+    branch and parent), 3 in 2025: +20%, -50%; a dossier still being implemented is not counted."""
+    from nscl.enterprises.models import Enterprise
     from nscl.programme.indicators import supported_enterprises_growth
-    from nscl.programme.models import Organisation
 
-    orgs = [Organisation.objects.create(tax_code=t, name=f"DN {i}") for i, t in enumerate(
+    ents = [Enterprise.objects.create(tax_code=t, name=f"DN {i}") for i, t in enumerate(
         ["0100109106", "0100112437", "0100100079", "0100100061", "0100100047", "0100100037"])]
-    for o in orgs[:5]:
-        make_activity("support", 2023, organisation=o)
-    for o in orgs + [orgs[0]]:
-        make_activity("support", 2024, organisation=o)
-    for o in orgs[:3]:
-        make_activity("support", 2025, organisation=o)
-    make_activity("support", 2025, organisation=orgs[4], confirmed=False)  # not confirmed: not counted
+    branch = Enterprise.objects.create(tax_code="0100109106-001", name="Chi nhánh DN 0", parent=ents[0])
+    for e in ents[:5]:
+        make_dossier(e, 2023)
+    for e in ents + [ents[0], branch]:
+        make_dossier(e, 2024)
+    for e in ents[:3]:
+        make_dossier(e, 2025)
+    make_dossier(ents[4], 2025, status="implementing")  # not accepted: not counted
     ind = supported_enterprises_growth([2023, 2024, 2025])
     assert ind.values[2023] is None  # nothing in 2022 to grow from
     assert ind.values[2024] == pytest.approx(20.0) and ind.values[2025] == pytest.approx(-50.0)

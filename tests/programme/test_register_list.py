@@ -4,7 +4,6 @@ import re
 import pytest
 
 from nscl.accounts.models import Role
-from nscl.programme.models import Organisation
 from nscl.programme.views import REGISTER_PAGE_SIZE
 
 pytestmark = pytest.mark.django_db
@@ -28,15 +27,6 @@ def test_search_totals_and_pages(client, make_user, make_activity):
     found = client.get("/registers/class/?q=kaizen").content.decode()
     assert f"{n // 2} hồ sơ" in found and "Lớp 5S" not in found
     assert "1 hồ sơ" in client.get("/registers/class/?q=kaizen+s%E1%BB%91+51").content.decode()
-
-
-def test_support_is_found_by_enterprise_name_and_tax_code(client, make_user, make_activity):
-    client.force_login(make_user(Role.OFFICER))
-    org = Organisation.objects.create(tax_code="0100112437", name="Công ty Nhãn lồng Phố Hiến")
-    make_activity("support", 2024, organisation=org, title="Hỗ trợ ISO 9001")
-    make_activity("support", 2024, title="Hỗ trợ khác")
-    assert "1 hồ sơ" in client.get("/registers/support/?q=nhãn lồng").content.decode()
-    assert "1 hồ sơ" in client.get("/registers/support/?q=0100112437").content.decode()
 
 
 def test_pending_counts_are_links_and_the_officer_sees_the_queue(client, make_user, make_activity):

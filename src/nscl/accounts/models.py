@@ -18,8 +18,9 @@ class Profile(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
     role = models.CharField(_("vai trò"), max_length=20, choices=Role.choices, default=Role.VIEWER)
     unit = models.ForeignKey("programme.Unit", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("đơn vị"))
-    organisation = models.ForeignKey(
-        "programme.Organisation", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("doanh nghiệp")
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", on_delete=models.PROTECT, null=True, blank=True, related_name="users",
+        verbose_name=_("doanh nghiệp")
     )
     is_demo = models.BooleanField(_("dữ liệu minh họa"), default=False)
 

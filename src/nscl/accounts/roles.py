@@ -28,18 +28,12 @@ def is_staff_role(user) -> bool:
 
 
 def visible_activities(user, qs):
-    """The activities a user may see; an enterprise user sees only their own enterprise's support."""
+    """The programme's activity records a user may see. They name no enterprise (support to an
+    enterprise is its dossier in the registry), so an enterprise user sees none of them: their own
+    dossiers are in the enterprise portal."""
     role = role_of(user)
-    if role is None:
+    if role is None or role == Role.ENTERPRISE:
         return qs.none()
-    if role == Role.ENTERPRISE:
-        org = user.profile.organisation_id
-        if org is None:
-            return qs.none()
-        lookup = getattr(qs.model, "organisation_lookup", None)
-        if lookup and lookup.split("__")[0] not in {f.name for f in qs.model._meta.get_fields()}:
-            lookup = None  # inherited from Activity by a kind with no enterprise (a target's expert records)
-        return qs.filter(**{f"{lookup}_id": org}) if lookup else qs.none()
     return qs
 
 
@@ -128,9 +122,9 @@ def visible_analyses(user, qs):
 
 
 # --- Enterprises (nscl.enterprises) ---------------------------------------------------------------
-# An enterprise user acts for the enterprise whose tax code is their profile organisation's: a
-# 10-digit code also covers its branches (the same 10 digits + "-NNN"), a branch's code only itself.
-# Read from attributes only (profile.organisation.tax_code, the object's tax_code): no app import.
+# An enterprise user acts for the enterprise of their profile: a 10-digit code also covers its
+# branches (the same 10 digits + "-NNN"), a branch's code only itself.
+# Read from attributes only (profile.enterprise.tax_code, the object's tax_code): no app import.
 
 ENTERPRISE_USER_TRANSITIONS = frozenset({"withdraw", "implement"})
 OFFICER_TRANSITIONS = frozenset({"appraise", "approve", "reject", "implement", "accept", "close"})
@@ -140,8 +134,8 @@ def own_tax_code(user) -> str | None:
     """The normalised tax code an enterprise user acts for (`0123456789` or `0123456789-001`)."""
     if role_of(user) != Role.ENTERPRISE:
         return None
-    org = getattr(user.profile, "organisation", None)
-    digits = "".join(ch for ch in (getattr(org, "tax_code", "") or "") if ch.isdigit())
+    enterprise = getattr(user.profile, "enterprise", None)
+    digits = "".join(ch for ch in (getattr(enterprise, "tax_code", "") or "") if ch.isdigit())
     if len(digits) == 10:
         return digits
     if len(digits) == 13:

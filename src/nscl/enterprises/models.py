@@ -1,7 +1,7 @@
 """The enterprise registry: enterprises (by tax code), their industry codes (version, code), contacts,
 yearly figures; the support catalogue and its dated amount rules; support dossiers with their steps
-and attachments; certificates. Designed to take over programme.Organisation (same unique tax_code,
-is_demo) and EnterpriseSupport (a dossier) later."""
+and attachments; certificates. It took over the programme's Organisation list and its support
+register (migrations enterprises 0003, accounts 0002, programme 0004)."""
 import os
 import unicodedata
 import uuid

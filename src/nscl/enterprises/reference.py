@@ -38,6 +38,10 @@ CATALOGUE = [
     ("7-qc-tools", "7 công cụ kiểm soát chất lượng", "The 7 QC tools", T, "", "", False),
     ("mfca", "Hạch toán chi phí dòng nguyên liệu (MFCA)", "Material flow cost accounting (MFCA)", T, "TCVN ISO 14051", "2011", False),
     ("green-productivity", "Năng suất xanh", "Green productivity", T, "", "", False),
+    # general entries: the old support register recorded only a group for these (programme migration 0004)
+    ("management-system", "Hệ thống quản lý (chưa ghi tiêu chuẩn cụ thể)", "Management system (standard not recorded)", S, "", "", False),
+    ("improvement-tool", "Công cụ cải tiến năng suất (chưa ghi công cụ cụ thể)", "Improvement tool (tool not recorded)", T, "", "", False),
+    ("integrated-solution", "Giải pháp đồng bộ nâng cao năng suất chất lượng", "Integrated productivity-quality solution", T, "", "", False),
 ]
 
 PROVINCE_BASIS = "Thông tư 35/2021/TT-BTC; Nghị quyết HĐND tỉnh Hưng Yên về nội dung, mức chi (chưa xác định số)"

@@ -122,3 +122,21 @@ def dossier_counts(qs):
 
 def with_status(qs, statuses):
     return qs.filter(Q(status__in=statuses))
+
+
+# What the programme counts (objective 5, MT5): an enterprise is supported in the year its dossier
+# was accepted (nghiệm thu); a closed dossier was accepted first. A branch counts with its parent
+# (one enterprise, one legal person) unless a target asks for branches separately.
+COUNTED = (Status.ACCEPTED, Status.CLOSED)
+
+
+def accepted_dossiers(first_year: int, last_year: int):
+    return (Dossier.objects.filter(status__in=COUNTED, accepted_on__year__gte=first_year,
+                                   accepted_on__year__lte=last_year)
+            .select_related("enterprise", "enterprise__parent", "content"))
+
+
+def support_counting_rows(first_year: int, last_year: int, *, branches_separately: bool = False):
+    """[(year of acceptance, key)] where key is the enterprise counted: the parent for a branch."""
+    rows = accepted_dossiers(first_year, last_year).values_list("accepted_on", "enterprise_id", "enterprise__parent_id")
+    return [(day.year, own if branches_separately else (parent or own)) for day, own, parent in rows]

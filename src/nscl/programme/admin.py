@@ -1,8 +1,8 @@
-"""Reference data (documents, phases, targets, units, catalogue, organisations) is maintained by
+"""Reference data (documents, phases, targets, units, catalogue) is maintained by
 administrators in Django's admin; every change there is audited like any other write."""
 from django.contrib import admin
 
-from .models import CatalogueItem, Organisation, Phase, ProgrammeDocument, Target, Unit
+from .models import CatalogueItem, Phase, ProgrammeDocument, Target, Unit
 
 admin.site.site_header = "NSCL — quản trị"
 admin.site.site_title = "NSCL"
@@ -20,12 +20,6 @@ class CatalogueItemAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "group", "reference", "edition", "valid_from", "valid_to"]
     list_filter = ["group"]
     search_fields = ["name", "reference"]
-
-
-@admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ["tax_code", "name", "is_demo"]
-    search_fields = ["tax_code", "name"]
 
 
 admin.site.register(ProgrammeDocument)

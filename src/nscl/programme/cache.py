@@ -19,7 +19,8 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
 VERSION_KEY = "nscl:progress:version"
-APPS = {"programme", "stats"}  # whose writes change computed progress and outcome indicators
+# whose writes change computed progress and outcome indicators (enterprises: MT5 counts accepted dossiers)
+APPS = {"programme", "stats", "enterprises"}
 
 
 def version() -> str:

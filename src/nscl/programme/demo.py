@@ -10,12 +10,13 @@ from stdnum.vn import mst
 
 from nscl.accounts.models import Profile, Role
 from nscl.audit.api import acting_as
-from nscl.enterprises.models import Enterprise
+from nscl.enterprises.dossiers import Dossier, DossierStep, Status
+from nscl.enterprises.models import Enterprise, SupportContent
 from nscl.geo.models import AdministrativeUnit, units_valid_on
 
 from .models import (KIND_MODELS, Activity, CatalogueItem, CertificationBodySupport, CommunicationCampaign,
-                     EducationTraining, EnterpriseSupport, ExpertCertification, InnovationProject, Organisation,
-                     TestingCapacityInvestment, TrainingClass, Unit)
+                     EducationTraining, ExpertCertification, InnovationProject, TestingCapacityInvestment,
+                     TrainingClass, Unit)
 
 DEMO_PASSWORD = "minhhoa-2025"
 DEMO_OFFICER = "canbo"  # the programme officer who records (and, in the TFP demo, publishes) the illustrative data
@@ -50,6 +51,37 @@ def _location(rng, day):
     return AdministrativeUnit.objects.get(pk=rng.choice(ids)) if ids else None
 
 
+SUPPORTED_CONTENTS = ["tccs", "hop-chuan", "hop-quy", "iso-9001", "iso-22000", "vietgap", "5s", "kaizen", "lean"]
+
+
+def _dossier(rng, enterprise, content, year, user, status=Status.CLOSED):
+    """A support dossier that went through the workflow's steps up to `status` (closed: accepted in
+    `year`, so it counts toward MT5)."""
+    applied = datetime.date(year, rng.randint(1, 4), rng.randint(1, 28))
+    cost = rng.randint(6, 40) * 5_000_000
+    amount = min(cost // 2, 50_000_000)
+    done = status == Status.CLOSED
+    d = Dossier.objects.create(
+        enterprise=enterprise, content=content, title=f"Hỗ trợ {content.name} — {enterprise.name}", status=status,
+        applied_on=applied, total_cost=cost, requested_amount=amount, proposed_amount=amount if done else None,
+        approved_amount=amount if done else None, paid_amount=amount if done else None,
+        decision_number=f"{rng.randint(100, 999)}/QĐ-SKHCN" if done else "",
+        decision_date=applied + datetime.timedelta(days=30) if done else None,
+        decision_body="Sở Khoa học và Công nghệ tỉnh Hưng Yên" if done else "",
+        provider="Trung tâm Năng suất (minh họa)" if done else "", contract_number=f"HĐ-{year}-{rng.randint(10, 99)}" if done else "",
+        contract_date=applied + datetime.timedelta(days=45) if done else None,
+        accepted_on=applied + datetime.timedelta(days=rng.randint(120, 200)) if done else None,
+        closed_on=applied + datetime.timedelta(days=220) if done else None, created_by=user, is_demo=True)
+    path = [("apply", "", Status.APPLIED)] + ([("appraise", Status.APPLIED, Status.APPRAISED),
+                                               ("approve", Status.APPRAISED, Status.APPROVED),
+                                               ("implement", Status.APPROVED, Status.IMPLEMENTING),
+                                               ("accept", Status.IMPLEMENTING, Status.ACCEPTED),
+                                               ("close", Status.ACCEPTED, Status.CLOSED)] if done else [])
+    for transition, source, target in path:
+        DossierStep.objects.create(dossier=d, transition=transition, from_status=source, to_status=target, by=user)
+    return d
+
+
 @transaction.atomic
 def load(seed=2025) -> dict:
     if Activity.objects.filter(is_demo=True).exists():
@@ -58,11 +90,9 @@ def load(seed=2025) -> dict:
     units = {u.code: u for u in Unit.objects.all()}
     orgs = []
     for i, word in enumerate(COMPANY_WORDS):
-        org, _ = Organisation.objects.get_or_create(
+        org, _ = Enterprise.objects.get_or_create(
             tax_code=demo_tax_code(i), defaults={"name": f"Công ty TNHH {word} (minh họa)", "is_demo": True})
         orgs.append(org)
-        # the same firm in the enterprise registry, so the enterprise user's portal has its enterprise
-        Enterprise.objects.get_or_create(tax_code=org.tax_code, defaults={"name": org.name, "is_demo": True})
     User = get_user_model()
     users = {}
     for username, role, unit, org in DEMO_USERS:
@@ -71,7 +101,7 @@ def load(seed=2025) -> dict:
         user.is_superuser = user.is_staff = role == Role.ADMIN
         user.save()
         Profile.objects.update_or_create(user=user, defaults={
-            "role": role, "unit": units.get(unit), "organisation": orgs[org] if org is not None else None, "is_demo": True})
+            "role": role, "unit": units.get(unit), "enterprise": orgs[org] if org is not None else None, "is_demo": True})
         users[username] = user
     officer = users[DEMO_OFFICER]
     with acting_as(officer):  # the records are the officer's, in the audit log too
@@ -123,11 +153,11 @@ def load(seed=2025) -> dict:
         for year, ch, reach in ((2021, "Báo Hưng Yên; Đài PT-TH tỉnh", 120000), (2023, "Cổng thông tin điện tử tỉnh; mạng xã hội", 85000),
                                 (2025, "Hội nghị; tờ rơi; Zalo OA", 40000)):
             add(CommunicationCampaign, year, f"Tuyên truyền năng suất chất lượng năm {year}", unit="svhttdl", channels=ch, reach=reach)
-        contents = [c for c, _ in EnterpriseSupport.Content.choices]
+        contents = list(SupportContent.objects.filter(code__in=SUPPORTED_CONTENTS).order_by("code"))
         for i, org in enumerate(orgs[:24]):
-            year = 2021 + i % 5
-            add(EnterpriseSupport, year, f"Hỗ trợ {org.name}", organisation=org, content=contents[i % len(contents)],
-                amount=rng.randint(5, 30) * 10_000_000)
+            _dossier(rng, org, contents[i % len(contents)], 2021 + i % 5, officer)
+        # one application waiting for appraisal, as the enterprise user sent it
+        _dossier(rng, orgs[0], contents[1], 2026, users["doanhnghiep"], status=Status.APPLIED)
         add(CertificationBodySupport, 2023, "Hỗ trợ tổ chức chứng nhận đạt công nhận ISO/IEC 17065",
             body_name="Trung tâm Kỹ thuật Tiêu chuẩn Đo lường Chất lượng Hưng Yên", accreditation_sought="ISO/IEC 17065 (BoA)",
             accreditation_obtained="VICAS (minh họa)")
@@ -158,9 +188,8 @@ def remove() -> dict:
         p.delete()
     for u in users:
         u.delete()
-    Enterprise.objects.filter(is_demo=True).delete()
-    orgs = Organisation.objects.filter(is_demo=True)
+    Dossier.objects.filter(is_demo=True).delete()
+    orgs = Enterprise.objects.filter(is_demo=True)
     counts["organisations"] = orgs.count()
-    for o in orgs:
-        o.delete()
+    orgs.delete()
     return counts

@@ -11,7 +11,7 @@ from nscl.accounts import roles
 from nscl.common.uploads import check_evidence_file
 from nscl.geo.models import AdministrativeUnit
 
-from .models import KIND_MODELS, CatalogueItem, Evidence, Organisation, ProgrammeDocument, Target, Unit
+from .models import KIND_MODELS, CatalogueItem, Evidence, ProgrammeDocument, Target, Unit
 
 DATE_WIDGET = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "class": "date"})
 COMMON_FIELDS = ["title", "start_date", "end_date", "status", "responsible_unit", "location",
@@ -76,59 +76,11 @@ class ActivityForm(forms.ModelForm):
         return cd
 
 
-class EnterpriseSupportForm(ActivityForm):
-    tax_code = forms.CharField(label=_l("Mã số thuế"), max_length=14)
-    organisation_name = forms.CharField(label=_l("Tên tổ chức, doanh nghiệp"), max_length=250)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["tax_code"].initial = self.instance.organisation.tax_code
-            self.fields["organisation_name"].initial = self.instance.organisation.name
-
-    def clean_tax_code(self):
-        from stdnum.vn import mst
-
-        raw = self.cleaned_data["tax_code"]
-        try:
-            return mst.format(mst.validate(raw))
-        except Exception:
-            raise forms.ValidationError(_("Mã số thuế “%(v)s” không hợp lệ: cần 10 hoặc 13 chữ số và đúng chữ số kiểm tra.") % {"v": raw})
-
-    def _post_clean(self):
-        tax = self.cleaned_data.get("tax_code")
-        if tax:
-            org = Organisation.objects.filter(tax_code=tax).first()
-            if org is None:
-                org = Organisation(tax_code=tax, name=self.cleaned_data.get("organisation_name", ""))
-                self._new_organisation = org
-            self.instance.organisation = org
-        super()._post_clean()
-
-    def save(self, commit=True):
-        org = getattr(self, "_new_organisation", None)
-        if org is not None and org.pk is None:
-            org.save()
-            self.instance.organisation = org
-        return super().save(commit)
-
-
 def form_class(kind):
     model = KIND_MODELS[kind]
     own = [f.name for f in model._meta.get_fields()
            if f.concrete and getattr(f, "model", None) is model and f.editable and not f.auto_created]
-    base = ActivityForm
-    exclude_own = []
-    if kind == "support":
-        base = EnterpriseSupportForm
-        exclude_own = ["organisation"]
-    fields = COMMON_FIELDS + [f for f in own if f not in exclude_own]
-    form = forms.modelform_factory(model, form=base, fields=fields)
-    if kind == "support":  # who is supported comes before what
-        order = ["title", "tax_code", "organisation_name"]
-        form.base_fields = {**{k: form.base_fields[k] for k in order},
-                            **{k: v for k, v in form.base_fields.items() if k not in order}}
-    return form
+    return forms.modelform_factory(model, form=ActivityForm, fields=COMMON_FIELDS + own)
 
 
 class EvidenceForm(forms.ModelForm):

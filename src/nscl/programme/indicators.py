@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
-from .models import Activity, EnterpriseSupport
+from nscl.enterprises import services as registry
 
 
 @dataclass
@@ -63,19 +63,18 @@ def register(provider) -> None:
 
 
 def supported_enterprises_growth(years) -> Indicator:
-    """Yearly growth of the number of distinct enterprises whose support was completed and
-    confirmed in the year (Decision 1322/QĐ-TTg: 10-15% a year)."""
+    """Yearly growth of the number of distinct enterprises whose support dossier was accepted in
+    the year, a branch with its parent (Decision 1322/QĐ-TTg: 10-15% a year)."""
     span = range(min(years) - 1, max(years) + 1)
-    counts = {}
-    for y in span:
-        counts[y] = (EnterpriseSupport.objects.filter(status=Activity.Status.COMPLETED, confirmed_at__isnull=False,
-                                                      count_year=y).values("organisation").distinct().count())
+    counts = dict.fromkeys(span, 0)
+    for y, key in set(registry.support_counting_rows(span[0], span[-1])):
+        counts[y] += 1
     values = {y: (100 * (counts[y] / counts[y - 1] - 1) if counts.get(y - 1) else None) for y in years}
     return Indicator(
         "DN", "Tăng trưởng số doanh nghiệp được hỗ trợ trong năm", "Growth of the number of enterprises supported",
         "%", values,
         [Goal(_("Quốc gia: tăng 10-15%/năm"), 10, 15, 2021, 2030, _("Quyết định 1322/QĐ-TTg"))],
-        source=_("Sổ hỗ trợ doanh nghiệp (hồ sơ hoàn thành, đã xác nhận)"),
+        source=_("Hồ sơ hỗ trợ doanh nghiệp đã nghiệm thu"),
         note="; ".join(f"{y}: {counts[y]} DN" for y in span if counts[y]))
 
 

@@ -9,7 +9,6 @@ from django.db import models, transaction
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
-from stdnum.vn import mst
 
 
 class Unit(models.Model):
@@ -26,29 +25,6 @@ class Unit(models.Model):
 
     def __str__(self):
         return self.name
-
-
-class Organisation(models.Model):
-    """An organisation or enterprise receiving support, identified by its tax code (MST)."""
-
-    tax_code = models.CharField(_("mã số thuế"), max_length=14, unique=True)
-    name = models.CharField(_("tên tổ chức, doanh nghiệp"), max_length=250)
-    address = models.CharField(_("địa chỉ"), max_length=250, blank=True)
-    is_demo = models.BooleanField(_("dữ liệu minh họa"), default=False)
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name = _("tổ chức, doanh nghiệp")
-        verbose_name_plural = _("tổ chức, doanh nghiệp")  # Vietnamese nouns have no plural form
-
-    def __str__(self):
-        return f"{self.name} ({self.tax_code})"
-
-    def clean(self):
-        try:
-            self.tax_code = mst.format(mst.validate(self.tax_code))
-        except Exception:
-            raise ValidationError({"tax_code": _("Mã số thuế không hợp lệ (10 hoặc 13 chữ số, đúng chữ số kiểm tra).")})
 
 
 class ProgrammeDocument(models.Model):
@@ -216,9 +192,6 @@ LATEST_DATE = datetime.date(2035, 12, 31)
 class Activity(models.Model):
     """What every register shares; each kind's own fields live in its subclass."""
 
-    # the lookup to the supported enterprise, which decides what an enterprise user sees (roles)
-    organisation_lookup = "enterprisesupport__organisation"
-
     class Status(models.TextChoices):
         PLANNED = "planned", _("Kế hoạch")
         ONGOING = "ongoing", _("Đang thực hiện")
@@ -372,27 +345,6 @@ class CommunicationCampaign(Activity):
         verbose_name_plural = _("đợt tuyên truyền")  # Vietnamese nouns have no plural form
 
 
-class EnterpriseSupport(Activity):
-    KIND = ActivityKind.SUPPORT
-    organisation_lookup = "organisation"
-
-    class Content(models.TextChoices):
-        TCCS = "tccs", _("Xây dựng tiêu chuẩn cơ sở")
-        HOP_CHUAN = "hop_chuan", _("Chứng nhận hợp chuẩn")
-        HOP_QUY = "hop_quy", _("Chứng nhận hợp quy")
-        SYSTEM = "system", _("Hệ thống quản lý")
-        TOOL = "tool", _("Công cụ cải tiến")
-        SYNC = "sync", _("Giải pháp đồng bộ")
-
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, verbose_name=_("tổ chức, doanh nghiệp"))
-    content = models.CharField(_("nội dung hỗ trợ"), max_length=20, choices=Content.choices)
-    amount = models.DecimalField(_("mức hỗ trợ (đ)"), max_digits=18, decimal_places=0, default=0, validators=[MinValueValidator(0)])
-
-    class Meta:
-        verbose_name = _("hỗ trợ doanh nghiệp")
-        verbose_name_plural = _("hỗ trợ doanh nghiệp")  # Vietnamese nouns have no plural form
-
-
 class TfpMeasurement(Activity):
     KIND = ActivityKind.TFP
     year_measured = models.PositiveIntegerField(_("năm được đo"))
@@ -449,7 +401,6 @@ KIND_MODELS = {
     ActivityKind.EDUCATION: EducationTraining,
     ActivityKind.CLASS: TrainingClass,
     ActivityKind.CAMPAIGN: CommunicationCampaign,
-    ActivityKind.SUPPORT: EnterpriseSupport,
     ActivityKind.TFP: TfpMeasurement,
     ActivityKind.BODY: CertificationBodySupport,
     ActivityKind.LAB: TestingCapacityInvestment,

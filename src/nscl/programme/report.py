@@ -9,6 +9,7 @@ from django.db.models import Count, Sum
 from nscl.common import officedoc
 from nscl.common.formatting import fmt_date, fmt_decimal, fmt_num, fmt_vnd
 from nscl.common.officedoc import OfficialDocument
+from nscl.enterprises import services as registry
 
 from . import charts, costs, effectiveness
 from .exports import DEMO_LABEL
@@ -72,7 +73,7 @@ def build(year: int, number="…/BC-SKHCN", signer="", signer_title="", day=None
     counted = Activity.objects.filter(count_year=year, confirmed_at__isnull=False).exclude(status=Activity.Status.CANCELLED)
     rep.pending = Activity.objects.filter(count_year=year, confirmed_at__isnull=True).exclude(
         status=Activity.Status.CANCELLED).count()
-    for kind in ActivityKind:
+    for kind in KIND_MODELS:
         rows = []
         qs = KIND_MODELS[kind].objects.filter(pk__in=counted.filter(kind=kind).values("pk")).select_related("responsible_unit")
         for n, a in enumerate(qs.order_by("start_date"), 1):
@@ -81,6 +82,13 @@ def build(year: int, number="…/BC-SKHCN", signer="", signer_title="", day=None
                          a.get_status_display(), fmt_vnd(a.budget_spent)])
         if rows:
             rep.activities.append((str(kind.label), rows))
+    rows = []  # support to enterprises: the dossiers accepted in the year (the registry)
+    for n, d in enumerate(registry.accepted_dossiers(year, year).order_by("accepted_on", "pk"), 1):
+        rows.append([str(n), f"{d.title} — {d.enterprise.name} ({d.enterprise.tax_code})"
+                     + (f" [{DEMO_LABEL}]" if d.is_demo else ""), fmt_date(d.accepted_on), d.provider or "—",
+                     d.get_status_display(), fmt_vnd(d.paid_amount if d.paid_amount is not None else d.approved_amount or 0)])
+    if rows:
+        rep.activities.append((str(ActivityKind.SUPPORT.label), rows))
     planned_total = spent_total = 0
     for source in Activity.FundSource:
         agg = counted.filter(fund_source=source).aggregate(p=Sum("budget_planned"), s=Sum("budget_spent"))
@@ -93,14 +101,14 @@ def build(year: int, number="…/BC-SKHCN", signer="", signer_title="", day=None
     completed = counted.filter(status=Activity.Status.COMPLETED)
     n_total = 0
     spent_all = 0
-    for kind in ActivityKind:
+    for kind in KIND_MODELS:
         agg = completed.filter(kind=kind).aggregate(n=Count("pk"), s=Sum("budget_spent"))
         if agg["n"]:
             rep.done.append((str(kind.label), fmt_num(agg["n"]), fmt_vnd(agg["s"] or 0)))
             n_total += agg["n"]
             spent_all += agg["s"] or 0
     rep.done_total = (fmt_num(n_total), fmt_vnd(spent_all))
-    rep.has_demo = counted.filter(is_demo=True).exists()
+    rep.has_demo = counted.filter(is_demo=True).exists() or registry.accepted_dossiers(year, year).filter(is_demo=True).exists()
     rep.chart_png = charts.progress_chart(progress, fmt="png") if progress else b""
     _add_costs(rep)
     return rep

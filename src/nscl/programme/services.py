@@ -10,7 +10,9 @@ from django.utils.translation import gettext as _
 from nscl.audit.api import Action, recording
 
 from . import cache as progress_cache
-from .models import KIND_MODELS, Activity, EnterpriseSupport, Phase, Target, TfpMeasurement, Unit
+from nscl.enterprises import services as registry
+
+from .models import KIND_MODELS, Activity, ActivityKind, Phase, Target, TfpMeasurement, Unit
 from .progress import evaluate
 
 
@@ -19,7 +21,15 @@ class StaleForm(Exception):
 
 
 def counting_rows(target, years):
-    """(year, key) of the confirmed, completed records that count toward `target`."""
+    """(year, key) of the confirmed, completed records that count toward `target`; support to
+    enterprises counts accepted dossiers of the registry (distinct enterprises, a branch with its
+    parent unless the target counts by "enterprise")."""
+    if target.activity_kind == ActivityKind.SUPPORT:
+        rows = registry.support_counting_rows(years[0], years[-1],
+                                              branches_separately=target.distinct_by == "enterprise")
+        if target.distinct_by:
+            return rows
+        return [(year, n) for n, (year, _key) in enumerate(rows)]  # every dossier counts
     model = KIND_MODELS[target.activity_kind]
     qs = model.objects.filter(
         status=Activity.Status.COMPLETED,
@@ -32,6 +42,9 @@ def counting_rows(target, years):
 
 
 def counting_records(target, years):
+    """The records behind a target's count: activities, or accepted dossiers for support."""
+    if target.activity_kind == ActivityKind.SUPPORT:
+        return registry.accepted_dossiers(years[0], years[-1])
     model = KIND_MODELS[target.activity_kind]
     return model.objects.filter(
         status=Activity.Status.COMPLETED, confirmed_at__isnull=False,
@@ -195,9 +208,8 @@ def publish_targets(phase: Phase, user) -> Phase:
 
 
 def text_search(model, q: str):
-    """A register's text search: title and notes, and for enterprise support the enterprise's name
-    and tax code (case-insensitive, every word must match)."""
-    fields = ["title", "notes"] + (["organisation__name", "organisation__tax_code"] if model is EnterpriseSupport else [])
+    """A register's text search: title and notes (case-insensitive, every word must match)."""
+    fields = ["title", "notes"]
     cond = Q()
     for word in q.split():
         any_field = Q()

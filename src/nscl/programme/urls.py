@@ -9,6 +9,8 @@ urlpatterns = [
     path("progress/<str:phase_code>/<str:code>/", views.target_detail, name="target_detail"),
     path("progress/<str:phase_code>/<str:code>/chart.svg", views.target_chart, name="target_chart"),
     path("registers/", views.register_index, name="register_index"),
+    path("registers/support/", views.support_moved),  # the old support register: now the dossiers
+    path("registers/support/<path:rest>", views.support_moved),
     path("registers/<str:kind>/", views.register_list, name="register_list"),
     path("registers/<str:kind>/new/", views.activity_create, name="activity_create"),
     path("registers/<str:kind>/<int:pk>/", views.activity_detail, name="activity_detail"),

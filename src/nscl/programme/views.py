@@ -118,10 +118,19 @@ def target_detail(request, phase_code, code):
         raise Http404
     year = request.GET.get("year")
     tp = services.target_progress(target, as_of=int_param(year))
-    records = services.counting_records(target, target.phase.years).filter(count_year__lte=tp.as_of)
-    records = roles.visible_activities(request.user, records) if request.user.is_authenticated else records.none()
+    records = services.counting_records(target, target.phase.years)
+    if target.activity_kind == ActivityKind.SUPPORT:  # accepted dossiers of the registry
+        records = roles.visible_enterprises(request.user, records.filter(accepted_on__year__lte=tp.as_of))
+        rows = [{"year": d.accepted_on.year, "title": f"{d.title} — {d.enterprise.name}", "is_demo": d.is_demo,
+                 "url": reverse("dossier_detail", args=[d.pk]), "start": d.applied_on, "end": d.accepted_on,
+                 "unit": d.provider or "—"} for d in records.order_by("accepted_on", "pk")]
+    else:
+        records = roles.visible_activities(request.user, records.filter(count_year__lte=tp.as_of))
+        rows = [{"year": a.count_year, "title": a.title, "is_demo": a.is_demo, "start": a.start_date,
+                 "url": reverse("activity_detail", args=[a.kind, a.pk]), "end": a.end_date,
+                 "unit": a.responsible_unit} for a in records.order_by("count_year", "start_date")]
     return render(request, "programme/target_detail.html", {
-        "target": target, "tp": tp, "records": records.order_by("count_year", "start_date"),
+        "target": target, "tp": tp, "records": rows if request.user.is_authenticated else [],
         "years": [(y, tp.yearly[y], tp.cumulative[y], tp.status_by_year[y]) for y in tp.years],
         "lang": translation.get_language(), "show_records": request.user.is_authenticated,
     })
@@ -158,13 +167,18 @@ def _visible_or_404(request, kind, pk):
 def register_index(request):
     base = roles.visible_activities(request.user, Activity.objects.all())
     kinds = []
-    for kind in ActivityKind:
+    for kind in KIND_MODELS:
         qs = base.filter(kind=kind)
         kinds.append({"kind": kind, "total": qs.count(), "pending": qs.filter(confirmed_at__isnull=True).count()})
     return render(request, "programme/register_index.html", {"kinds": kinds})
 
 
 REGISTER_PAGE_SIZE = 50
+
+def support_moved(request, rest=""):
+    """The old support register's addresses (bookmarks, links in documents) lead to the dossiers."""
+    return redirect("dossier_list", permanent=True)
+
 
 
 @login_required
