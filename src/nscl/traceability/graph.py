@@ -131,6 +131,12 @@ class _Tracer:
         self.processed: set[tuple[str, str]] = set()
         self.edges: dict[tuple, dict] = {}
         self.transformations: dict[str, dict[str, set]] = {}
+        self.read: dict[str, tuple[dict, dict]] = {}  # eventID → (roles, lots): each event read once
+
+    def roles_and_lots(self, eid: str, event: dict) -> tuple[dict, dict]:
+        if eid not in self.read:
+            self.read[eid] = (event_epcs(event), lots_of_instances(event))
+        return self.read[eid]
 
     def run(self) -> TraceResult:
         frontier = {self.start}
@@ -156,10 +162,9 @@ class _Tracer:
     def visit(self, event: dict, frontier: set[str]) -> set[str]:
         """Record the event for every frontier node it touches; return the identifiers to follow."""
         eid = event_id_of(event)
-        roles = event_epcs(event)
+        roles, lots = self.roles_and_lots(eid, event)
         touched = {i for ids in roles.values() for i in ids}
         tid = _norm(event.get("transformationID"))
-        lots = lots_of_instances(event)
         here = [n for n in frontier if n in touched or n in lots.values() or (tid and n == tid)]
         if not here:
             return set()
@@ -244,8 +249,8 @@ class _Tracer:
             owners = _parties(event)
             _extend(locations, places)
             _extend(parties, owners)
-            touched = {i for ids_ in event_epcs(event).values() for i in ids_} | \
-                set(lots_of_instances(event).values())
+            roles, lots = self.roles_and_lots(eid, event)
+            touched = {i for ids_ in roles.values() for i in ids_} | set(lots.values())
             for i in touched & nodes.keys():
                 n = nodes[i]
                 n["first_seen"] = n["first_seen"] or when

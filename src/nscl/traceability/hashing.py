@@ -12,6 +12,11 @@ constrained canonical Digital Link on id.gs1.org. Namespace prefixes of extensio
 to ``{namespace}local`` from the document's @context. Not hashed: eventID, recordTime,
 errorDeclaration (declaring an error must not change the event's identity), comments, and the
 fields a document names in its ``…:ignoreFields`` header.
+
+One deliberate difference from the reference: a bare word (``"shipping"``) is expanded using the
+vocabulary values of the same event, where the reference pools those of the whole document. They
+differ only when a user extension's value equals a CBV word that another event of the document uses
+as a vocabulary value; an event's ID should not depend on its neighbours.
 """
 
 from __future__ import annotations
