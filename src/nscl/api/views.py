@@ -10,6 +10,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from nscl.common.params import int_param
 from nscl.programme import services
+from nscl.programme.cache import cached_page
 from nscl.programme.models import Phase, Unit
 
 from .openapi import schema
@@ -61,6 +62,7 @@ def api_get(view):
 
 
 @api_get
+@cached_page  # the same answer for every anonymous caller
 def targets(request):
     if not _public_or_user(request):
         return problem(401, "Unauthorized", "Đăng nhập để xem tiến độ (NSCL_PUBLIC_PROGRESS đang tắt).")

@@ -67,6 +67,7 @@ def _awaiting_confirmation(user):
     return [{"kind": ActivityKind(r["kind"]), "n": r["n"], "completed": r["completed"]} for r in rows]
 
 
+@progress_cache.cached_page  # the same page for every anonymous visitor
 def dashboard(request):
     if not _progress_allowed(request):
         return redirect_to_login(request.get_full_path())
