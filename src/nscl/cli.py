@@ -45,6 +45,9 @@ def load_demo() -> dict:
         out.update(tfp_demo.load())
         out["activities"] += out["published"]  # each published TFP year is a programme record
         out.update(practices_demo.load())  # cases from the accepted demo dossiers
+    from nscl.trace import demo as trace_demo
+
+    out.update(trace_demo.load())  # the longan chain (its own enterprises; idempotent)
     return out
 
 
@@ -54,7 +57,10 @@ def remove_demo() -> dict:
     from nscl.programme import demo
     from nscl.stats import demo as tfp_demo
 
-    out = practices_demo.remove()
+    from nscl.trace import demo as trace_demo
+
+    out = trace_demo.remove()
+    out.update(practices_demo.remove())
     out.update(tfp_demo.remove())
     out.update(demo.remove())
     return out
@@ -441,10 +447,15 @@ def main(argv=None):
     add_history_parsers(esub)
     el = esub.add_parser("list", help="danh sách doanh nghiệp")
     el.add_argument("--format", choices=["text", "json"], default="text")
+    from nscl.trace import cli as trace_cli  # `epcis` and `trace`: parsers and handlers in the app
+
+    trace_cli.add_parsers(sub)
     sub.add_parser("manage", help="lệnh quản trị Django", add_help=False)
     if argv and argv[0] == "manage":
         return cmd_manage(None, argv[1:])
     args = parser.parse_args(argv)
+    if args.command in trace_cli.COMMANDS:
+        sys.exit(trace_cli.run(args, _django))
     {"init": cmd_init, "demo": cmd_demo, "serve": cmd_serve, "adduser": cmd_adduser,
      "growth": cmd_growth, "firm-tfp": cmd_firm_tfp, "impact": cmd_impact,
      "run-analysis": cmd_run_analysis, "enterprise": cmd_enterprise}[args.command](args)

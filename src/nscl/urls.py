@@ -12,6 +12,7 @@ urlpatterns = [
     path("analysis/", include("nscl.analysis.urls")),
     path("accounts/", include("nscl.accounts.urls")),
     path("api/", include("nscl.api.urls")),
+    path("", include("nscl.trace.urls")),  # epcis/, trace/ and the GS1 Digital Link resolver /01/...
     path("quan-tri/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),
 ]

@@ -15,5 +15,6 @@ def role(request):
         "nscl_can_enterprises": roles.can_view_enterprises(user),
         "nscl_own_enterprise_only": roles.own_tax_code(user) is not None,
         "nscl_can_analysis": roles.can_view_analysis(user),
+        "nscl_can_trace": roles.can_use_trace(user),
         "nscl_public_progress": settings.NSCL_PUBLIC_PROGRESS,
     }

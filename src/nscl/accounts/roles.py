@@ -237,3 +237,43 @@ def visible_practice_cases(user, qs):
     if role_of(user) == Role.ENTERPRISE:
         return visible_enterprises(user, qs)
     return qs.none()
+
+
+# --- Traceability (nscl.trace) --------------------------------------------------------------------
+# An enterprise records EPCIS events for itself (with an API key or as its users) and reads its own
+# events and those of partners who share theirs with it; officers and administrators read all (a
+# province-wide recall). Read from attributes only (owner_id, revoked_at, pk): no app import.
+
+
+def can_see_all_trace(user) -> bool:
+    return is_staff_role(user)
+
+
+def can_use_trace(user) -> bool:
+    """The event repository, traces and recalls: officers, administrators and enterprise users."""
+    return is_staff_role(user) or own_tax_code(user) is not None
+
+
+def can_manage_trace(user, enterprise) -> bool:
+    """An enterprise's locations, product catalogue, API keys and data sharing: its own users and officers."""
+    return can_edit_enterprise(user, enterprise)
+
+
+def can_use_api_key(key) -> bool:
+    return key.revoked_at is None
+
+
+def can_capture_at(sees_all, enterprise_ids, key_location_ids, location) -> bool:
+    """Events are recorded only at the recorder's own locations, and a key limited to some locations
+    only at those; officers and the command line record for the location's owner."""
+    if sees_all:
+        return True
+    if location.owner_id not in enterprise_ids:
+        return False
+    return key_location_ids is None or location.pk in key_location_ids
+
+
+def can_record_product(enterprise_ids, sharer_ids, product) -> bool:
+    """A product in an event must be in the recorder's catalogue or in that of a partner sharing its
+    data with the recorder (the supplier whose goods it received)."""
+    return product is not None and (product.owner_id in enterprise_ids or product.owner_id in sharer_ids)

@@ -3,6 +3,7 @@ check digits the schema cannot check) and read the identifiers each event touche
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -147,15 +148,16 @@ def _inline(node, base: str, stack: tuple[str, ...] = ()):
 # a subschema stays valid (Draft 7 has no keyword that looks outside the value). Only successes are
 # remembered, so every error is still found and reported with its full path.
 _PASSED: set[tuple[str, int, object]] = set()
-_PASSED_LIMIT = 200_000
+_PASSED_LIMIT = 100_000
 
 
 def _memo_key(keyword: str, subschema, value):
     if isinstance(value, str) and len(value) <= 200:
         return keyword, id(subschema), value
     if isinstance(value, (dict, list)):
-        text = json.dumps(value, sort_keys=True, ensure_ascii=False)
-        return (keyword, id(subschema), text) if len(text) <= 2000 else None
+        text = json.dumps(value, sort_keys=True, ensure_ascii=False).encode()
+        if len(text) <= 4000:  # a 128-bit digest keeps the memory small (~100 bytes an entry)
+            return keyword, id(subschema), hashlib.blake2b(text, digest_size=16).digest()
     return None
 
 
@@ -402,16 +404,14 @@ def validate_document(doc: dict) -> list[Problem]:
         _add_schema_problem(problems, seen, error, "", None, None)
     for i, (path, event) in enumerate(events):
         for error in _event_validator(event.get("type")).iter_errors(event):
-            _add_schema_problem(problems, seen, error, path, i, _event_id(event))
+            if event.get("type") in EVENT_TYPES or _pointer(error.absolute_path) != "/type":
+                _add_schema_problem(problems, seen, error, path, i, _event_id(event))
+        problems.extend(_event_problems(event, path, i))  # an unknown type is named there
     found = _event_list_path(doc)
     for i, item in enumerate(found[1] if found else []):
         if not isinstance(item, dict):
             problems.append(Problem(i, None, f"{found[0]}/{i}", "An event must be a JSON object",
                                     "Sự kiện phải là một đối tượng JSON"))
-    for i, (path, event) in enumerate(_events_with_paths(doc)):
-        if event.get("type") not in EVENT_TYPES:  # say so instead of "'FooEvent' is not a 'uri'"
-            problems = [p for p in problems if p.path != path + "/type"]
-        problems.extend(_event_problems(event, path, i))
     if doc.get("type") in ("EPCISDocument", "EPCISQueryDocument") and _event_list_path(doc) is None \
             and not problems:
         problems.append(Problem(None, None, "/epcisBody", "The document has no event list",
@@ -457,11 +457,8 @@ def validate_event(event: dict, *, standalone: bool = True) -> list[Problem]:
     problems: list[Problem] = []
     seen: set[tuple[str, str]] = set()
     for error in _validator().iter_errors(subject):
-        path, en, vi = _schema_problem(error)
-        if (path, en) not in seen:
-            seen.add((path, en))
-            problems.append(Problem(None, _event_id(event), path, en, vi))
-    return problems + _event_problems(event, "", None)  # type checked above: never duplicated
+        _add_schema_problem(problems, seen, error, "", None, _event_id(event))
+    return problems + _event_problems(event, "", None)
 
 
 # --- identifiers by role ----------------------------------------------------------------------
