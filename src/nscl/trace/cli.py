@@ -1,0 +1,169 @@
+"""`nscl epcis validate|hash|capture|query` and `nscl trace back|forward`: the parsers and handlers,
+hooked into nscl.cli by `add_parsers(sub)` and `run(args, setup)`. validate and hash need no
+database; the others use the configured one (`setup` starts Django) with the web's rules."""
+from __future__ import annotations
+
+import json
+import sys
+
+COMMANDS = ("epcis", "trace")
+
+
+def add_parsers(sub) -> None:
+    e = sub.add_parser("epcis", help="sự kiện EPCIS 2.0: kiểm tra, mã băm, ghi, truy vấn")
+    esub = e.add_subparsers(dest="epcis_command", required=True)
+    v = esub.add_parser("validate", help="kiểm tra một tài liệu EPCIS 2.0 JSON/JSON-LD (mã thoát 0: hợp lệ, 1: không)")
+    v.add_argument("file")
+    v.add_argument("--format", choices=["text", "json"], default="text")
+    h = esub.add_parser("hash", help="mã băm chuẩn (Event Hash ID) của từng sự kiện, theo thứ tự trong tài liệu")
+    h.add_argument("file")
+    c = esub.add_parser("capture", help="ghi một tài liệu vào cơ sở dữ liệu (tất cả hoặc không)")
+    c.add_argument("file")
+    c.add_argument("--enterprise", metavar="MST", help="ghi thay cho doanh nghiệp này (áp dụng quyền của doanh nghiệp)")
+    q = esub.add_parser("query", help="truy vấn sự kiện (tham số như GET /epcis/events)")
+    q.add_argument("--param", action="append", default=[], metavar="NAME=VALUE")
+    q.add_argument("--enterprise", metavar="MST", help="chỉ những sự kiện doanh nghiệp này được xem")
+    q.add_argument("--format", choices=["json"], default="json")
+    t = sub.add_parser("trace", help="truy ngược (back) hoặc truy xuôi (forward) từ một mã EPC, lô hoặc kiện hàng")
+    t.add_argument("direction", choices=["back", "forward"])
+    t.add_argument("epc")
+    t.add_argument("--enterprise", metavar="MST", help="chỉ những sự kiện doanh nghiệp này được xem")
+    t.add_argument("--format", choices=["json", "text"], default="json")
+
+
+def _read(path) -> bytes:
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except OSError as e:
+        sys.exit(f"Lỗi: không đọc được tệp {path} ({e.strerror}).")
+
+
+def _load(path):
+    from nscl.traceability import epcis
+
+    try:
+        return epcis.parse_json(_read(path))
+    except epcis.MalformedJSON as e:
+        print(f"{path}: {e.message_vi}", file=sys.stderr)
+        sys.exit(1)
+
+
+def validate(path, fmt="text") -> int:
+    from nscl.traceability import epcis
+
+    doc = _load(path)
+    problems = epcis.validate_document(doc)
+    if fmt == "json":
+        print(json.dumps({"valid": not problems, "events": len(list(epcis.iter_events(doc))) if not problems else None,
+                          "problems": [{"eventIndex": p.event_index, "eventID": p.event_id, "path": p.path,
+                                        "message": p.message, "message_vi": p.message_vi} for p in problems]},
+                         ensure_ascii=False))
+    elif problems:
+        for p in problems:
+            where = f"sự kiện #{p.event_index}" if p.event_index is not None else "tài liệu"
+            print(f"{where} {p.path}: {p.message_vi or p.message}")
+    else:
+        print(f"Hợp lệ: {len(list(epcis.iter_events(doc)))} sự kiện.")
+    return 1 if problems else 0
+
+
+def hash_ids(path) -> int:
+    from nscl.traceability import hashing
+
+    for h in hashing.document_hash_ids(_load(path)):
+        print(h)
+    return 0
+
+
+def _actor(tax_code):
+    from .access import cli_actor
+
+    try:
+        return cli_actor(tax_code)
+    except LookupError:
+        sys.exit(f"Lỗi: không có doanh nghiệp mã số thuế {tax_code}.")
+
+
+def capture(path, tax_code=None) -> int:
+    from . import store
+
+    try:
+        job = store.capture(_read(path), _actor(tax_code), source="cli")
+    except store.Refused as e:
+        print(f"Không ghi: {e.detail or e.title}", file=sys.stderr)
+        for p in e.problems:
+            print(f"  sự kiện #{p['eventIndex']} ({p['eventID']}) {p['field']}: {p['message']}", file=sys.stderr)
+        return 1
+    print(f"Đã ghi {job.stored_count} sự kiện mới ({job.duplicate_count} đã có), lượt ghi {job.id}.")
+    return 0
+
+
+class _Params(dict):
+    """NAME=VALUE pairs with the QueryDict methods the query reads (repeated names allowed)."""
+
+    def getlist(self, name):
+        return self[name]
+
+    def get(self, name, default=None):
+        return self[name][-1] if name in self else default
+
+
+def query(pairs, tax_code=None) -> int:
+    from . import query as q
+
+    params = _Params()
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep:
+            sys.exit(f"Lỗi: --param {pair} phải có dạng NAME=VALUE.")
+        params.setdefault(name, []).append(value)
+    actor = _actor(tax_code)
+    one_page = "perPage" in params or "nextPageToken" in params  # else every page
+    params.setdefault("perPage", [str(q.PER_PAGE_MAX)])
+    events, token = [], None
+    try:
+        while True:
+            if token:
+                params["nextPageToken"] = [token]
+            page, token = q.page(params, actor)
+            events.extend(page)
+            if not token or one_page:
+                break
+    except q.QueryError as e:
+        sys.exit(f"Lỗi: {e.message}")
+    print(json.dumps({"events": events}, ensure_ascii=False))
+    return 0
+
+
+def trace(direction, epc, tax_code=None, fmt="json") -> int:
+    from nscl.traceability import keys
+
+    from . import tracing
+
+    try:
+        traced = tracing.trace(epc, direction, _actor(tax_code))
+    except keys.InvalidKey as e:
+        sys.exit(f"Lỗi: {e.message_vi}")
+    if fmt == "json":
+        print(json.dumps(traced.to_dict(), ensure_ascii=False))
+    else:
+        for n in traced.result.nodes:
+            print(f"{n['kind']:6s} {n['epc']}")
+        print(f"{len(traced.result.events)} sự kiện")
+    return 0
+
+
+def run(args, setup) -> int:
+    """Dispatch a parsed `epcis`/`trace` command; `setup()` starts Django when a database is needed."""
+    if args.command == "trace":
+        setup()
+        return trace(args.direction, args.epc, args.enterprise, args.format)
+    if args.epcis_command == "validate":
+        return validate(args.file, args.format)
+    if args.epcis_command == "hash":
+        return hash_ids(args.file)
+    setup()
+    if args.epcis_command == "capture":
+        return capture(args.file, args.enterprise)
+    return query(args.param, args.enterprise)

@@ -1,0 +1,286 @@
+"""Traceability records: the registry's enterprises own locations (GLN), products (GTIN), API keys and
+the sharing of their events with partners; the EPCIS event repository with its identifier index.
+
+The event store is built to be partitioned by record time on PostgreSQL (migration 0002): a
+partitioned table's unique keys must include the partition key, so the one place an eventID is
+unique is the plain table `EventId`, whose id is also the event's primary key (`Event.registry`).
+The identifier and business-transaction index rows point at that registry row as well."""
+import hashlib
+import secrets
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+API_KEY_PREFIX = "nscl"
+
+
+class Location(models.Model):
+    """A place identified by a GLN (an SGLN with any extension is a sub-location of it)."""
+
+    enterprise_tax_code_lookup = "owner__tax_code"
+
+    gln = models.CharField(_("mã địa điểm GLN"), max_length=13, unique=True)
+    name = models.CharField(_("tên địa điểm"), max_length=250)
+    name_en = models.CharField(_("tên tiếng Anh"), max_length=250, blank=True)
+    address = models.CharField(_("địa chỉ"), max_length=300, blank=True)
+    owner = models.ForeignKey("enterprises.Enterprise", on_delete=models.PROTECT, related_name="trace_locations",
+                              verbose_name=_("doanh nghiệp"))
+    is_demo = models.BooleanField(_("dữ liệu minh họa"), default=False)
+
+    class Meta:
+        ordering = ["owner", "name"]
+        verbose_name = _("địa điểm")
+        verbose_name_plural = _("địa điểm")
+
+    def __str__(self):
+        return f"{self.name} ({self.gln})"
+
+
+class Product(models.Model):
+    """A trade item (GTIN) of an enterprise's catalogue: what the consumer page shows of it."""
+
+    enterprise_tax_code_lookup = "owner__tax_code"
+
+    gtin = models.CharField(_("mã sản phẩm GTIN"), max_length=14, unique=True)
+    owner = models.ForeignKey("enterprises.Enterprise", on_delete=models.PROTECT, related_name="trace_products",
+                              verbose_name=_("doanh nghiệp"))
+    name = models.CharField(_("tên sản phẩm"), max_length=250)
+    name_en = models.CharField(_("tên tiếng Anh"), max_length=250, blank=True)
+    description = models.TextField(_("mô tả"), blank=True)
+    description_en = models.TextField(_("mô tả tiếng Anh"), blank=True)
+    origin = models.CharField(_("xuất xứ"), max_length=200, blank=True, help_text=_("Ví dụ: Hưng Yên, Việt Nam"))
+    shelf_life_days = models.PositiveIntegerField(_("hạn sử dụng (ngày kể từ ngày sản xuất)"), null=True, blank=True)
+    storage = models.CharField(_("điều kiện bảo quản"), max_length=300, blank=True)
+    storage_en = models.CharField(_("điều kiện bảo quản (tiếng Anh)"), max_length=300, blank=True)
+    warnings = models.TextField(_("cảnh báo"), blank=True)
+    warnings_en = models.TextField(_("cảnh báo (tiếng Anh)"), blank=True)
+    standards = models.ManyToManyField("enterprises.SupportContent", blank=True, related_name="trace_products",
+                                       verbose_name=_("tiêu chuẩn áp dụng"))
+    certificates = models.ManyToManyField("enterprises.Certificate", blank=True, related_name="trace_products",
+                                          verbose_name=_("chứng chỉ"))
+    is_demo = models.BooleanField(_("dữ liệu minh họa"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["owner", "name"]
+        verbose_name = _("sản phẩm")
+        verbose_name_plural = _("sản phẩm")
+
+    def __str__(self):
+        return f"{self.name} ({self.gtin})"
+
+    def name_for(self, lang) -> str:
+        return self.name_en if lang and lang.startswith("en") and self.name_en else self.name
+
+
+def product_image_path(instance, filename):
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "jpg"
+    return f"trace/products/{instance.product_id}/{uuid.uuid4().hex}.{ext}"
+
+
+class ProductImage(models.Model):
+    enterprise_tax_code_lookup = "product__owner__tax_code"
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
+    file = models.FileField(_("ảnh"), upload_to=product_image_path)
+    caption = models.CharField(_("chú thích"), max_length=200, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("ảnh sản phẩm")
+
+    def __str__(self):
+        return self.caption or self.file.name
+
+
+def hash_secret(key: str) -> str:
+    """SHA-256 of the whole key: the key is 256 random bits, so a fast hash is enough (no guessing)."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class ApiKey(models.Model):
+    """A secret an enterprise's system sends as `Authorization: Bearer <key>`. Only its hash is
+    stored; the key is shown once, when created. Limited to some locations when `locations` is set."""
+
+    enterprise_tax_code_lookup = "owner__tax_code"
+
+    owner = models.ForeignKey("enterprises.Enterprise", on_delete=models.CASCADE, related_name="trace_api_keys",
+                              verbose_name=_("doanh nghiệp"))
+    name = models.CharField(_("tên khóa"), max_length=120)
+    prefix = models.CharField(max_length=12, unique=True, editable=False)
+    secret_hash = models.CharField(max_length=64, editable=False)
+    locations = models.ManyToManyField(Location, blank=True, related_name="api_keys",
+                                       verbose_name=_("chỉ cho các địa điểm"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(_("thu hồi lúc"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("dùng lần cuối"), null=True, blank=True)
+    is_demo = models.BooleanField(_("dữ liệu minh họa"), default=False)
+
+    class Meta:
+        ordering = ["owner", "-created_at"]
+        verbose_name = _("khóa API")
+        verbose_name_plural = _("khóa API")
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @classmethod
+    def issue(cls, owner, name, created_by=None, locations=(), is_demo=False):
+        """Create a key; returns (key object, the key text to show once)."""
+        prefix = secrets.token_hex(4)
+        text = f"{API_KEY_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
+        key = cls.objects.create(owner=owner, name=name, prefix=prefix, secret_hash=hash_secret(text),
+                                 created_by=created_by, is_demo=is_demo)
+        if locations:
+            key.locations.set(locations)
+        return key, text
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class Share(models.Model):
+    """`owner` lets `partner` query its events (and trace through them): one step up, one step down."""
+
+    enterprise_tax_code_lookup = "owner__tax_code"
+
+    owner = models.ForeignKey("enterprises.Enterprise", on_delete=models.CASCADE, related_name="trace_shares_given",
+                              verbose_name=_("doanh nghiệp chia sẻ"))
+    partner = models.ForeignKey("enterprises.Enterprise", on_delete=models.CASCADE,
+                                related_name="trace_shares_received", verbose_name=_("đối tác được xem"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    is_demo = models.BooleanField(_("dữ liệu minh họa"), default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["owner", "partner"], name="trace_unique_share"),
+                       models.CheckConstraint(condition=~models.Q(owner=models.F("partner")),
+                                              name="trace_share_not_self")]
+        verbose_name = _("chia sẻ dữ liệu")
+
+    def __str__(self):
+        return f"{self.owner_id} → {self.partner_id}"
+
+
+class CaptureJob(models.Model):
+    """One capture request (a document, or one event): all of it stored, or none of it."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Đang ghi")
+        SUCCEEDED = "succeeded", _("Đã ghi")
+        FAILED = "failed", _("Bị từ chối")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    errors = models.JSONField(default=list, blank=True)
+    event_count = models.PositiveIntegerField(default=0)
+    stored_count = models.PositiveIntegerField(default=0)
+    duplicate_count = models.PositiveIntegerField(default=0)
+    owner = models.ForeignKey("enterprises.Enterprise", null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    api_key = models.ForeignKey(ApiKey, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    source = models.CharField(max_length=20, default="api")  # api, web, cli, demo, bench
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    is_demo = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("lượt ghi sự kiện")
+
+    def __str__(self):
+        return str(self.id)
+
+
+class EventId(models.Model):
+    """The registry of event IDs: where an eventID is unique (see the module docstring), and the
+    record time that finds the event's partition."""
+
+    audit_skip = True  # the events are their own append-only log; their capture job is audited
+
+    event_id = models.CharField(max_length=400, unique=True)
+    record_time = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("mã sự kiện")
+
+    def __str__(self):
+        return self.event_id
+
+
+class Event(models.Model):
+    """One EPCIS event as captured (`document`), with the fields the queries filter on."""
+
+    audit_skip = True
+
+    registry = models.OneToOneField(EventId, primary_key=True, on_delete=models.CASCADE, db_column="id",
+                                    related_name="event")
+    event_type = models.CharField(max_length=40)
+    event_time = models.DateTimeField()
+    event_timezone_offset = models.CharField(max_length=6)
+    record_time = models.DateTimeField()
+    action = models.CharField(max_length=10, blank=True)
+    biz_step = models.CharField(max_length=200, blank=True)
+    disposition = models.CharField(max_length=200, blank=True)
+    read_point = models.CharField(max_length=300, blank=True)
+    biz_location = models.CharField(max_length=300, blank=True)
+    document = models.JSONField()
+    owner = models.ForeignKey("enterprises.Enterprise", on_delete=models.PROTECT, related_name="+", db_index=False)
+    capture_job = models.ForeignKey(CaptureJob, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                    db_index=False)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["event_time", "registry"], name="trace_ev_time_idx"),
+            models.Index(fields=["record_time", "registry"], name="trace_ev_record_idx"),
+            models.Index(fields=["biz_step", "event_time", "registry"], name="trace_ev_step_idx"),
+            models.Index(fields=["owner", "event_time", "registry"], name="trace_ev_owner_idx"),
+            models.Index(fields=["read_point", "event_time"], name="trace_ev_readpoint_idx"),
+            models.Index(fields=["biz_location", "event_time"], name="trace_ev_bizloc_idx"),
+            models.Index(fields=["disposition", "event_time"], name="trace_ev_disp_idx"),
+        ]
+        verbose_name = _("sự kiện EPCIS")
+
+    def __str__(self):
+        return str(self.registry_id)
+
+
+class EventIdentifier(models.Model):
+    """Which identifier (normalised EPC URN or other URI) an event touches, and in which role
+    (nscl.traceability.epcis.ROLES): the index behind MATCH_* and trace."""
+
+    audit_skip = True
+
+    event = models.ForeignKey(EventId, on_delete=models.CASCADE, related_name="identifiers", db_index=False)
+    role = models.CharField(max_length=12)
+    identifier = models.CharField(max_length=300)
+
+    class Meta:
+        indexes = [models.Index(fields=["identifier", "role", "event"], name="trace_ident_idx",
+                                opclasses=["varchar_pattern_ops", "varchar_pattern_ops", "int8_ops"]),
+                   models.Index(fields=["event"], name="trace_ident_event_idx")]
+
+
+class EventBizTransaction(models.Model):
+    """A business transaction of an event (type normalised to its CBV name): EQ_bizTransaction_<type>."""
+
+    audit_skip = True
+
+    event = models.ForeignKey(EventId, on_delete=models.CASCADE, related_name="biz_transactions", db_index=False)
+    type = models.CharField(max_length=200, blank=True)
+    value = models.CharField(max_length=400)
+
+    class Meta:
+        indexes = [models.Index(fields=["type", "value"], name="trace_biztx_idx"),
+                   models.Index(fields=["event"], name="trace_biztx_event_idx")]

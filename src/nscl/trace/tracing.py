@@ -1,0 +1,145 @@
+"""Trace back and forward over the stored events (nscl.traceability.graph does the walking; this
+module answers its `fetch` with indexed SQL), named with the registry's locations, products and
+enterprises; the recall answer; the public stages of a product page."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from nscl.enterprises.models import Enterprise
+from nscl.traceability import graph, keys
+
+from .access import Actor
+from .models import Event, EventIdentifier, Location, Product
+from .query import with_record_time
+from .store import normalised
+
+MAX_DEPTH = 50  # hops; a real chain is far shorter, this only bounds a pathological graph
+
+
+def fetcher(actor: Actor, seen: dict | None = None):
+    """fetch(identifiers) → the events (documents with recordTime) touching any of them that the
+    actor may read; `seen` collects the owner of each event by eventID."""
+    owners = actor.visible_owner_ids()
+
+    def fetch(identifiers) -> list[dict]:
+        ids = [i for i in set(identifiers) if i]
+        if not ids:
+            return []
+        event_ids = EventIdentifier.objects.filter(identifier__in=ids).values("event_id")
+        qs = Event.objects.filter(registry_id__in=event_ids)
+        if owners is not None:
+            qs = qs.filter(owner_id__in=owners)
+        out = []
+        for doc, record_time, owner in qs.values_list("document", "record_time", "owner_id"):
+            if seen is not None:
+                seen[doc["eventID"]] = owner
+            out.append(with_record_time(doc, record_time))
+        return out
+    return fetch
+
+
+def normalised_start(identifier: str) -> str:
+    """The identifier as stored (EPC URN), from an EPC URN, a Digital Link or a bare key; InvalidKey
+    when it is a malformed GS1 identifier."""
+    text = identifier.strip()
+    if text.isdigit() and len(text) == 18:
+        text = keys.to_epc_urn(f"https://id.gs1.org/00/{text}")
+    return keys.normalise(text)
+
+
+@dataclass
+class Traced:
+    result: graph.TraceResult
+    owners: dict  # eventID → owner enterprise id
+    documents: dict  # eventID → event document
+
+    def to_dict(self) -> dict:
+        return self.result.to_dict()
+
+
+def trace(identifier: str, direction: str, actor: Actor, max_depth: int | None = None) -> Traced:
+    owners, documents = {}, {}
+    fetch = fetcher(actor, owners)
+
+    def remembering(ids):
+        found = fetch(ids)
+        for e in found:
+            documents[e["eventID"]] = e
+        return found
+    result = graph.trace(normalised_start(identifier), direction, remembering, max_depth=max_depth or MAX_DEPTH)
+    return Traced(result, owners, documents)
+
+
+def _gln(value):
+    try:
+        key = keys.parse(value)
+    except (keys.InvalidKey, TypeError, ValueError):
+        return None
+    return key.gln
+
+
+def names(identifiers=(), locations=(), owner_ids=()) -> dict:
+    """Readable names for identifiers (their product), locations (registered name) and enterprises."""
+    gtins, glns = {}, {}
+    for i in identifiers:
+        try:
+            k = keys.parse(i)
+        except (keys.InvalidKey, TypeError, ValueError):
+            continue
+        if k.gtin:
+            gtins[i] = k.gtin
+    for loc in locations:
+        g = _gln(loc)
+        if g:
+            glns[loc] = g
+    products = {p.gtin: p for p in Product.objects.filter(gtin__in=set(gtins.values()))}
+    places = {p.gln: p for p in Location.objects.filter(gln__in=set(glns.values())).select_related("owner")}
+    firms = {e.pk: e for e in Enterprise.objects.filter(pk__in=set(owner_ids))}
+    return {"products": {i: products[g] for i, g in gtins.items() if g in products},
+            "locations": {loc: places[g] for loc, g in glns.items() if g in places},
+            "enterprises": firms}
+
+
+def describe(identifier: str) -> dict:
+    """What an identifier is, for people: kind, GTIN, lot, serial, SSCC."""
+    try:
+        k = keys.parse(identifier)
+    except (keys.InvalidKey, TypeError, ValueError):
+        return {"kind": "uri"}
+    return {"kind": k.kind, "gtin": k.gtin, "lot": k.lot, "serial": k.serial, "sscc": k.sscc, "gln": k.gln}
+
+
+def recall(identifier: str, actor: Actor) -> dict:
+    """Everything downstream of an identifier (a lot, serial or pallet): graph.recall's affected
+    lots, serials and containers named with their product and its owner; every location of the
+    events (readPoint, bizLocation, location-typed sources/destinations) with its registered name;
+    the parties: the owners of the events and the parties the events name."""
+    traced = trace(identifier, "forward", actor)
+    answer = graph.recall(traced.result)
+    items = [*answer["lots"], *answer["serials"], *answer["containers"]]
+    named = names([i["id"] for i in items], [loc["id"] for loc in answer["locations"]] +
+                  [p["id"] for p in answer["parties"]], set(traced.owners.values()))
+
+    def item(i):
+        p = named["products"].get(i["id"])
+        return {"identifier": i["id"], "kind": describe(i["id"])["kind"], "gtin": i.get("gtin"), "lot": i.get("lot"),
+                "serial": i.get("serial"), "sscc": i.get("sscc"), "product": p.name if p else "",
+                "owner": p.owner.name if p else ""}
+
+    def place(loc):
+        p = named["locations"].get(loc["id"])
+        return {"identifier": loc["id"], "gln": loc.get("gln", ""), "name": p.name if p else "",
+                "address": p.address if p else "", "owner": p.owner.name if p else ""}
+    parties = []
+    for pk in sorted(set(traced.owners.values())):
+        e = named["enterprises"].get(pk)
+        if e:
+            parties.append({"identifier": e.tax_code, "name": e.name, "address": e.address, "role": "owner"})
+    for party in answer["parties"]:
+        p = named["locations"].get(party["id"])
+        parties.append({"identifier": party["id"], "name": p.owner.name if p else "", "address": p.address if p else "",
+                        "role": "party"})
+    return {"start": answer["start"], "lots": [item(i) for i in answer["lots"]],
+            "serials": [item(i) for i in answer["serials"]], "containers": [item(i) for i in answer["containers"]],
+            "locations": [place(loc) for loc in answer["locations"]], "parties": parties,
+            "events": answer["events"], "graph": traced}
