@@ -228,3 +228,17 @@ def test_validation_does_not_change_the_document():
     before = copy.deepcopy(doc)
     epcis.validate_document(doc)
     assert doc == before and json.dumps(doc) == json.dumps(before)
+
+
+def test_remembered_checks_never_hide_an_error():
+    """Validation remembers (subschema, value) pairs that passed; failures are checked every time."""
+    doc = object_event_doc()
+    assert epcis.validate_document(doc) == []
+    for event in doc["epcisBody"]["eventList"]:
+        event["bizStep"] = "transforming"
+        event["readPoint"] = {"id": "not a uri"}
+    for _ in range(2):
+        paths = {p.path for p in epcis.validate_document(doc)}
+        assert {"/epcisBody/eventList/0/bizStep", "/epcisBody/eventList/1/bizStep",
+                "/epcisBody/eventList/0/readPoint/id", "/epcisBody/eventList/1/readPoint/id"} <= paths
+    assert epcis.validate_document(object_event_doc()) == []
