@@ -51,10 +51,11 @@ Modules: ``panel`` (checking and preparing the panel), ``results`` (what a fit r
 from __future__ import annotations
 
 from .. import registry
-from .bootstrap import bootstrap_draws, resample_firms
-from .estimators import (ACF, OLS, FixedEffects, LevinsohnPetrin, OlleyPakes, ProductionFunction, Wooldridge,
-                         WooldridgeGMM, estimate)
-from .panel import FirmDataError, Panel, poly2, prepare
+from .bootstrap import bootstrap_draws, draw_estimates, firm_weights, resample_firms
+from .estimators import OLS, FixedEffects, ProductionFunction, estimate
+from .panel import FirmDataError, Panel, Sample, poly2, prepare
+from .proxy import ACF, LevinsohnPetrin, OlleyPakes
+from .wooldridge import Wooldridge, WooldridgeGMM
 from .results import ProductivityResults, firm_tfp
 
 # the registry's lists under their old names

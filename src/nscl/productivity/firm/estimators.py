@@ -1,5 +1,10 @@
 """The production-function estimators: each a model class whose ``fit()`` returns
-:class:`~nscl.productivity.firm.results.ProductivityResults` (conventions in the package docstring)."""
+:class:`~nscl.productivity.firm.results.ProductivityResults` (conventions in the package docstring).
+
+Every estimator computes on a :class:`~nscl.productivity.firm.panel.Sample`: the panel's rows, or a
+bootstrap draw's firms with their multiplicity as weights. Linear steps are solved from weighted
+Gram matrices of centred and scaled columns (:mod:`.sums`); for a draw they come from each firm's
+sums, computed once (:meth:`ProductionFunction.firm_sums`)."""
 from __future__ import annotations
 
 import numpy as np
@@ -7,12 +12,15 @@ import pandas as pd
 
 from .. import registry
 from .bootstrap import bootstrap_draws
-from .optimise import _check_rank, _cubic_fit, _lstsq, _minimise
-from .panel import FirmDataError, Panel, poly2, prepare
+from .panel import FirmDataError, Panel, Sample, poly2, prepare
 from .results import ProductivityResults, firm_tfp
-
+from .sums import chunks, firm_gram, gram, solve_normal, unpack, well_posed
 
 PROXY_KIND = {"investment": "đầu tư", "materials": "nguyên vật liệu (đầu vào trung gian)"}
+
+
+def singular(what: str) -> FirmDataError:
+    return FirmDataError(f"Ma trận suy biến ở {what}: các biến phụ thuộc tuyến tính hoặc quá ít quan sát.")
 
 
 class ProductionFunction:
@@ -22,6 +30,7 @@ class ProductionFunction:
                  proxy=None, controls=None, log_inputs=False):
         self.panel = data if isinstance(data, Panel) else prepare(
             data, id, time, output, free, state, proxy, controls, log_inputs)
+        self._firm_sums: dict = {}
         spec = registry.firm_method(self.method)
         if self.needs_proxy and self.panel.proxy is None:
             raise FirmDataError(f"{spec.label_vi} cần một biến đại diện: chưa chọn cột {PROXY_KIND[spec.proxy]}.",
@@ -40,16 +49,54 @@ class ProductionFunction:
         n = self.panel.names
         return n["free"] + n["state"] + n["controls"]
 
-    def _estimate(self, panel: Panel) -> tuple[np.ndarray, dict]:  # params, info
+    def _fit(self, s: Sample, start: np.ndarray | None = None) -> tuple[np.ndarray, dict]:
+        """(params, info) on the sample; `start` is the full sample's estimate when `s` is a
+        bootstrap draw (a start for the optimisers), None for the estimate itself."""
         raise NotImplementedError
 
+    def _designs(self, p: Panel) -> dict:
+        """The column sets whose weighted Gram matrices the estimator needs, by name: (builds, width,
+        rows) — functions of an index into `rows` (the panel's rows, or those with a lag) giving
+        columns, summed over the functions (the equations of a stacked system)."""
+        return {}
+
+    def _gram(self, s: Sample, name: str) -> np.ndarray:
+        """Σ w·x'x of the design `name` over the sample: from the firms' sums for a weighted draw."""
+        builds, width, rows = self._designs(s.panel)[name]
+        if s.firm_weight is not None:
+            return unpack(s.firm_weight @ self.firm_sums(name), width)
+        n = s.panel.n if rows is None else len(rows)
+        return sum(gram(b, n, width) for b in builds)
+
+    def firm_sums(self, name: str) -> np.ndarray:
+        """Each firm's Σ x'x of the design `name` (upper triangles, one row per firm), computed once."""
+        if name not in self._firm_sums:
+            p = self.panel
+            builds, width, rows = self._designs(p)[name]
+            ids = p.ids if rows is None else p.ids[rows]
+            self._firm_sums[name] = sum(firm_gram(b, len(ids), width, ids, p.n_firms) for b in builds)
+        return self._firm_sums[name]
+
+    def prepare_draws(self) -> None:
+        """Compute the firms' sums the draws need (once, before the worker processes start)."""
+        for name in self._designs(self.panel):
+            self.firm_sums(name)
+
+    def _estimate(self, panel: Panel) -> tuple[np.ndarray, dict]:
+        """The estimate on `panel` (every row once)."""
+        return self._fit(Sample(panel))
+
     def _estimate_draw(self, panel: Panel, estimate: np.ndarray) -> np.ndarray:
-        """A bootstrap draw's estimate; `estimate` is the full sample's (a start for optimisers)."""
-        return self._estimate(panel)[0]
+        """A bootstrap draw's estimate from its copied rows (`panel` from ``resample_firms``)."""
+        return self._fit(Sample(panel), start=np.asarray(estimate, float))[0]
+
+    def _estimate_weighted(self, firm_weight: np.ndarray, estimate: np.ndarray) -> np.ndarray:
+        """A bootstrap draw's estimate from the firms' multiplicity weights: the same as from the copied rows."""
+        return self._fit(Sample(self.panel, np.asarray(firm_weight, float)), start=np.asarray(estimate, float))[0]
 
     def fit(self, bootstrap: int = 0, seed: int | None = None, jobs: int = 1, progress=None) -> ProductivityResults:
         """`progress(done, total)` is called as bootstrap draws finish; raising from it stops the fit."""
-        params, info = self._estimate(self.panel)
+        params, info = self._fit(Sample(self.panel))
         se = info.pop("std_errors", None)
         boot = {"reps": 0, "failed": 0}
         if bootstrap:
@@ -58,7 +105,7 @@ class ProductionFunction:
             ok = draws[np.isfinite(draws).all(axis=1)]
             se = ok.std(axis=0, ddof=1) if len(ok) > 1 else np.full(len(params), np.nan)
         res = ProductivityResults(self.method, self.names, np.asarray(params, float), se, info.pop("n_obs"),
-                                  int(len(np.unique(self.panel.ids))), info.pop("criterion", None),
+                                  self.panel.n_firms, info.pop("criterion", None),
                                   info.pop("converged", True), info, boot)
         res.log_tfp = firm_tfp(self.panel, res)
         res.diagnostics = diagnostics(self.panel, self.method)
@@ -74,245 +121,93 @@ def diagnostics(p: Panel, method: str) -> dict:
     out = {}
     for code, cls in (("ols", OLS), ("fe", FixedEffects)):
         try:
-            b, info = cls.__new__(cls)._estimate(p)
+            model = cls.__new__(cls)
+            model.panel = p
+            b, info = model._fit(Sample(p))
             out[code] = {"params": [float(v) for v in b], "std_errors": [float(v) for v in info["std_errors"]]}
         except (FirmDataError, np.linalg.LinAlgError, ValueError):
             pass
     if registry.firm_method(method).needs_proxy and p.proxy is not None:
-        x = np.column_stack([np.ones(p.n), poly2(np.column_stack([p.state, p.proxy]))])
+        sc = p.scales()
+        nf = p.free.shape[1]
+
+        def build(sl):
+            sp = np.column_stack([(p.state[sl] - sc["state"][0]) / sc["state"][1],
+                                  (p.proxy[sl] - sc["proxy"][0]) / sc["proxy"][1]])
+            return np.column_stack([np.ones(len(sp)), poly2(sp), p.free[sl] - sc["free"][0]])
+        k = 1 + poly2(np.zeros((1, p.state.shape[1] + 1))).shape[1]
+        g = gram(build, p.n, k + nf)
         r2 = []
-        for j in range(p.free.shape[1]):
-            f = p.free[:, j]
-            e = f - x @ _lstsq(x, f)
-            tss = float(((f - f.mean()) ** 2).sum())
-            r2.append(1.0 - float(e @ e) / tss if tss > 0 else 1.0)
+        for j in range(nf):
+            f = k + j
+            tss = g[f, f] - g[0, f] ** 2 / g[0, 0]
+            try:
+                b = solve_normal(g[:k, :k], g[:k, f])
+                sse = g[f, f] - b @ g[:k, f]
+            except np.linalg.LinAlgError:
+                sse = 0.0
+            r2.append(1.0 - max(sse, 0.0) / tss if tss > 0 else 1.0)
         out["free_r2_on_proxy"] = r2
     return out
 
 
+def _linear(gm: np.ndarray, k: int, what: str) -> np.ndarray:
+    """Coefficients of the last column of a Gram matrix on the first k columns."""
+    if not well_posed(gm[:k, :k]):
+        raise singular(what)
+    return solve_normal(gm[:k, :k], gm[:k, k])
+
+
 class OLS(ProductionFunction):
     method = "ols"
+    within = False     # FixedEffects: each firm's means taken out
 
-    def _design(self, p):
-        parts = [p.free, p.state] + ([p.controls] if p.controls is not None else [])
-        return np.column_stack(parts)
+    def _designs(self, p):
+        """The inputs (centred; FE: within firm) scaled by their standard deviation, then the
+        output; OLS has a constant first."""
+        key = "within" if self.within else "ols"
+        if key not in p.cache:
+            x = np.column_stack([p.free, p.state] + ([p.controls] if p.controls is not None else []))
+            sd = x.std(axis=0)
+            sd[sd == 0] = 1.0
+            if self.within:
+                counts = np.bincount(p.ids)
+                xy = np.column_stack([x, p.y])
+                xy -= np.column_stack([np.bincount(p.ids, xy[:, j]) / counts for j in range(xy.shape[1])])[p.ids]
+                xy[:, :-1] /= sd
+            else:
+                xy = np.column_stack([np.ones(p.n), (x - x.mean(axis=0)) / sd, p.y - p.y.mean()])
+                sd = np.r_[1.0, sd]
+            p.cache[key] = (xy, sd)
+        xy, _ = p.cache[key]
+        return {key: ([lambda rows: xy[rows]], xy.shape[1], None)}
 
-    def _estimate(self, p):
-        x = np.column_stack([np.ones(p.n), self._design(p)])
-        b, se = _ols_with_se(x, p.y, x.shape[1])
-        return b[1:], {"n_obs": p.n, "std_errors": se[1:]}
+    def _fit(self, s, start=None):
+        p = s.panel
+        (name, (_, width, _)), = self._designs(p).items()
+        sd = p.cache[name][1]
+        g = self._gram(s, name)
+        k = width - 1
+        n = s.count(np.ones(s.n, bool))
+        if n <= k or not well_posed(g[:k, :k]):
+            raise FirmDataError("Ma trận hồi quy suy biến sau khi khử trung bình theo doanh nghiệp "
+                                "(có biến không đổi theo thời gian trong từng doanh nghiệp?)." if self.within else
+                                "Ma trận hồi quy suy biến: các biến đầu vào phụ thuộc tuyến tính.")
+        b = solve_normal(g[:k, :k], g[:k, k]) / sd
+        first = 0 if self.within else 1
+        if start is not None:   # a bootstrap draw: no standard errors
+            return b[first:], {}
+        dof = n - k - (p.n_firms if self.within else 0)
+        if dof <= 0:
+            raise FirmDataError("Quá ít quan sát so với số tham số.")
+        sse = max(g[k, k] - (b * sd) @ g[:k, k], 0.0)
+        cov = sse / dof * np.linalg.inv(g[:k, :k]) / np.outer(sd, sd)
+        return b[first:], {"n_obs": int(n), "std_errors": np.sqrt(np.diag(cov))[first:]}
 
 
 class FixedEffects(OLS):
     method = "fe"
-
-    def _estimate(self, p):
-        x = self._design(p)
-        counts = np.bincount(p.ids)
-
-        def demean(a):
-            if a.ndim == 1:
-                return a - (np.bincount(p.ids, a) / counts)[p.ids]
-            return np.column_stack([demean(a[:, j]) for j in range(a.shape[1])])
-        xd, yd = demean(x), demean(p.y)
-        if np.linalg.matrix_rank(xd) < xd.shape[1]:
-            raise FirmDataError("Ma trận hồi quy suy biến sau khi khử trung bình theo doanh nghiệp "
-                                "(có biến không đổi theo thời gian trong từng doanh nghiệp?).")
-        n_firms = len(counts)
-        b, se = _ols_with_se(xd, yd, xd.shape[1] + n_firms)
-        return b, {"n_obs": p.n, "std_errors": se}
-
-
-def _ols_with_se(x, y, k_dof):
-    b, *_ = np.linalg.lstsq(x, y, rcond=None)
-    if np.linalg.matrix_rank(x) < x.shape[1]:
-        raise FirmDataError("Ma trận hồi quy suy biến: các biến đầu vào phụ thuộc tuyến tính.")
-    e = y - x @ b
-    dof = len(y) - k_dof
-    if dof <= 0:
-        raise FirmDataError("Quá ít quan sát so với số tham số.")
-    cov = (e @ e / dof) * np.linalg.inv(x.T @ x)
-    return b, np.sqrt(np.diag(cov))
-
-
-class OlleyPakes(ProductionFunction):
-    method = "op"
-
-    def _estimate(self, p):
-        s = p.state
-        regs = [p.free] + ([p.controls] if p.controls is not None else []) + [poly2(np.column_stack([s, p.proxy]))]
-        x = np.column_stack([np.ones(p.n)] + regs)
-        _check_rank(x, "giai đoạn 1")
-        b = _lstsq(x, p.y)
-        nf, nc = p.free.shape[1], 0 if p.controls is None else p.controls.shape[1]
-        beta_free = b[1:1 + nf]
-        beta_controls = b[1 + nf:1 + nf + nc]
-        phi = x @ b - p.free @ beta_free
-        res = p.y - p.free @ beta_free
-        lphi, ls = p.lag(phi), p.lag(s)
-        ok = np.isfinite(lphi) & np.isfinite(ls).all(axis=1)
-        if ok.sum() < 10:
-            raise FirmDataError("Quá ít quan sát có năm liền trước cùng doanh nghiệp để tính độ trễ.")
-        phi, lphi, s_, ls, res = phi[ok], lphi[ok], s[ok], ls[ok], res[ok]
-
-        def innovations(theta):
-            st = s_ @ theta
-            return res - st - _cubic_fit(lphi - ls @ theta, phi - st)
-
-        def crit(theta):
-            xi = innovations(theta)
-            return float(xi @ xi)
-        start = b[1 + nf + nc:1 + nf + nc + s.shape[1]]
-        best = _minimise(crit, [start, np.full(s.shape[1], 0.2)], residuals=innovations, sum_of_squares=True)
-        params = np.concatenate([beta_free, best["params"], beta_controls])
-        return params, {"n_obs": int(ok.sum()), "criterion": best["criterion"], "converged": best["converged"],
-                        "first_stage_start": start.tolist()}
-
-
-class LevinsohnPetrin(OlleyPakes):
-    method = "lp"
-
-
-class ACF(ProductionFunction):
-    method = "acf"
-
-    def __init__(self, *args, starts: int = 6, start_seed: int = 12345, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.n_starts = starts
-        self.start_seed = start_seed
-
-    def _estimate_draw(self, panel, estimate):
-        # a draw's global minimum lies near the full sample's: start there and at the draw's own
-        # first stage rather than from every random point (a third of the work, same minima)
-        return self._estimate(panel, starts_from=estimate)[0]
-
-    def _estimate(self, p, starts_from=None):
-        xs = [p.free, p.state] + ([p.controls] if p.controls is not None else [])
-        X = np.column_stack(xs)
-        reg = poly2(np.column_stack([p.free, p.state, p.proxy]))
-        if p.controls is not None:
-            reg = np.column_stack([p.controls, reg])
-        x1 = np.column_stack([np.ones(p.n), reg])
-        _check_rank(x1, "giai đoạn 1")
-        b = _lstsq(x1, p.y)
-        phi = x1 @ b
-        lX = p.lag(X)
-        lphi = p.lag(phi)
-        ok = np.isfinite(lphi) & np.isfinite(lX).all(axis=1)
-        if ok.sum() < 10:
-            raise FirmDataError("Quá ít quan sát có năm liền trước cùng doanh nghiệp để tính độ trễ.")
-        nf, ns = p.free.shape[1], p.state.shape[1]
-        # lagged free, current state, lagged controls (prodest 1.0.2, which fixed controls in ACF)
-        Z = np.column_stack([lX[ok, :nf], X[ok, nf:nf + ns], lX[ok, nf + ns:]])
-        X, lX, phi, lphi = X[ok], lX[ok], phi[ok], lphi[ok]
-        n = len(phi)
-        W = np.linalg.inv(Z.T @ Z) / n
-
-        chol = np.linalg.cholesky(W)
-
-        def moments(theta):
-            om = phi - X @ theta
-            return Z.T @ (om - _cubic_fit(lphi - lX @ theta, om))
-
-        def crit(theta):
-            m = moments(theta)
-            return float(m @ W @ m)
-
-        def weighted(theta):  # crit = |L' m|^2: least squares finds the roots quickly
-            return chol.T @ moments(theta)
-        k = X.shape[1]
-        nc = 0 if p.controls is None else p.controls.shape[1]
-        first = np.concatenate([b[1 + nc:1 + k], b[1:1 + nc]])  # free and state, then controls
-        if starts_from is not None:
-            starts = [np.asarray(starts_from, float), first]
-        else:
-            rng = np.random.default_rng(self.start_seed)
-            starts = [first, np.full(k, 0.5)] + [rng.uniform(0, 1, k) for _ in range(max(self.n_starts - 2, 0))]
-        best = _minimise(crit, starts, keep_all=True, residuals=weighted)
-        return best["params"], {"n_obs": n, "criterion": best["criterion"], "converged": best["converged"],
-                                "local_minima": best["all"], "starts": len(starts), "tied_minima": best["tied"]}
-
-
-class Wooldridge(ProductionFunction):
-    method = "wrdg"
-
-    def _blocks(self, p):
-        reg = poly2(np.column_stack([p.state, p.proxy]))
-        lreg, lfree = p.lag(reg), p.lag(p.free)
-        ok = np.isfinite(lreg).all(axis=1) & np.isfinite(lfree).all(axis=1)
-        if ok.sum() < 10:
-            raise FirmDataError("Quá ít quan sát có năm liền trước cùng doanh nghiệp để tính độ trễ.")
-        c = None if p.controls is None else p.controls[ok]
-        return ok, reg[ok], lreg[ok], lfree[ok], c
-
-    def _estimate(self, p):
-        """prodest 1.0.1's ``prodestWRDG``: the level equation stacked over the lagged-productivity
-        equation, both sharing the coefficients of the polynomial in (state, proxy) (productivity a
-        random walk, g(h) = h), the free inputs instrumented by their lags. As prodest does it: the
-        regressors are first projected on the instruments with no constant (and no separate
-        intercept for equation 2), then y is regressed by OLS on the fitted regressors plus a constant,
-        with OLS's standard errors (σ̂² with N − K degrees of freedom)."""
-        ok, reg, lreg, lfree, c = self._blocks(p)
-        cc = [] if c is None else [c]
-        f, s = p.free[ok], p.state[ok]
-        X = np.vstack([np.column_stack([f, s, *cc, reg]), np.column_stack([f, s, *cc, lreg])])
-        Z = np.vstack([np.column_stack([lfree, s, *cc, reg]), np.column_stack([lfree, s, *cc, lreg])])
-        _check_rank(Z, "ma trận công cụ")
-        y = np.concatenate([p.y[ok], p.y[ok]])
-        q, _ = np.linalg.qr(Z)
-        D = np.column_stack([np.ones(len(y)), q @ (q.T @ X)])
-        _check_rank(D, "ma trận hồi quy giai đoạn hai")
-        beta, *_ = np.linalg.lstsq(D, y, rcond=None)
-        e = y - D @ beta
-        cov = (e @ e / (len(y) - D.shape[1])) * np.linalg.inv(D.T @ D)
-        k = len(self.names)
-        se = np.sqrt(np.diag(cov))
-        return beta[1:1 + k], {"n_obs": int(ok.sum()), "std_errors": se[1:1 + k]}
-
-
-class WooldridgeGMM(Wooldridge):
-    method = "wrdg-gmm"
-
-    def _estimate(self, p):
-        ok, reg, lreg, lfree, c = self._blocks(p)
-        n = int(ok.sum())
-        one = np.ones((n, 1))
-        f, s, y = p.free[ok], p.state[ok], p.y[ok]
-        cc = [] if c is None else [c]
-        X1 = np.column_stack([one, f, s, *cc, reg[:, 1:]])      # reg starts with the state itself
-        X2 = np.column_stack([one, f, s, *cc, one, lreg])
-        Z1 = np.column_stack([one, f, s, *cc, reg[:, 1:]])
-        Z2 = np.column_stack([one, lfree, s, *cc, lreg])
-        num_r = 1 + f.shape[1] + s.shape[1] + (0 if c is None else c.shape[1])
-        nu1, nu2 = X1.shape[1] - num_r, X2.shape[1] - num_r
-        dX = np.vstack([np.column_stack([X1, np.zeros((n, nu2))]),
-                        np.column_stack([X2[:, :num_r], np.zeros((n, nu1)), X2[:, num_r:]])])
-        zr, zc = Z1.shape[1], Z2.shape[1]
-        # Z = blockdiag(Z1, Z2): work with blocks to save memory
-        ZtZ = np.zeros((zr + zc, zr + zc))
-        ZtZ[:zr, :zr], ZtZ[zr:, zr:] = Z1.T @ Z1, Z2.T @ Z2
-        _check_rank(ZtZ, "ma trận công cụ")
-        ZtdX = np.vstack([Z1.T @ dX[:n], Z2.T @ dX[n:]])
-        Ztdy = np.concatenate([Z1.T @ y, Z2.T @ y])
-
-        def step(W):
-            A = ZtdX.T @ W
-            return np.linalg.solve(A @ ZtdX, A @ Ztdy)
-        W0 = np.diag(np.diag(np.linalg.inv(ZtZ)))
-        b1 = step(W0)
-
-        def sigma(b):
-            k1 = X1.shape[1]
-            r1 = y - X1 @ b[:k1]
-            r2 = y - X2 @ np.concatenate([b[:num_r], b[k1:]])
-            return float(r1 @ r1 + r2 @ r2)
-        S = sigma(b1) * ZtZ
-        b2 = step(np.linalg.inv(S))
-        S2 = sigma(b2) * ZtZ
-        cov = (1.0 / n) * np.linalg.inv(ZtdX.T @ np.linalg.inv(S2) @ ZtdX)
-        k = len(self.names)
-        se = np.sqrt(np.diag(cov))
-        return b2[1:1 + k], {"n_obs": n, "std_errors": se[1:1 + k]}
+    within = True
 
 
 def estimate(data: pd.DataFrame, method: str, **kwargs) -> ProductionFunction:
@@ -324,3 +219,11 @@ def estimate(data: pd.DataFrame, method: str, **kwargs) -> ProductionFunction:
                             f"{', '.join(registry.codes(registry.FIRM_METHODS))}.", field="method") from None
     return spec.model()(data, **kwargs)
 
+
+def fitted(build, rows: np.ndarray | None, n: int, k: int, b: np.ndarray) -> np.ndarray:
+    """x·b for the rows `rows` (all n when None) of the matrix whose rows are ``build(index)``."""
+    m = n if rows is None else len(rows)
+    out = np.empty(m)
+    for sl in chunks(m, k):
+        out[sl] = build(sl if rows is None else rows[sl])[:, :k] @ b
+    return out

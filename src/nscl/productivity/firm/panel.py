@@ -1,7 +1,8 @@
-"""Panel preparation: checked numeric arrays sorted by firm and year, and each row's previous year."""
+"""Panel preparation: checked numeric arrays sorted by firm and year, each row's previous year, and the
+rows (with multiplicity weights) an estimate uses."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -33,16 +34,62 @@ class Panel:
     prev: np.ndarray            # index of the same firm's previous calendar year, or -1
     names: dict
     labels: np.ndarray | None = None   # the firms' own identifiers, by code
+    cache: dict = field(default_factory=dict, repr=False)   # arrays derived from the panel, computed once
 
     @property
     def n(self):
         return len(self.y)
+
+    @property
+    def n_firms(self) -> int:
+        return int(self.ids[-1]) + 1 if self.n else 0
 
     def lag(self, values: np.ndarray) -> np.ndarray:
         out = np.full(values.shape, np.nan)
         has = self.prev >= 0
         out[has] = values[self.prev[has]]
         return out
+
+    def scales(self) -> dict:
+        """Mean and standard deviation of each block of inputs (free, state, proxy, controls), to
+        centre and scale regressors before their cross-products are summed."""
+        if "scales" not in self.cache:
+            out = {}
+            for block in ("free", "state", "proxy", "controls"):
+                a = getattr(self, block)
+                if a is not None:
+                    sd = a.std(axis=0)
+                    out[block] = (a.mean(axis=0), np.where(sd > 0, sd, 1.0))
+            self.cache["scales"] = out
+        return self.cache["scales"]
+
+
+class Sample:
+    """The rows an estimate uses: all of a panel's, or, for a bootstrap draw, the rows of the firms
+    drawn with each firm's multiplicity (how many times it was drawn) as weight. Lags stay within a
+    firm of the original panel, as in a panel of copied firms where each copy is a firm of its own."""
+
+    def __init__(self, panel: Panel, firm_weight: np.ndarray | None = None):
+        self.panel, self.firm_weight = panel, firm_weight
+        if firm_weight is None:
+            self.rows, self.weight, self.prev = None, None, panel.prev
+            return
+        w = firm_weight[panel.ids]
+        rows = np.flatnonzero(w > 0)
+        pos = np.full(panel.n + 1, -1, dtype=np.int64)     # pos[-1] = -1 for rows without a lag
+        pos[rows] = np.arange(len(rows))
+        self.rows, self.weight, self.prev = rows, w[rows].astype(float), pos[panel.prev[rows]]
+
+    @property
+    def n(self) -> int:
+        return self.panel.n if self.rows is None else len(self.rows)
+
+    def take(self, a):
+        return a if a is None or self.rows is None else a[self.rows]
+
+    def count(self, mask) -> float:
+        """Rows where `mask` holds, counted with their weights (the rows of the copied panel)."""
+        return float(mask.sum()) if self.weight is None else float(self.weight[mask].sum())
 
 
 def _previous_index(ids: np.ndarray, time: np.ndarray) -> np.ndarray:
@@ -54,51 +101,63 @@ def _previous_index(ids: np.ndarray, time: np.ndarray) -> np.ndarray:
 
 def prepare(data: pd.DataFrame, id: str, time: str, output: str, free, state, proxy=None, controls=None,
             log_inputs: bool = False) -> Panel:
+    """Checked arrays sorted by firm and year. `data.attrs["source_columns"]`, when a reader set it,
+    lists every column of the file (`data` may hold only the columns needed)."""
     free, state = _as_list(free), _as_list(state)
     controls = _as_list(controls)
     needed = [id, time, output, *free, *state, *([proxy] if proxy else []), *controls]
     missing = [c for c in needed if c not in data.columns]
     if missing:
-        raise FirmDataError(f"Thiếu cột: {', '.join(missing)}. Các cột có: {', '.join(map(str, data.columns[:30]))}.")
+        have = list(data.attrs.get("source_columns") or data.columns)
+        raise FirmDataError(f"Thiếu cột: {', '.join(missing)}. Các cột có: {', '.join(map(str, have[:30]))}.")
     if not free or not state:
         raise FirmDataError("Cần ít nhất một cột biến tự do (lao động) và một cột biến trạng thái (vốn).",
                             field="state" if free else "free")
-    df = data[list(dict.fromkeys(needed))]
-    for col in needed[1:]:
-        values = pd.to_numeric(df[col], errors="coerce")
-        bad = values.isna()
+    firm = data[id]
+    if firm.isna().any():
+        raise FirmDataError(f"Cột {id}: {int(firm.isna().sum())} dòng không có mã doanh nghiệp.")
+    values = {}
+    for col in dict.fromkeys(needed[1:]):
+        v = pd.to_numeric(data[col], errors="coerce")
+        bad = v.isna()
         if bad.any():
             raise FirmDataError(f"Cột {col}: {int(bad.sum())} giá trị trống hoặc không phải số "
-                                f"(doanh nghiệp {unit_list(df.loc[bad, id])}).")
+                                f"(doanh nghiệp {unit_list(firm[bad])}).")
         if log_inputs and col not in (time, *controls):
-            nonpos = values <= 0
+            nonpos = v <= 0
             if nonpos.any():
                 raise FirmDataError(f"Cột {col}: {int(nonpos.sum())} giá trị ≤ 0, không lấy logarit được "
-                                    f"(doanh nghiệp {unit_list(df.loc[nonpos, id])}).")
-    df = df.sort_values([id, time], kind="mergesort")
-    ids, labels = pd.factorize(df[id])
-    t = pd.to_numeric(df[time]).to_numpy()
+                                    f"(doanh nghiệp {unit_list(firm[nonpos])}).")
+        values[col] = v.to_numpy(dtype=float)
+    codes, labels = pd.factorize(firm, sort=True)
+    t = values[time]
     if (t % 1 != 0).any():
         raise FirmDataError(f"Cột {time}: năm phải là số nguyên.")
     t = t.astype(np.int64)
+    # sorted by firm and year (a stable sort: the order of sorting the table by firm, then year)
+    order = None
+    if not (np.all(codes[1:] >= codes[:-1]) and np.all((codes[1:] > codes[:-1]) | (t[1:] >= t[:-1]))):
+        order = np.lexsort((t, codes))
+        codes, t = codes[order], t[order]
+    ids = codes.astype(np.int64)
     dup = (ids[1:] == ids[:-1]) & (t[1:] == t[:-1])
     if dup.any():
         row = np.flatnonzero(dup)[0] + 1
-        raise FirmDataError(f"Doanh nghiệp {unit_list(df[id].iloc[[row]])} có hai dòng cho năm {t[row]}.")
+        raise FirmDataError(f"Doanh nghiệp {unit_list(pd.Series(labels[ids[[row]]]))} có hai dòng cho năm {t[row]}.")
 
-    def arr(cols):
+    def arr(cols, log=log_inputs):
         if not cols:
             return None
-        a = df[cols].to_numpy(dtype=float)
-        return np.log(a) if log_inputs else a
+        a = np.column_stack([values[c] for c in cols])
+        if order is not None:
+            a = a[order]
+        return np.log(a) if log else a
 
-    y = df[output].to_numpy(dtype=float)
-    y = np.log(y) if log_inputs else y
-    panel = Panel(ids=ids, time=t, y=y, free=arr(free), state=arr(state), proxy=arr([proxy]) if proxy else None,
-                  controls=df[controls].to_numpy(dtype=float) if controls else None, prev=_previous_index(ids, t),
-                  names={"free": free, "state": state, "proxy": proxy, "controls": controls, "output": output},
-                  labels=np.asarray(labels))
-    return panel
+    y = arr([output])[:, 0]
+    return Panel(ids=ids, time=t, y=y, free=arr(free), state=arr(state), proxy=arr([proxy]) if proxy else None,
+                 controls=arr(controls, log=False), prev=_previous_index(ids, t),
+                 names={"free": free, "state": state, "proxy": proxy, "controls": controls, "output": output},
+                 labels=np.asarray(labels))
 
 
 def _as_list(v):

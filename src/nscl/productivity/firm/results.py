@@ -133,8 +133,11 @@ def summary_text(d: dict, language: str = "en") -> str:
 
 def firm_tfp(panel: Panel, res: ProductivityResults) -> pd.DataFrame:
     """Log TFP (output less the estimated input contributions) and its index (mean over all = 1)."""
-    x = np.column_stack([panel.free, panel.state] + ([panel.controls] if panel.controls is not None else []))
-    log_tfp = panel.y - x @ res.params.to_numpy()
+    b = res.params.to_numpy()
+    nf, ns = panel.free.shape[1], panel.state.shape[1]
+    log_tfp = panel.y - panel.free @ b[:nf] - panel.state @ b[nf:nf + ns]
+    if panel.controls is not None:
+        log_tfp -= panel.controls @ b[nf + ns:]
     firms = panel.labels[panel.ids] if panel.labels is not None else panel.ids
     return pd.DataFrame({"firm": firms, "time": panel.time, "log_tfp": log_tfp,
                          "tfp_index": np.exp(log_tfp - log_tfp.mean())})
