@@ -29,6 +29,8 @@ def test_demo_without_any_dossier_makes_its_own_and_removes_them(client):
     assert Dossier.objects.filter(title__endswith=demo.DEMO_MARK).count() == 4
     html = client.get("/dien-hinh/").content.decode()
     assert "3 điển hình" in html and "Dữ liệu minh họa" in html and PRIVATE_TITLE not in html
+    # the filters offer the public cases' places, never the private case's (Sơn Nam, VSIC 17)
+    assert "Phường Phố Hiến" in html and "2025-25" in html and "Sơn Nam" not in html and "2025-17" not in html
     private = PracticeCase.objects.get(title__startswith=PRIVATE_TITLE)
     assert client.get(f"/dien-hinh/{private.pk}/").status_code == 404
     assert client.get(f"/dien-hinh/files/{private.files.get(kind='photo').pk}/").status_code == 404

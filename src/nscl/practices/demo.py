@@ -2,8 +2,8 @@
 here when none exist), three published with the enterprise's consent (one with figures private),
 one WITHOUT consent that stays private whatever is marked public in it. `remove()` deletes the cases
 with their consents, indicators and files, and the dossiers, certificates and enterprises made here
-(marked DEMO_MARK); yearly figures added to the programme's demo enterprises go with them
-(programme.demo.remove)."""
+(marked DEMO_MARK). Yearly figures, a primary industry and a commune are added to a programme demo
+enterprise only where it has none; they go with it (programme.demo.remove)."""
 from __future__ import annotations
 
 import datetime
@@ -17,7 +17,8 @@ from django.utils import timezone
 from nscl.audit.api import acting_as
 from nscl.enterprises import services as registry
 from nscl.enterprises.dossiers import Certificate, Dossier
-from nscl.enterprises.models import Enterprise, SupportContent, YearlyFigures
+from nscl.enterprises.models import Enterprise, IndustryCode, SupportContent, YearlyFigures
+from nscl.geo.models import AdministrativeUnit
 
 from .models import CaseFile, Consent, Indicator, PracticeCase
 
@@ -43,6 +44,20 @@ CASES = [
      "Nhóm cải tiến đề xuất 42 ý tưởng, áp dụng 18.", "Năng suất tổ đóng gói tăng.", False, None,
      [("Sản phẩm đóng gói mỗi giờ", "sản phẩm/giờ", "310", "365", False)]),
 ]
+
+
+# where each case's enterprise works, set only when the enterprise has none (so the filters show)
+PLACES = [("25110", "11953"), ("10102", "11980"), ("26190", "11977"), ("17021", "11983")]
+
+
+def _place(e: Enterprise, k: int) -> None:
+    code, commune = PLACES[k % len(PLACES)]
+    if not e.industries.exists():
+        IndustryCode.objects.create(enterprise=e, version="2025", code=code, is_primary=True)
+    if e.commune_id is None:
+        e.commune = (AdministrativeUnit.objects.filter(level="commune", code=commune)
+                     .order_by("-valid_from").first())
+        e.save()
 
 
 def _png(seed: int) -> bytes:
@@ -134,6 +149,7 @@ def load() -> dict:
             d = _dossier(code, used, officer, k)
             used.add(d.enterprise_id)
             _figures(d, k)
+            _place(d.enterprise, k)
             case = PracticeCase.objects.create(
                 dossier=d, title=title, summary=summary, results=results, model_enterprise=model,
                 model_reference="Chương trình 1322: mô hình điểm năm 2024 (minh họa)" if model else "",

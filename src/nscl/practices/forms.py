@@ -12,7 +12,9 @@ class CaseForm(forms.ModelForm):
     class Meta:
         model = PracticeCase
         fields = ["title", "summary", "results", "model_enterprise", "model_reference"]
-        widgets = {"summary": forms.Textarea(attrs={"rows": 6}), "results": forms.Textarea(attrs={"rows": 4})}
+        # what officers typed is data: the page's language does not apply to it
+        widgets = {"summary": forms.Textarea(attrs={"rows": 6, "translate": "no"}),
+                   "results": forms.Textarea(attrs={"rows": 4, "translate": "no"})}
 
     def clean(self):
         data = super().clean()
