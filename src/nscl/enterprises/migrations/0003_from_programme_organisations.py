@@ -1,6 +1,7 @@
 """Every programme.Organisation becomes an enterprise of the registry (same normalised tax code;
 an existing enterprise keeps its data), a branch linked to its parent. Nothing is deleted here:
-programme's migration 0004 moves the support records and then drops the old tables."""
+programme's migration 0004 moves the support records and then drops the old tables. The audit log
+records each new enterprise: the audit signals fire for migration models too (user "system")."""
 from django.db import migrations
 
 from nscl.enterprises.models import fold
@@ -18,27 +19,17 @@ def normalise(tax_code: str) -> str | None:
 def forwards(apps, schema_editor):
     Organisation = apps.get_model("programme", "Organisation")
     Enterprise = apps.get_model("enterprises", "Enterprise")
-    AuditEntry = apps.get_model("audit", "AuditEntry")
-    created = []
     for org in Organisation.objects.order_by("pk"):
         code = normalise(org.tax_code)
         if code is None:  # the old register validated codes; a stray one is kept visible, not lost
             code = org.tax_code[:14]
-        ent, new = Enterprise.objects.get_or_create(tax_code=code, defaults={
-            "name": org.name, "address": org.address, "is_demo": org.is_demo,
-            "search_text": fold(org.name)[:520]})
-        if new:
-            created.append(ent)
+        Enterprise.objects.get_or_create(tax_code=code, defaults={
+            "name": org.name, "address": org.address, "is_demo": org.is_demo, "search_text": fold(org.name)[:520]})
     for ent in Enterprise.objects.filter(tax_code__contains="-", parent__isnull=True):
         parent = Enterprise.objects.filter(tax_code=ent.tax_code[:10]).first()
         if parent:
             ent.parent = parent
             ent.save(update_fields=["parent"])
-    for ent in created:
-        AuditEntry.objects.create(username="system", action="create", model="enterprises.Enterprise",
-                                  object_id=str(ent.pk), object_repr=f"{ent.name} ({ent.tax_code})"[:300],
-                                  after={"tax_code": ent.tax_code, "name": ent.name,
-                                         "note": "chuyển từ danh sách tổ chức của sổ hỗ trợ (programme.Organisation)"})
 
 
 class Migration(migrations.Migration):

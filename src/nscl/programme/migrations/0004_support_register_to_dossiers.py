@@ -30,7 +30,6 @@ def forwards(apps, schema_editor):
     Dossier = apps.get_model("enterprises", "Dossier")
     DossierStep = apps.get_model("enterprises", "DossierStep")
     DossierAttachment = apps.get_model("enterprises", "DossierAttachment")
-    AuditEntry = apps.get_model("audit", "AuditEntry")
     records = list(EnterpriseSupport.objects.select_related("organisation").order_by("pk"))
     if not records:
         return
@@ -64,11 +63,9 @@ def forwards(apps, schema_editor):
         for ev in Evidence.objects.filter(activity_id=rec.pk):
             DossierAttachment.objects.create(dossier=dossier, file=ev.file.name, original_name=ev.file.name.rsplit("/", 1)[-1],
                                              description=f"Minh chứng ({ev.type}) từ sổ hỗ trợ", uploaded_by=ev.uploaded_by)
-        AuditEntry.objects.create(username="system", action="create", model="enterprises.Dossier",
-                                  object_id=str(dossier.pk), object_repr=f"{rec.title} — {enterprise.name}"[:300],
-                                  after={"status": status, "from_register_activity": rec.pk})
-    # the files now belong to the attachments: delete the rows only (historical models run no
-    # file-deleting receivers)
+    # the files now belong to the attachments: delete the rows only (the file-deleting receiver is
+    # connected to the real Evidence class, not to this migration's). The audit signals do fire for
+    # migration models, so every dossier, step and attachment created here is in the audit log.
     Evidence.objects.filter(activity_id__in=[r.pk for r in records]).delete()
     EnterpriseSupport.objects.filter(pk__in=[r.pk for r in records]).delete()
     apps.get_model("programme", "Activity").objects.filter(kind="support").delete()
