@@ -48,7 +48,8 @@ def nscl_bin() -> str:
     return str(here) if here.exists() else shutil.which("nscl") or "nscl"
 
 
-def start_server(workers: int, threads: int | None, extra_env: dict, var_dir: str | None) -> tuple[subprocess.Popen, str, str]:
+def start_server(workers: int, threads: int | None, extra_env: dict,
+                 var_dir: str | None) -> tuple[subprocess.Popen, str, str]:
     tmp = var_dir or tempfile.mkdtemp(prefix="nscl-load-")
     # as `make run` serves: NSCL_DEBUG=0, public progress
     env = dict(os.environ, NSCL_VAR_DIR=tmp, DATABASE_URL=f"sqlite:///{tmp}/load.sqlite3", NSCL_PUBLIC_PROGRESS="1",
@@ -247,7 +248,9 @@ def main():
     server = "" if args.url else f", --workers {args.workers}" + (f" --threads {args.threads}" if args.threads else "")
     print(f"{args.clients} clients, {args.seconds:g} s, {url}{server}; load average {before} before, {loadavg()} after")
     print(table(results, elapsed))
-    per_request = f" ({cpu['server'] / len(results) * elapsed * 1000:.1f} ms per request)" if "server" in cpu and results else ""
+    per_request = ""
+    if "server" in cpu and results:
+        per_request = f" ({cpu['server'] * elapsed / len(results) * 1000:.1f} ms per request)"
     print("CPU (cores busy): " + ", ".join(f"{k} {v:.2f}" for k, v in cpu.items()) + per_request)
     if any(not r[2] for r in results):
         sys.exit(1)

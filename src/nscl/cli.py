@@ -113,7 +113,7 @@ def cmd_serve(args):
     (NSCL_CACHE=file under var/cache unless NSCL_CACHE says otherwise). Proxy headers are believed
     only from NSCL_TRUSTED_PROXIES (the Django middleware nscl.accounts.proxy decides, for both)."""
     workers = args.workers or int(os.environ.get("NSCL_WORKERS", 0)) or \
-        (max(2, 2 * (os.cpu_count() or 1)) if os.environ.get("NSCL_ENV") == "production" else 1)
+        (max(2, os.cpu_count() or 1) if os.environ.get("NSCL_ENV") == "production" else 1)
     gunicorn = None
     if workers > 1:
         try:
@@ -125,8 +125,13 @@ def cmd_serve(args):
         os.environ["NSCL_CACHE"] = "file"  # shared by the worker processes
     os.environ.setdefault("NSCL_PROGRESS_CACHE_SECONDS", "300")
     settings = _django()
+    from django.urls import get_resolver
+
     from nscl.wsgi import application
 
+    # import every view now (pandas, scipy, matplotlib: seconds): forked workers share the modules and
+    # no first request after a start waits for them
+    get_resolver().url_patterns
     print(f"NSCL đang chạy tại http://{args.host}:{args.port}/  (Ctrl+C để dừng)"
           + (f" — gunicorn, {workers} tiến trình" if workers > 1 else ""))
     from nscl.accounts.models import Profile
@@ -372,7 +377,7 @@ def main(argv=None):
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8000)
     s.add_argument("--workers", type=int, default=0,
-                   help="tiến trình (gunicorn khi > 1; mặc định 1, production: 2 × số lõi hoặc NSCL_WORKERS)")
+                   help="tiến trình (gunicorn khi > 1; mặc định 1, production: số lõi hoặc NSCL_WORKERS)")
     s.add_argument("--threads", type=int, default=8, help="luồng mỗi tiến trình")
     u = sub.add_parser("adduser", help="tạo tài khoản có vai trò")
     u.add_argument("username")
