@@ -36,6 +36,7 @@ def load_reference() -> dict:
 
 
 def load_demo() -> dict:
+    from nscl.analysis import demo_registry as registry_demo
     from nscl.practices import demo as practices_demo
     from nscl.programme import demo
     from nscl.stats import demo as tfp_demo
@@ -45,6 +46,7 @@ def load_demo() -> dict:
         out.update(tfp_demo.load())
         out["activities"] += out["published"]  # each published TFP year is a programme record
         out.update(practices_demo.load())  # cases from the accepted demo dossiers
+        out.update(registry_demo.load())  # the simulated registry of the impact page
     from nscl.trace import demo as trace_demo
 
     out.update(trace_demo.load())  # the longan chain (its own enterprises; idempotent)
@@ -53,6 +55,7 @@ def load_demo() -> dict:
 
 def remove_demo() -> dict:
     """Illustrative records of every app, highest layer first (they refer to the lower ones)."""
+    from nscl.analysis import demo_registry as registry_demo
     from nscl.practices import demo as practices_demo
     from nscl.programme import demo
     from nscl.stats import demo as tfp_demo
@@ -60,6 +63,7 @@ def remove_demo() -> dict:
     from nscl.trace import demo as trace_demo
 
     out = trace_demo.remove()
+    out.update(registry_demo.remove())
     out.update(practices_demo.remove())
     out.update(tfp_demo.remove())
     out.update(demo.remove())
@@ -329,6 +333,14 @@ def cmd_impact(args):
         print(res.summary())
 
 
+def cmd_impact_registry(argv):
+    """`nscl impact --from-registry ...`: its own options (nscl.analysis.cli)."""
+    _django()
+    from nscl.analysis.cli import impact_from_registry
+
+    sys.exit(impact_from_registry(argv))
+
+
 def cmd_run_analysis(args):
     _django()
     from nscl.analysis.runner import run
@@ -429,6 +441,8 @@ def main(argv=None):
     i.add_argument("--estimator", choices=registry.codes(registry.IMPACT_ESTIMATORS), default="dr",
                    help="; ".join(f"{o.code}: {o.label_vi}" for o in registry.IMPACT_ESTIMATORS))
     i.add_argument("--covariates")
+    i.add_argument("--from-registry", action="store_true",
+                   help="bảng số liệu từ sổ doanh nghiệp thay cho --input (nscl impact --from-registry --help)")
     i.add_argument("--format", choices=["table", "json"], default="table")
     ra = sub.add_parser("run-analysis", help="chạy một phân tích đã tạo trên web (tiến trình nền)")
     ra.add_argument("job", type=int)
@@ -458,6 +472,8 @@ def main(argv=None):
     sub.add_parser("manage", help="lệnh quản trị Django", add_help=False)
     if argv and argv[0] == "manage":
         return cmd_manage(None, argv[1:])
+    if argv and argv[0] == "impact" and "--from-registry" in argv:
+        return cmd_impact_registry(argv[1:])
     args = parser.parse_args(argv)
     if args.command in trace_cli.COMMANDS:
         sys.exit(trace_cli.run(args, _django))

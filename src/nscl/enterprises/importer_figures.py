@@ -83,7 +83,7 @@ def apply_figures(parsed, result, audit_bulk, in_chunks):
     for e, year, values in parsed:
         f = existing.get((e.pk, year))
         if f is None:
-            f = YearlyFigures(enterprise_id=e.pk, year=year, **values)
+            f = YearlyFigures(enterprise=e, year=year, **values)  # the object: the audit's str() needs no query
             new.append(f)
             existing[(e.pk, year)] = f
             continue
@@ -92,6 +92,7 @@ def apply_figures(parsed, result, audit_bulk, in_chunks):
             before = snapshot(f)
             for k, v in diff.items():
                 setattr(f, k, v)
+            f.enterprise = e
             changed.append(f)
             audit.append((AuditEntry.Action.UPDATE, f, before))
     YearlyFigures.objects.bulk_create(new, batch_size=1000)

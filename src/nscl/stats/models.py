@@ -141,3 +141,6 @@ class TfpPublication(models.Model):
 
     def __str__(self):
         return f"TFP {self.year}: run #{self.run_id}"
+
+
+from .deflators import DeflatorSeries, DeflatorValue  # noqa: E402,F401
