@@ -137,3 +137,14 @@ def test_figures_import_sets_size_and_is_all_or_nothing():
     f = e.figures.get(year=2024)
     assert f.labour_productivity == 100_000_000  # 1.2 bn / 12
     assert run_import(good, "so-lieu.xlsx", kind="figures", today=TODAY).unchanged == 2
+
+
+def test_a_branch_imported_before_its_parent_is_linked_when_the_parent_comes():
+    assert run_import(csv_bytes([GOOD[1]]), "chi-nhanh.csv", today=TODAY).ok
+    branch = Enterprise.objects.get(tax_code="0100109106-001")
+    assert branch.parent is None
+    assert run_import(csv_bytes([GOOD[0]]), "cong-ty.csv", today=TODAY).ok
+    branch.refresh_from_db()
+    assert branch.parent.tax_code == "0100109106"
+    entry = AuditEntry.objects.filter(model="enterprises.Enterprise", object_id=str(branch.pk), action="update").get()
+    assert entry.before["parent"] is None and entry.after["parent"] == branch.parent.pk

@@ -135,6 +135,33 @@ def test_attachment_is_checked_and_only_for_its_enterprise(enterprises, catalogu
     assert client.get(f"/enterprises/attachments/{a.pk}/").status_code == 404
 
 
+@pytest.mark.django_db(transaction=True)
+def test_deleting_a_dossier_deletes_its_files(enterprises, catalogue, settings, tmp_path):
+    """Files go with their records, once the deletion commits (a rolled-back deletion keeps them)."""
+    from django.core.files.base import ContentFile
+    from django.db import transaction
+
+    from nscl.enterprises.dossiers import DossierAttachment
+
+    settings.MEDIA_ROOT = tmp_path
+    d = Dossier.objects.create(enterprise=enterprises["parent"], content=catalogue["5s"], title="5S",
+                               applied_on=datetime.date(2026, 11, 1), total_cost=10, requested_amount=5)
+    a = DossierAttachment(dossier=d, original_name="bb.pdf")
+    a.file.save("bb.pdf", ContentFile(b"%PDF-1.4 x"), save=True)
+    path = tmp_path / a.file.name
+    assert path.exists()
+    pk = d.pk
+    try:
+        with transaction.atomic():
+            d.delete()
+            raise RuntimeError("roll back")
+    except RuntimeError:
+        pass
+    assert path.exists()
+    Dossier.objects.get(pk=pk).delete()
+    assert not path.exists()
+
+
 def test_certificates_expiring_and_counts(enterprises, catalogue, own):
     e = enterprises["parent"]
     today = datetime.date.today()

@@ -5,6 +5,8 @@
 - `recording(action)`: saves inside the block are recorded as `action` (confirm, reopen, ...)
   instead of a plain update.
 - `acting_as(user)`: saves outside a request (commands, the demo loader) are recorded as `user`.
+- `record_bulk(entries)`: writes that bypass signals (bulk_create, bulk_update, QuerySet.delete of
+  many rows in an import) are recorded by their writer, one entry per object, in bulk.
 """
 from __future__ import annotations
 
@@ -36,3 +38,18 @@ def acting_as(user):
         yield
     finally:
         acting_user.reset(token)
+
+
+def record_bulk(entries) -> None:
+    """(action, object, snapshot before) → one AuditEntry each, in one bulk insert; a deletion has no
+    after. Recorded as the acting user (a request's, or `acting_as`), else "system"."""
+    from .signals import snapshot
+
+    user = acting_user.get()
+    if user is not None and not getattr(user, "is_authenticated", False):
+        user = None
+    AuditEntry.objects.bulk_create([
+        AuditEntry(user=user, username=user.get_username() if user else "system", action=action,
+                   model=obj._meta.label, object_id=str(obj.pk), object_repr=str(obj)[:300], before=before,
+                   after=None if action == Action.DELETE else snapshot(obj))
+        for action, obj, before in entries], batch_size=1000)

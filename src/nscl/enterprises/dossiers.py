@@ -3,7 +3,9 @@ rejected / withdrawn), the steps that moved them, their attachments, and certifi
 The allowed moves are in workflow.py; who may make them in accounts/roles.py."""
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
 from .models import MONEY, Enterprise, SupportContent, SupportRule, attachment_path
@@ -120,6 +122,15 @@ class DossierAttachment(models.Model):
 
     def __str__(self):
         return self.original_name
+
+
+@receiver(post_delete, sender=DossierAttachment)
+def _delete_attachment_file(sender, instance, **kwargs):
+    """The file goes once the deletion is committed (a rolled-back deletion keeps it): a deleted
+    dossier's evidence must not stay on disk, readable by nobody."""
+    name, storage = instance.file.name, instance.file.storage
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
 
 
 class Certificate(models.Model):

@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 
-from nscl.audit.context import acting_user
+from nscl.audit.api import record_bulk
 from nscl.audit.models import AuditEntry
 from nscl.audit.signals import snapshot
 from nscl.geo.models import MERGER_DATE
@@ -247,14 +247,8 @@ def _in_chunks(values, size=900):
         yield values[i:i + size]
 
 
-def _audit(entries):
-    user = acting_user.get()
-    if user is not None and not getattr(user, "is_authenticated", False):
-        user = None
-    AuditEntry.objects.bulk_create([
-        AuditEntry(user=user, username=user.get_username() if user else "system", action=action,
-                   model=obj._meta.label, object_id=str(obj.pk), object_repr=str(obj)[:300], before=before,
-                   after=snapshot(obj)) for action, obj, before in entries], batch_size=1000)
+# one audit entry per object written in bulk (also for the registry's other bulk writers: demo, history)
+_audit = audit_bulk = record_bulk
 
 
 FIELDS = ("name", "name_en", "ownership", "commune_id", "address", "sector_group", "registered_on")
@@ -307,6 +301,14 @@ def _apply_enterprises(parsed, result):
         if code in known:
             e.parent_id = known[code]
             linked.append(e)
+    # and branches registered before their parent, now that the parent is here
+    for e in Enterprise.objects.filter(parent__isnull=True, tax_code__contains="-"):
+        parent = by_code.get(mst.parent_code(e.tax_code))
+        if parent is not None and e.tax_code not in by_code:
+            before = snapshot(e)
+            e.parent_id = parent.pk
+            linked.append(e)
+            audit.append((AuditEntry.Action.UPDATE, e, before))
     Enterprise.objects.bulk_update(linked, ["parent"], batch_size=1000)
     audit += _apply_industries(parsed, by_code)
     _audit(audit)
