@@ -174,3 +174,31 @@ def test_certificates_expiring_and_counts(enterprises, catalogue, own):
     assert r.status_code == 400 and "Ngày hết hạn phải sau ngày cấp." in r.content.decode()
     page = own.get("/enterprises/certificates/").content.decode()
     assert "QMS-1" in page and "Hệ thống quản lý chất lượng TCVN ISO 9001</td><td>2024</td><td class=\"num\">1</td>" in page
+
+
+def test_contacts_and_industry_codes_are_added_and_removed_by_those_who_may_edit(enterprises, own, org_user, client):
+    from nscl.enterprises.models import Contact, IndustryCode
+
+    e = enterprises["parent"]
+    r = own.post(f"/enterprises/{e.pk}/contacts/", {"name": "Nguyễn Thị Hoa", "position": "Trưởng phòng QA",
+                                                    "phone": "0221 3 555 666", "email": "hoa@example.vn"})
+    assert r.status_code == 302
+    c = Contact.objects.get(enterprise=e)
+    assert own.post(f"/enterprises/{e.pk}/contacts/", {"name": "", "email": "không-phải-thư"}).status_code == 400
+    page = own.get(f"/enterprises/{e.pk}/").content.decode()
+    assert "Nguyễn Thị Hoa" in page and f"/enterprises/{e.pk}/contacts/{c.pk}/remove/" in page
+    # another enterprise's user can neither see nor change them
+    client.force_login(org_user(OTHER))
+    assert client.post(f"/enterprises/{e.pk}/contacts/{c.pk}/remove/").status_code == 404
+    assert client.post(f"/enterprises/{e.pk}/contacts/", {"name": "X"}).status_code == 404
+    assert Contact.objects.filter(pk=c.pk).exists()
+    own.force_login(org_user(PARENT))  # `own` and `client` are the same test client
+    # removing the primary industry code makes the next one primary
+    second = IndustryCode.objects.create(enterprise=e, version="2025", code="10710")
+    primary = e.industries.get(is_primary=True)
+    assert own.post(f"/enterprises/{e.pk}/industries/{primary.pk}/remove/").status_code == 302
+    second.refresh_from_db()
+    assert second.is_primary and not IndustryCode.objects.filter(pk=primary.pk).exists()
+    assert own.post(f"/enterprises/{e.pk}/contacts/{c.pk}/remove/").status_code == 302
+    assert not Contact.objects.filter(pk=c.pk).exists()
+    assert own.get(f"/enterprises/{e.pk}/contacts/{c.pk}/remove/").status_code == 405

@@ -12,7 +12,7 @@ from nscl.geo.models import AdministrativeUnit
 
 from . import mst, vsic
 from .dossiers import Certificate, Dossier
-from .models import Enterprise, IndustryCode, SupportContent, YearlyFigures
+from .models import Contact, Enterprise, IndustryCode, SupportContent, YearlyFigures
 
 DATE = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"})
 DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
@@ -82,6 +82,12 @@ class EnterpriseForm(forms.ModelForm):
             current.delete()
         enterprise.industries.filter(version=version, code=code).delete()
         IndustryCode.objects.create(enterprise=enterprise, version=version, code=code, is_primary=True)
+
+
+class ContactForm(forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = ["name", "position", "phone", "email"]
 
 
 class IndustryForm(forms.ModelForm):

@@ -21,8 +21,8 @@ from nscl.common.params import int_param
 from . import services
 from .dossiers import Certificate, Status
 from .exports import enterprises_xlsx
-from .forms import CertificateForm, EnterpriseForm, FiguresForm, IndustryForm
-from .models import Enterprise, SizeClass, SupportContent, YearlyFigures
+from .forms import CertificateForm, ContactForm, EnterpriseForm, FiguresForm, IndustryForm
+from .models import Contact, Enterprise, SizeClass, SupportContent, YearlyFigures
 
 PAGE_SIZE = 50
 
@@ -85,6 +85,7 @@ def enterprise_detail(request, pk):
         "dossiers": e.dossiers.select_related("content"), "certificates": e.certificates.select_related("standard"),
         "can_edit": roles.can_edit_enterprise(user, e), "can_apply": roles.can_apply_for_support(user, e),
         "figures_form": FiguresForm(), "industry_form": IndustryForm(), "certificate_form": CertificateForm(),
+        "contact_form": ContactForm(),
     })
 
 
@@ -145,6 +146,45 @@ def industry_add(request, pk):
         messages.success(request, "Đã thêm mã ngành %s." % ind.code)
         return redirect("enterprise_detail", pk=e.pk)
     return render(request, "enterprises/form_errors.html", {"e": e, "form": form, "title": "Mã ngành"}, status=400)
+
+
+@login_required
+@require_POST
+def industry_remove(request, pk, industry_pk):
+    """Remove an industry code; when it was the primary one, the oldest remaining becomes primary."""
+    e = editable_or_403(request, pk)
+    ind = get_object_or_404(e.industries, pk=industry_pk)
+    with transaction.atomic():
+        ind.delete()
+        if ind.is_primary:
+            nxt = e.industries.order_by("pk").first()
+            if nxt:
+                nxt.is_primary = True
+                nxt.save(update_fields=["is_primary"])
+    messages.success(request, "Đã bỏ mã ngành %s." % ind.code)
+    return redirect("enterprise_detail", pk=e.pk)
+
+
+@login_required
+@require_POST
+def contact_add(request, pk):
+    e = editable_or_403(request, pk)
+    form = ContactForm(request.POST, instance=Contact(enterprise=e))
+    if form.is_valid():
+        form.save()
+        messages.success(request, "Đã thêm người liên hệ %s." % form.instance.name)
+        return redirect("enterprise_detail", pk=e.pk)
+    return render(request, "enterprises/form_errors.html", {"e": e, "form": form, "title": "Người liên hệ"}, status=400)
+
+
+@login_required
+@require_POST
+def contact_remove(request, pk, contact_pk):
+    e = editable_or_403(request, pk)
+    contact = get_object_or_404(e.contacts, pk=contact_pk)
+    contact.delete()
+    messages.success(request, "Đã xóa người liên hệ %s." % contact.name)
+    return redirect("enterprise_detail", pk=e.pk)
 
 
 @login_required
