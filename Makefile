@@ -47,15 +47,20 @@ nginx:
 	  else echo "WARNING: /usr/sbin/nginx missing (sudo apt-get install nginx)"; fi; \
 	fi
 
+# The two passes run side by side (two cores; each pass's output is printed whole when it ends,
+# with its own var/ folder); `make test-sqlite` or `make test-postgres` runs one.
 test: install browser nginx
-	@$(MAKE) --no-print-directory test-sqlite
-	@$(MAKE) --no-print-directory test-postgres
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
+test-sqlite: export NSCL_VAR_DIR = $(CURDIR)/var/test-sqlite
 test-sqlite:
 	@echo "== Test pass 1/2: SQLite"
+	@mkdir -p $(NSCL_VAR_DIR)
 	DATABASE_URL=sqlite:///$(NSCL_VAR_DIR)/test.sqlite3 $(BIN)/pytest
 
+test-postgres: export NSCL_VAR_DIR = $(CURDIR)/var/test-postgres
 test-postgres:
+	@mkdir -p $(NSCL_VAR_DIR)
 	@url="$${DATABASE_URL:-$(PG_URL)}"; \
 	case "$$url" in postgres*) ;; *) url="$(PG_URL)";; esac; \
 	if $(BIN)/python -c "import sys,psycopg; psycopg.connect(sys.argv[1].replace('postgres://','postgresql://',1), connect_timeout=3).close()" "$$url" 2>/dev/null; then \
