@@ -9,6 +9,8 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from nscl.accounts import roles
@@ -50,11 +52,20 @@ TRANSITIONS = {t.name: t for t in [
     Transition("close", _l("Kết thúc"), frozenset({Status.ACCEPTED}), Status.CLOSED, required=("closed_on",),
                optional=("paid_amount",)),
 ]}
-FIELD_LABELS = {"proposed_amount": "mức đề xuất", "decision_number": "số quyết định", "decision_date": "ngày quyết định",
-                "decision_body": "cơ quan ban hành", "approved_amount": "mức hỗ trợ được duyệt",
-                "provider": "tổ chức tư vấn / chứng nhận", "contract_number": "số hợp đồng",
-                "contract_date": "ngày hợp đồng", "accepted_on": "ngày nghiệm thu", "closed_on": "ngày kết thúc",
-                "paid_amount": "kinh phí đã thanh toán"}
+FIELD_LABELS = {"proposed_amount": _l("mức đề xuất"), "decision_number": _l("số quyết định"),
+                "decision_date": _l("ngày quyết định"), "decision_body": _l("cơ quan ban hành"),
+                "approved_amount": _l("mức hỗ trợ được duyệt"), "provider": _l("tổ chức tư vấn / chứng nhận"),
+                "contract_number": _l("số hợp đồng"), "contract_date": _l("ngày hợp đồng"),
+                "accepted_on": _l("ngày nghiệm thu"), "closed_on": _l("ngày kết thúc"),
+                "paid_amount": _l("kinh phí đã thanh toán")}
+
+
+def _label(name) -> str:
+    return str(FIELD_LABELS[name]).capitalize()
+
+
+def _vnd(value) -> str:
+    return fmt_vnd(value, get_language())
 
 
 def allowed(dossier, user):
@@ -71,8 +82,8 @@ def applicable_rule(content, day):
 
 def _date(name, value):
     if not isinstance(value, datetime.date) or not (EARLIEST <= value <= LATEST):
-        raise WorkflowError(f"{FIELD_LABELS[name].capitalize()} phải là một ngày từ {fmt_date(EARLIEST)} "
-                            f"đến {fmt_date(LATEST)}.")
+        raise WorkflowError(_("%(field)s phải là một ngày từ %(lo)s đến %(hi)s.") % {
+            "field": _label(name), "lo": fmt_date(EARLIEST), "hi": fmt_date(LATEST)})
     return value
 
 
@@ -80,16 +91,16 @@ def _amount(name, value):
     try:
         d = Decimal(value)
     except Exception:  # noqa: BLE001
-        raise WorkflowError(f"{FIELD_LABELS[name].capitalize()} không phải là số.") from None
+        raise WorkflowError(_("%(field)s không phải là số.") % {"field": _label(name)}) from None
     if not d.is_finite() or d < 0 or d != d.to_integral_value():
-        raise WorkflowError(f"{FIELD_LABELS[name].capitalize()} phải là số đồng nguyên không âm.")
+        raise WorkflowError(_("%(field)s phải là số đồng nguyên không âm.") % {"field": _label(name)})
     return d
 
 
 def _not_before(later_name, later, earlier_name, earlier):
     if earlier and later < earlier:
-        raise WorkflowError(f"{FIELD_LABELS[later_name].capitalize()} ({fmt_date(later)}) không được trước "
-                            f"{earlier_name} ({fmt_date(earlier)}).")
+        raise WorkflowError(_("%(field)s (%(day)s) không được trước %(earlier)s (%(earlier_day)s).") % {
+            "field": _label(later_name), "day": fmt_date(later), "earlier": earlier_name, "earlier_day": fmt_date(earlier)})
 
 
 def _check(d: Dossier, t: Transition, v: dict):
@@ -101,36 +112,37 @@ def _check(d: Dossier, t: Transition, v: dict):
         else:
             v[name] = str(v[name]).strip()
             if not v[name]:
-                raise WorkflowError(f"Cần {FIELD_LABELS[name]}.")
+                raise WorkflowError(_("Cần %(field)s.") % {"field": FIELD_LABELS[name]})
     if t.name == "appraise":
         rule = applicable_rule(d.content, datetime.date.today())
         if v["proposed_amount"] > d.requested_amount:
-            raise WorkflowError(f"Mức đề xuất ({fmt_vnd(v['proposed_amount'])}) vượt kinh phí đề nghị "
-                                f"({fmt_vnd(d.requested_amount)}).")
+            raise WorkflowError(_("Mức đề xuất (%(proposed)s) vượt kinh phí đề nghị (%(requested)s).") % {
+                "proposed": _vnd(v["proposed_amount"]), "requested": _vnd(d.requested_amount)})
         if rule and v["proposed_amount"] > rule.max_amount(d.total_cost):
-            raise WorkflowError(f"Mức đề xuất vượt mức tối đa {fmt_vnd(rule.max_amount(d.total_cost))} "
-                                f"theo {rule.legal_basis}.")
+            raise WorkflowError(_("Mức đề xuất vượt mức tối đa %(max)s theo %(basis)s.") % {
+                "max": _vnd(rule.max_amount(d.total_cost)), "basis": rule.legal_basis})
     elif t.name == "approve":
-        _not_before("decision_date", v["decision_date"], "ngày nộp", d.applied_on)
+        _not_before("decision_date", v["decision_date"], _("ngày nộp"), d.applied_on)
         rule = applicable_rule(d.content, v["decision_date"])
         if rule is None:
-            raise WorkflowError(f"Chưa có quy định mức hỗ trợ cho “{d.content}” áp dụng ngày "
-                                f"{fmt_date(v['decision_date'])}: cần khai báo trước khi phê duyệt.")
+            raise WorkflowError(_("Chưa có quy định mức hỗ trợ cho “%(content)s” áp dụng ngày %(day)s: cần khai "
+                                  "báo trước khi phê duyệt.") % {"content": d.content, "day": fmt_date(v["decision_date"])})
         ceiling = min(rule.max_amount(d.total_cost), d.requested_amount)
         if v["approved_amount"] > ceiling:
-            raise WorkflowError(f"Mức duyệt ({fmt_vnd(v['approved_amount'])}) vượt mức tối đa {fmt_vnd(ceiling)} "
-                                f"({fmt_num(rule.share_pct)}% chi phí, không quá {fmt_vnd(rule.cap)}, theo {rule.legal_basis}; "
-                                f"không quá kinh phí đề nghị).")
+            raise WorkflowError(_("Mức duyệt (%(approved)s) vượt mức tối đa %(ceiling)s (%(share)s%% chi phí, không quá "
+                                  "%(cap)s, theo %(basis)s; không quá kinh phí đề nghị).") % {
+                "approved": _vnd(v["approved_amount"]), "ceiling": _vnd(ceiling),
+                "share": fmt_num(rule.share_pct, get_language()), "cap": _vnd(rule.cap), "basis": rule.legal_basis})
         v["rule"] = rule
     elif t.name == "implement":
-        _not_before("contract_date", v["contract_date"], "ngày quyết định phê duyệt", d.decision_date)
+        _not_before("contract_date", v["contract_date"], _("ngày quyết định phê duyệt"), d.decision_date)
     elif t.name == "accept":
-        _not_before("accepted_on", v["accepted_on"], "ngày hợp đồng", d.contract_date)
+        _not_before("accepted_on", v["accepted_on"], _("ngày hợp đồng"), d.contract_date)
     elif t.name == "close":
-        _not_before("closed_on", v["closed_on"], "ngày nghiệm thu", d.accepted_on)
+        _not_before("closed_on", v["closed_on"], _("ngày nghiệm thu"), d.accepted_on)
         if v.get("paid_amount") is not None and v["paid_amount"] > (d.approved_amount or 0):
-            raise WorkflowError(f"Kinh phí thanh toán ({fmt_vnd(v['paid_amount'])}) vượt mức được duyệt "
-                                f"({fmt_vnd(d.approved_amount)}).")
+            raise WorkflowError(_("Kinh phí thanh toán (%(paid)s) vượt mức được duyệt (%(approved)s).") % {
+                "paid": _vnd(v["paid_amount"]), "approved": _vnd(d.approved_amount)})
 
 
 def perform(dossier: Dossier, name: str, user, notes: str = "", **values) -> DossierStep:
@@ -138,18 +150,19 @@ def perform(dossier: Dossier, name: str, user, notes: str = "", **values) -> Dos
     user's to make, or its values are missing or wrong."""
     t = TRANSITIONS.get(name)
     if t is None:
-        raise WorkflowError("Bước xử lý không hợp lệ.")
+        raise WorkflowError(_("Bước xử lý không hợp lệ."))
     if not roles.can_transition_dossier(user, dossier, name):
-        raise WorkflowError(f"Bạn không có quyền “{t.label.lower()}” hồ sơ này.")
+        raise WorkflowError(_("Bạn không có quyền “%(move)s” hồ sơ này.") % {"move": str(t.label).lower()})
     with transaction.atomic():
         d = Dossier.objects.select_for_update().select_related("content", "enterprise").get(pk=dossier.pk)
         if d.status not in t.sources:
-            raise WorkflowError(f"Không thể “{t.label.lower()}” hồ sơ đang ở trạng thái “{d.get_status_display()}”.")
-        missing = [FIELD_LABELS[f] for f in t.required if values.get(f) in (None, "")]
+            raise WorkflowError(_("Không thể “%(move)s” hồ sơ đang ở trạng thái “%(status)s”.") % {
+                "move": str(t.label).lower(), "status": d.get_status_display()})
+        missing = [str(FIELD_LABELS[f]) for f in t.required if values.get(f) in (None, "")]
         if missing:
-            raise WorkflowError("Cần nhập: " + ", ".join(missing) + ".")
+            raise WorkflowError(_("Cần nhập: %(fields)s.") % {"fields": ", ".join(missing)})
         if t.notes_required and not (notes or "").strip():
-            raise WorkflowError("Cần ghi rõ lý do.")
+            raise WorkflowError(_("Cần ghi rõ lý do."))
         v = {f: values[f] for f in t.required + t.optional if values.get(f) not in (None, "")}
         _check(d, t, v)
         for field, value in v.items():
