@@ -34,8 +34,9 @@ Deliberate differences from prodest, and why:
   Levenberg-Marquardt on the weighted moments, finished by Nelder-Mead unless it reached an exact
   root, keeping the lowest criterion and reporting every local minimum found. When several minima
   tie (an exactly identified criterion can have more than one exact root), the one with every
-  elasticity in (0, 1) is kept and the tie is reported. ACF's bootstrap draws start at the full
-  sample's estimate and at the draw's own first stage.
+  elasticity in (0, 1) is kept, then the one from the earliest start (never the rounding of the
+  criteria), and the tie is reported. ACF's bootstrap draws start at the full sample's estimate and
+  at the draw's own first stage; OP/LP's at the full sample's estimate (a warm start).
 - The cubic productivity process is fitted on the standardised lagged productivity (the same span,
   well-conditioned normal equations); results equal prodest's up to rounding.
 - Bootstrap draws that fail are counted and reported (prodest drops them with ``na.rm``).

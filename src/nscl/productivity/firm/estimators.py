@@ -14,7 +14,7 @@ from .. import registry
 from .bootstrap import bootstrap_draws
 from .panel import FirmDataError, Panel, Sample, poly2, prepare
 from .results import ProductivityResults, firm_tfp
-from .sums import chunks, firm_gram, gram, solve_normal, unpack, well_posed
+from .sums import firm_gram, gram, solve_normal, unpack, well_posed
 
 PROXY_KIND = {"investment": "đầu tư", "materials": "nguyên vật liệu (đầu vào trung gian)"}
 
@@ -165,27 +165,36 @@ class OLS(ProductionFunction):
     def _designs(self, p):
         """The inputs (centred; FE: within firm) scaled by their standard deviation, then the
         output; OLS has a constant first."""
-        key = "within" if self.within else "ols"
-        if key not in p.cache:
-            x = np.column_stack([p.free, p.state] + ([p.controls] if p.controls is not None else []))
-            sd = x.std(axis=0)
-            sd[sd == 0] = 1.0
-            if self.within:
+        sc = p.scales()
+        blocks = [b for b in ("free", "state", "controls") if getattr(p, b) is not None]
+        mean = np.concatenate([sc[b][0] for b in blocks] + [[p.y.mean()]])
+        sd = np.concatenate([sc[b][1] for b in blocks] + [[1.0]])
+        if self.within:
+            if "firm_means" not in p.cache:
                 counts = np.bincount(p.ids)
-                xy = np.column_stack([x, p.y])
-                xy -= np.column_stack([np.bincount(p.ids, xy[:, j]) / counts for j in range(xy.shape[1])])[p.ids]
-                xy[:, :-1] /= sd
-            else:
-                xy = np.column_stack([np.ones(p.n), (x - x.mean(axis=0)) / sd, p.y - p.y.mean()])
-                sd = np.r_[1.0, sd]
-            p.cache[key] = (xy, sd)
-        xy, _ = p.cache[key]
-        return {key: ([lambda rows: xy[rows]], xy.shape[1], None)}
+                p.cache["firm_means"] = np.column_stack(
+                    [np.bincount(p.ids, getattr(p, b)[:, j]) / counts for b in blocks
+                     for j in range(getattr(p, b).shape[1])] + [np.bincount(p.ids, p.y) / counts])
+
+            def build(rows):
+                xy = np.column_stack([getattr(p, b)[rows] for b in blocks] + [p.y[rows]])
+                return (xy - p.cache["firm_means"][p.ids[rows]]) / sd
+            return {"fe": ([build], len(sd), None)}
+
+        def build(rows):
+            xy = np.column_stack([getattr(p, b)[rows] for b in blocks] + [p.y[rows]])
+            return np.column_stack([np.ones(len(xy)), (xy - mean) / sd])
+        return {"ols": ([build], 1 + len(sd), None)}
+
+    def _scale(self, p):
+        sc = p.scales()
+        sd = np.concatenate([sc[b][1] for b in ("free", "state", "controls") if getattr(p, b) is not None])
+        return sd if self.within else np.r_[1.0, sd]
 
     def _fit(self, s, start=None):
         p = s.panel
         (name, (_, width, _)), = self._designs(p).items()
-        sd = p.cache[name][1]
+        sd = self._scale(p)
         g = self._gram(s, name)
         k = width - 1
         n = s.count(np.ones(s.n, bool))
@@ -218,12 +227,3 @@ def estimate(data: pd.DataFrame, method: str, **kwargs) -> ProductionFunction:
         raise FirmDataError(f"Phương pháp “{method}” không có; chọn một trong: "
                             f"{', '.join(registry.codes(registry.FIRM_METHODS))}.", field="method") from None
     return spec.model()(data, **kwargs)
-
-
-def fitted(build, rows: np.ndarray | None, n: int, k: int, b: np.ndarray) -> np.ndarray:
-    """x·b for the rows `rows` (all n when None) of the matrix whose rows are ``build(index)``."""
-    m = n if rows is None else len(rows)
-    out = np.empty(m)
-    for sl in chunks(m, k):
-        out[sl] = build(sl if rows is None else rows[sl])[:, :k] @ b
-    return out

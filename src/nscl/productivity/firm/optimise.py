@@ -22,7 +22,7 @@ def _minimise(crit, starts, keep_all=False, residuals=None, sum_of_squares=False
     the start (or `scale`, when larger: the start's of an earlier search that a minimum is polished
     from), below which its rounding cannot tell changes apart."""
     found = []
-    for s0 in starts:
+    for index, s0 in enumerate(starts):
         s0 = np.asarray(s0, float)
         try:
             x0 = s0
@@ -36,7 +36,7 @@ def _minimise(crit, starts, keep_all=False, residuals=None, sum_of_squares=False
                 if f_lm <= 1e-12 * max(f0, 1e-300) or (sum_of_squares and f_lm <= f0):
                     # Levenberg-Marquardt reached an exact root: nothing left for Nelder-Mead to improve
                     found.append({"start": s0.tolist(), "params": x0, "criterion": float(f_lm), "converged": True,
-                                  "f_start": f0})
+                                  "f_start": f0, "index": index})
                     continue
             r = optimize.minimize(crit, x0, method="Nelder-Mead",
                                   options={"xatol": 1e-9, "fatol": 1e-13 * max(f0, 1e-300), "maxiter": 4000 * len(s0),
@@ -46,16 +46,18 @@ def _minimise(crit, starts, keep_all=False, residuals=None, sum_of_squares=False
             continue
         if np.isfinite(r.fun):
             found.append({"start": s0.tolist(), "params": r.x, "criterion": float(r.fun), "converged": bool(r.success),
-                          "f_start": f0})
+                          "f_start": f0, "index": index})
     if not found:
         raise FirmDataError("Không tối ưu được hàm mục tiêu từ mọi điểm xuất phát.")
     found.sort(key=lambda m: m["criterion"])
     # Exactly identified GMM can have several exact roots (criterion zero up to rounding): among
-    # minima tied with the best, prefer one whose elasticities all lie in (0, 1).
+    # minima tied with the best, prefer one whose elasticities all lie in (0, 1), then the one from
+    # the earliest start (never the rounding of their criteria, which would differ between a
+    # bootstrap draw's weighted and copied-rows computations).
     tol = 1e-9 * max(1.0, found[0]["criterion"])
     tied = [m for m in found if m["criterion"] <= found[0]["criterion"] + tol]
     admissible = [m for m in tied if np.all((m["params"] > 0) & (m["params"] < 1))]
-    best = dict((admissible or tied)[0])
+    best = dict(min(admissible or tied, key=lambda m: m["index"]))
     best["tied"] = len({tuple(np.round(m["params"], 3)) for m in tied})
     if keep_all:
         distinct = []

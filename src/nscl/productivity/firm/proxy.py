@@ -16,21 +16,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from .estimators import ProductionFunction, fitted, singular
+from .estimators import ProductionFunction, singular
 from .optimise import _minimise, newton_refine
 from .panel import FirmDataError, Sample, poly2
-from .sums import PolyMoments, chunks, solve_normal, well_posed
+from .sums import PolyMoments, solve_normal, well_posed
 
-POLISH = 0.25    # a minimum this far from θ₀ (in any coefficient) is polished from moments centred at it
+POLISH = 1.0    # a minimum this far from θ₀ (in any coefficient) is polished from moments centred at it
 
 
 def _n_poly(m: int) -> int:
     return m + m * (m - 1) // 2 + m
-
-
-def _std(p, block, idx):
-    mean, sd = p.scales()[block]
-    return (getattr(p, block)[idx] - mean) / sd
 
 
 def poly_linear(a: np.ndarray, mean: np.ndarray, sd: np.ndarray) -> np.ndarray:
@@ -46,29 +41,56 @@ def poly_linear(a: np.ndarray, mean: np.ndarray, sd: np.ndarray) -> np.ndarray:
     return grad / sd
 
 
-def _horner(coef, v):
-    """Σ coef_i·v^i."""
-    out = np.full(len(v), coef[-1])
-    for c in coef[-2::-1]:
-        out *= v
-        out += c
-    return out
-
-
 def _mean(a, w):
-    return a.mean(axis=0) if w is None else (w @ a) / w.sum()
+    return a.mean() if w is None else (w @ a) / w.sum()
+
+
+def _columns(a):
+    """The columns of a 2-D block as contiguous 1-D arrays."""
+    return [] if a is None else [np.ascontiguousarray(a[:, j]) for j in range(a.shape[1])]
 
 
 class _ProxyEstimator(ProductionFunction):
+    linear_blocks: tuple = ()   # first stage: blocks entering linearly, then
+    poly_blocks: tuple = ()     # the blocks of the full second-degree polynomial
+
+    def _standardised(self, p, idx, blocks):
+        out = []
+        for block in blocks:
+            a = getattr(p, block)
+            if a is not None:
+                mean, sd = p.scales()[block]
+                out += [(a[idx, j] - mean[j]) / sd[j] for j in range(a.shape[1])]
+        return out
+
+    def _designs(self, p):
+        """First stage: [1, linear blocks, polynomial in the poly blocks] of standardised inputs, y."""
+        def build(idx):
+            lin = self._standardised(p, idx, self.linear_blocks)
+            var = np.column_stack(self._standardised(p, idx, self.poly_blocks))
+            return np.column_stack([np.ones(len(var))] + lin + [poly2(var), p.y[idx]])
+        n_lin = sum(getattr(p, b).shape[1] for b in self.linear_blocks if getattr(p, b) is not None)
+        n_var = sum(getattr(p, b).shape[1] for b in self.poly_blocks)
+        return {"first": ([build], 2 + n_lin + _n_poly(n_var), None)}
 
     def _first_stage(self, s: Sample):
-        """(coefficients, build, k): y (the design's last column) on its first k columns, weighted."""
-        builds, width, _ = self._designs(s.panel)["first"]
+        """(coefficients, fitted values on the sample's rows) of the first stage, weighted."""
+        p = s.panel
+        width = self._designs(p)["first"][1]
         g = self._gram(s, "first")
         k = width - 1
         if s.count(np.ones(s.n, bool)) <= k or not well_posed(g[:k, :k]):
             raise singular("giai đoạn 1")
-        return solve_normal(g[:k, :k], g[:k, k]), builds[0], k
+        b = solve_normal(g[:k, :k], g[:k, k])
+        idx = slice(None) if s.rows is None else s.rows
+        lin = self._standardised(p, idx, self.linear_blocks)
+        var = self._standardised(p, idx, self.poly_blocks)
+        m = len(var)
+        terms = lin + var + [(i, j) for i in range(m) for j in range(i + 1, m)] + [(i, i) for i in range(m)]
+        out = np.full(s.n, b[0])
+        for c, t in zip(b[1:], terms):
+            out += c * t if not isinstance(t, tuple) else c * (var[t[0]] * var[t[1]])
+        return b, out
 
     @staticmethod
     def _lagged(s: Sample):
@@ -80,35 +102,25 @@ class _ProxyEstimator(ProductionFunction):
 
 class OlleyPakes(_ProxyEstimator):
     method = "op"
-
-    def _designs(self, p):
-        """First stage: [1, free, controls, polynomial in (state, proxy)] of standardised inputs, y."""
-        nf, ns = p.free.shape[1], p.state.shape[1]
-        nc = 0 if p.controls is None else p.controls.shape[1]
-
-        def build(idx):
-            parts = [np.ones(len(p.y[idx])), _std(p, "free", idx)]
-            parts += [_std(p, "controls", idx)] if nc else []
-            sp = np.column_stack([_std(p, "state", idx), _std(p, "proxy", idx)])
-            return np.column_stack(parts + [poly2(sp), p.y[idx]])
-        return {"first": ([build], 2 + nf + nc + _n_poly(ns + 1), None)}
+    linear_blocks = ("free", "controls")
+    poly_blocks = ("state", "proxy")
 
     def _fit(self, s, start=None):
         p = s.panel
         nf, ns = p.free.shape[1], p.state.shape[1]
         nc = 0 if p.controls is None else p.controls.shape[1]
-        b, build, k = self._first_stage(s)
+        b, yhat = self._first_stage(s)
         sc = p.scales()
         beta_free = b[1:1 + nf] / sc["free"][1]
         beta_controls = b[1 + nf:1 + nf + nc] / sc["controls"][1] if nc else np.zeros(0)
         first = poly_linear(b[1 + nf + nc:], np.r_[sc["state"][0], sc["proxy"][0]],
                             np.r_[sc["state"][1], sc["proxy"][1]])[:ns]
         free_part = s.take(p.free) @ beta_free
-        phi = fitted(build, s.rows, p.n, k, b) - free_part
+        phi = yhat - free_part
         res = s.take(p.y) - free_part
         ok, prev, w = self._lagged(s)
         state = s.take(p.state)
-        stage = Innovations(phi[ok], phi[prev], state[ok], state[prev], res[ok], w)
+        stage = Innovations(phi[ok], phi[prev], [a[ok] for a in state.T], [a[prev] for a in state.T], res[ok], w)
         if start is None:
             best = stage.minimise([first, np.full(ns, 0.2)], first)
         else:
@@ -124,81 +136,81 @@ class LevinsohnPetrin(OlleyPakes):
 
 class Innovations:
     """OP/LP's second stage: the innovations ξ(θ) = res − s·θ − E[φ − s·θ | cubic in φ₋₁ − s₋₁·θ],
-    weighted, whose sum of squares θ minimises (prodest's ``gOPLP``)."""
+    weighted, whose sum of squares θ minimises (prodest's ``gOPLP``). Levenberg-Marquardt's steps
+    depend only on |ξ|², J'ξ and J'J (J = dξ/dθ), which are quadratic forms in the moments'
+    Gram matrix: it is given the equivalent residuals [R⁻ᵀJ'ξ; ρ] with Jacobian [R; 0] (R'R = J'J,
+    ρ² = |ξ|² − |R⁻ᵀJ'ξ|²), and no evaluation touches the rows."""
 
-    def __init__(self, phi, lphi, s, ls, res, w):
-        c_phi, c_s = _mean(phi, w), _mean(s, w)
-        self.phi, self.lphi, self.s, self.ls = phi - c_phi, lphi - c_phi, s - c_s, ls - c_s
-        self.res, self.w = res - c_phi, w
-        self.sw = None if w is None else np.sqrt(w)
+    def __init__(self, phi, lphi, s: list, ls: list, res, w):
+        """Columns of the rows with a lag: φ, φ₋₁, the state's (lists), res = y − free·β, weights."""
+        c_phi = _mean(phi, w)
+        c_s = [_mean(a, w) for a in s]
+        self.phi, self.lphi, self.res, self.w = phi - c_phi, lphi - c_phi, res - c_phi, w
+        self.s, self.ls = [a - c for a, c in zip(s, c_s)], [a - c for a, c in zip(ls, c_s)]
+        self.ns = len(s)
+        self._at = None
 
     def centre(self, theta0):
+        """Moments of U = [φ₋₁ − s₋₁·θ₀, s₋₁] and Y = [φ − s·θ₀, s, res − s·θ₀] (centred)."""
         self.theta0 = np.asarray(theta0, float)
-        self.u0 = self.lphi - self.ls @ self.theta0
-        self.r0 = self.res - self.s @ self.theta0
-        self.pm = PolyMoments(np.column_stack([self.u0, self.ls]),
-                              np.column_stack([self.phi - self.s @ self.theta0, self.s]), self.w)
+        self._at = None
+        st0 = sum(a * t for a, t in zip(self.s, self.theta0))
+        lst0 = sum(a * t for a, t in zip(self.ls, self.theta0))
+        self.pm = PolyMoments([self.lphi - lst0] + self.ls, [self.phi - st0] + self.s + [self.res - st0], self.w)
 
-    def _cubic(self, theta):
-        """Δθ, v's coefficients c, the cubic's coefficients G in powers of v and the moment fit's parts."""
-        d = np.asarray(theta, float) - self.theta0
+    def sums(self, theta):
+        """(|ξ|², J'ξ, J'J) at θ. With v = φ₋₁ − s₋₁·θ and the fit p(v) = Σ g_i·(v/σ)^i of t = φ − s·θ:
+        ξ = res − s·θ − p(v); dξ/dθ_j = −s_j + s₋₁,j·p'(v) − V·κ_j, κ_j = A⁻¹(V'W·a_j + dV_j'W·e),
+        a_j = −s_j + s₋₁,j·p'(v), e = t − p(v), A = V'WV (the fit moves with t and with V)."""
+        theta = np.asarray(theta, float)
+        if self._at is not None and np.array_equal(theta, self._at[0]):
+            return self._at[1]
+        ns = self.ns
+        d = theta - self.theta0
         c = np.r_[1.0, -d]
-        g, sd, t = self.pm.fit(c, c)
-        return d, c, g / sd ** np.arange(4), sd, t
-
-    def _rows(self, d, sl):
-        return self.u0[sl] - (self.ls[sl, 0] * d[0] if len(d) == 1 else self.ls[sl] @ d)
-
-    def residuals(self, theta):
-        d, _, G, _, _ = self._cubic(theta)
-        out = np.empty(len(self.u0))
-        for sl in chunks(len(out), 8):
-            v = self._rows(d, sl)
-            o = out[sl]
-            np.subtract(self.r0[sl], self.s[sl, 0] * d[0] if len(d) == 1 else self.s[sl] @ d, out=o)
-            o -= _horner(G, v)
-            if self.sw is not None:
-                o *= self.sw[sl]
-        return out
-
-    def jacobian(self, theta):
-        """dξ/dθ_j = −s_j − d(fit)/dθ_j; the fit f = V·A⁻¹·V'W·t (V the powers of v, t = φ − s·θ)
-        moves with t and with V: df = q + V·A⁻¹·(V'W·(dt − q) + dV'W·e), q = dV·G = −s₋₁,j·p'(v),
-        e = t − f; every sum from the moments."""
-        d, c, G, sd, t = self._cubic(theta)
-        pm = self.pm
-        s = pm.powers(c)
-        scale = sd ** -np.arange(4)
-        a = s[np.arange(4)[:, None] + np.arange(4)[None, :]] * np.outer(scale, scale)
-        t_v = t / scale[:, None]                          # Σ w·v^i·Y_k
-        dG = G[1:] * np.arange(1, 4)                      # p'(v) in powers of v
-        kappa = []
-        for j in range(len(d)):
-            r, q = pm.times_column(c, 1 + j)              # Σ w·v^m·s₋₁,j ; Σ w·v^i·s₋₁,j·Y_k
-            rhs = -t_v[:, 1 + j] + np.array([dG @ r[i:i + 3] for i in range(4)])
-            for i in range(1, 4):
-                rhs[i] -= i * (q[i - 1] @ c - G @ r[i - 1:i + 3])
-            kappa.append(scale * np.linalg.solve(a, scale * rhs))
-        out = np.empty((len(self.u0), len(d)))
-        for sl in chunks(len(out), 8 * len(d)):
-            v = self._rows(d, sl)
-            dp = _horner(dG, v)
-            for j in range(len(d)):
-                o = out[sl, j]
-                np.multiply(self.ls[sl, j], dp, out=o)
-                o -= self.s[sl, j]
-                o -= _horner(kappa[j], v)
-                if self.sw is not None:
-                    o *= self.sw[sl]
+        g_, sd = self.pm.basis_gram(c, tuple(range(1, ns + 1)))
+        q = ns + 2                                       # Y: t₀, s, r₀
+        v = slice(q, q + 4)
+        a = g_[v, v]
+        t = np.zeros(len(g_))
+        t[0], t[1:1 + ns] = 1.0, -d                      # t = φ − s·θ
+        gc = np.linalg.solve(a, g_[v] @ t)
+        xi = np.zeros(len(g_))
+        xi[1:1 + ns], xi[ns + 1], xi[v] = -d, 1.0, -gc   # ξ = r₀ − s·Δθ − p(v)
+        e = t.copy()
+        e[v] = -gc                                       # e = t − p(v)
+        dp = gc[1:] * np.arange(1, 4) / sd               # p'(v) in powers of v/σ
+        jac = []
+        for j in range(ns):
+            aj = np.zeros(len(g_))
+            aj[1 + j] = -1.0
+            u = slice(q + 4 + 3 * j, q + 7 + 3 * j)
+            aj[u] = dp
+            rhs = g_[v] @ aj
+            rhs[1:] -= np.arange(1, 4) / sd * (g_[u] @ e)
+            aj[v] = -np.linalg.solve(a, rhs)
+            jac.append(aj)
+        jac = np.array(jac)
+        out = (float(xi @ g_ @ xi), jac @ g_ @ xi, jac @ g_ @ jac.T)
+        self._at = (theta.copy(), out)
         return out
 
     def criterion(self, theta):
-        r = self.residuals(theta)
-        return float(r @ r)
+        return self.sums(theta)[0]
 
     def gradient(self, theta):
         """½ of the criterion's gradient: J'ξ."""
-        return self.jacobian(theta).T @ self.residuals(theta)
+        return self.sums(theta)[1]
+
+    def residuals(self, theta):
+        ss, jx, jj = self.sums(theta)
+        r = np.linalg.cholesky(jj).T
+        head = np.linalg.solve(r.T, jx)
+        return np.r_[head, np.sqrt(max(ss - head @ head, 0.0))]
+
+    def jacobian(self, theta):
+        r = np.linalg.cholesky(self.sums(theta)[2]).T
+        return np.vstack([r, np.zeros((1, len(r)))])
 
     def minimise(self, starts, theta0):
         self.centre(theta0)
@@ -208,45 +220,33 @@ class Innovations:
         # Levenberg-Marquardt stops when the sum of squares no longer changes in its 15th digit,
         # which in a flat valley can leave θ off in its 8th: the gradient's root is found to rounding
         best["params"] = newton_refine(self.gradient, best["params"])
+        best["criterion"] = self.criterion(best["params"])
         return best
 
 
 class ACF(_ProxyEstimator):
     method = "acf"
+    linear_blocks = ("controls",)
+    poly_blocks = ("free", "state", "proxy")
 
     def __init__(self, *args, starts: int = 6, start_seed: int = 12345, **kwargs):
         super().__init__(*args, **kwargs)
         self.n_starts = starts
         self.start_seed = start_seed
 
-    def _designs(self, p):
-        """First stage: [1, controls, polynomial in (free, state, proxy)] of standardised inputs, y."""
-        nf, ns = p.free.shape[1], p.state.shape[1]
-        nc = 0 if p.controls is None else p.controls.shape[1]
-
-        def build(idx):
-            parts = [np.ones(len(p.y[idx]))] + ([_std(p, "controls", idx)] if nc else [])
-            fsp = np.column_stack([_std(p, "free", idx), _std(p, "state", idx), _std(p, "proxy", idx)])
-            return np.column_stack(parts + [poly2(fsp), p.y[idx]])
-        return {"first": ([build], 2 + nc + _n_poly(nf + ns + 1), None)}
-
     def _fit(self, s, start=None):
         p = s.panel
         nf, ns = p.free.shape[1], p.state.shape[1]
         nc = 0 if p.controls is None else p.controls.shape[1]
-        b, build, k = self._first_stage(s)
+        b, phi = self._first_stage(s)
         sc = p.scales()
         lin = poly_linear(b[1 + nc:], np.r_[sc["free"][0], sc["state"][0], sc["proxy"][0]],
                           np.r_[sc["free"][1], sc["state"][1], sc["proxy"][1]])[:nf + ns]
         first = np.concatenate([lin, b[1:1 + nc] / sc["controls"][1] if nc else []])   # free, state, controls
-        phi = fitted(build, s.rows, p.n, k, b)
         ok, prev, w = self._lagged(s)
-        X = s.take(np.column_stack([p.free, p.state] + ([p.controls] if nc else [])))
-        lX = X[prev]
-        # lagged free, current state, lagged controls (prodest 1.0.2, which fixed controls in ACF)
-        Z = np.column_stack([lX[:, :nf], X[ok, nf:nf + ns], lX[:, nf + ns:]])
-        gmm = GMM(phi[ok], phi[prev], X[ok], lX, Z, w)
-        kx = X.shape[1]
+        X = [s.take(a) for a in _columns(p.free) + _columns(p.state) + _columns(p.controls)]
+        gmm = GMM(phi[ok], phi[prev], [a[ok] for a in X], [a[prev] for a in X], nf, ns, w)
+        kx = len(X)
         if start is None:
             rng = np.random.default_rng(self.start_seed)
             starts = [first, np.full(kx, 0.5)] + [rng.uniform(0, 1, kx) for _ in range(max(self.n_starts - 2, 0))]
@@ -263,31 +263,39 @@ class ACF(_ProxyEstimator):
 
 class GMM:
     """ACF's second stage: the moments Z'(ω(θ) − E[ω(θ) | cubic in ω₋₁(θ)]), ω(θ) = φ − X·θ,
-    weighted, and prodest's ``gACF`` criterion m'Wm with W = (Z'Z)⁻¹/N."""
+    weighted, and prodest's ``gACF`` criterion m'Wm with W = (Z'Z)⁻¹/N. The instruments Z are the
+    lagged free inputs, the current state and the lagged controls (prodest 1.0.2, which fixed
+    controls in ACF); centring them changes no moment (the fit's residuals sum to zero)."""
 
-    def __init__(self, phi, lphi, X, lX, Z, w):
+    def __init__(self, phi, lphi, X: list, lX: list, nf: int, ns: int, w):
         n = len(phi) if w is None else w.sum()
-        zz = Z.T @ (Z if w is None else Z * w[:, None])
-        self.W = np.linalg.inv(zz) / n
+        z = lX[:nf] + X[nf:nf + ns] + lX[nf + ns:]
+        zw = z if w is None else [a * w for a in z]
+        self.W = np.linalg.inv(np.array([[a @ b for b in z] for a in zw])) / n
         self.chol = np.linalg.cholesky(self.W)
-        c_phi, c_x = _mean(phi, w), _mean(X, w)
-        self.phi, self.lphi, self.X, self.lX = phi - c_phi, lphi - c_phi, X - c_x, lX - c_x
-        self.Z, self.w = Z - _mean(Z, w), w
-        self.k = X.shape[1]
+        c_phi = _mean(phi, w)
+        c_x = [_mean(a, w) for a in X]
+        self.phi, self.lphi, self.w = phi - c_phi, lphi - c_phi, w
+        self.X, self.lX = [a - c for a, c in zip(X, c_x)], [a - c for a, c in zip(lX, c_x)]
+        self.Z = self.lX[:nf] + self.X[nf:nf + ns] + self.lX[nf + ns:]
+        self.k = len(X)
 
     def centre(self, theta0):
         self.theta0 = np.asarray(theta0, float)
-        self.pm = PolyMoments(np.column_stack([self.lphi - self.lX @ self.theta0, self.lX]),
-                              np.column_stack([self.phi - self.X @ self.theta0, self.X, self.Z]), self.w)
+        xt0 = sum(a * t for a, t in zip(self.X, self.theta0))
+        lxt0 = sum(a * t for a, t in zip(self.lX, self.theta0))
+        self.pm = PolyMoments([self.lphi - lxt0] + self.lX, [self.phi - xt0] + self.X + self.Z, self.w)
 
     def moments(self, theta):
         d = np.asarray(theta, float) - self.theta0
         k = self.k
-        c = np.r_[1.0, -d]
-        g, _, t = self.pm.fit(c, np.r_[c, np.zeros(k)])
-        yy = self.pm.yy
-        z = slice(1 + k, 1 + 2 * k)
-        return yy[z, 0] - yy[z, 1:1 + k] @ d - t[:, z].T @ g
+        g_, _ = self.pm.basis_gram(np.r_[1.0, -d])
+        q = 1 + 2 * k                                    # Y: ω₀, X, Z
+        v, z = slice(q, q + 4), slice(1 + k, q)
+        om = np.zeros(q + 4)
+        om[0], om[1:1 + k] = 1.0, -d                     # ω = φ − X·θ
+        om[v] = -np.linalg.solve(g_[v, v], g_[v] @ om)    # ω − its fit on the cubic in ω₋₁
+        return g_[z] @ om
 
     def criterion(self, theta):
         m = self.moments(theta)

@@ -77,15 +77,16 @@ def well_posed(g: np.ndarray, tol: float = 1e-11) -> bool:
 
 class PolyMoments:
     """Σ w·U^α for every monomial of total degree ≤ 2·`degree` in the columns of U, Σ w·U^α·Y_j for
-    degree ≤ `degree` and Σ w·Y_i·Y_j: from them the normal equations of a least-squares fit on the
-    powers 1, v, …, v^degree of any linear combination v = U·c, and the cross-products of those
-    powers with any combination of the Y columns, cost nothing per evaluation (an estimator's
-    criterion is evaluated hundreds of times). Columns should be centred (the expansion of v's
-    powers then loses few digits)."""
+    degree ≤ `degree` and Σ w·Y_i·Y_j: from them the cross-products of the powers 1, v, …, v^degree
+    of any linear combination v = U·c with each other, with the Y columns and with U's columns
+    (:meth:`basis_gram`) cost nothing per evaluation (an estimator's criterion is evaluated hundreds
+    of times). Columns should be centred: the expansion of v's powers then loses few digits (about
+    1e-15 of the result where the estimators use it, even 0.5 away from the centre)."""
 
-    def __init__(self, U: np.ndarray, Y: np.ndarray, weight: np.ndarray | None = None, degree: int = 3):
-        n, d = U.shape
-        self.d, self.degree, self.q = d, degree, Y.shape[1]
+    def __init__(self, U: list, Y: list, weight: np.ndarray | None = None, degree: int = 3):
+        """`U`, `Y`: lists of columns (1-D arrays of the same length)."""
+        n, d = len(U[0]), len(U)
+        self.d, self.degree, self.q = d, degree, len(Y)
         expo, parent, var = [(0,) * d], [-1], [-1]
         index = {expo[0]: 0}
         for total in range(1, 2 * degree + 1):
@@ -105,54 +106,54 @@ class PolyMoments:
         n_mono, n_low = len(expo), int((self.deg <= degree).sum())
         self.n_low = n_low
         uu, uy, yy = np.zeros(n_mono), np.zeros((n_low, self.q)), np.zeros((self.q, self.q))
-        Ut, Yt = np.ascontiguousarray(U.T), np.ascontiguousarray(Y.T)
-        m = np.empty((n_mono, 0))
-        for sl in chunks(n, n_mono):
+        m = y = np.empty((0, 0))
+        for sl in chunks(n, n_mono + self.q):
             width = sl.stop - sl.start
             if m.shape[1] != width:
-                m = np.empty((n_mono, width))
+                m, y = np.empty((n_mono, width)), np.empty((self.q, width))
             m[0] = 1.0
-            u = Ut[:, sl]
             for i in range(1, n_mono):
-                np.multiply(m[parent[i]], u[var[i]], out=m[i])
-            y = Yt[:, sl]
-            if weight is not None:
-                y = y * weight[sl]
+                np.multiply(m[parent[i]], U[var[i]][sl], out=m[i])
+            for i, col in enumerate(Y):
+                y[i] = col[sl]
+            wy = y if weight is None else y * weight[sl]
             uu += m @ (np.ones(width) if weight is None else weight[sl])
-            uy += m[:n_low] @ y.T
-            yy += y @ Yt[:, sl].T
+            uy += m[:n_low] @ wy.T
+            yy += wy @ y.T
         self.uu, self.uy, self.yy = uu, uy, yy
         self.n = uu[0]
         self._by_degree = (self.deg[:, None] == np.arange(2 * degree + 1)[None, :]).astype(float)
 
-    def _coef(self, c):
-        return self.mult * np.prod(np.asarray(c, float)[None, :] ** self.expo, axis=1)
-
-    def powers(self, c) -> np.ndarray:
-        """Σ w·v^m, m = 0 … 2·degree, for v = U·c."""
-        return (self._coef(c) * self.uu) @ self._by_degree
-
-    def times_column(self, c, j: int):
-        """(Σ w·v^m·U_j for m < 2·degree, Σ w·v^i·U_j·Y for i < degree (rows)), v = U·c."""
-        coef = self._coef(c)
-        low = self.deg < 2 * self.degree
-        r = (coef[low] * self.uu[self.up[low, j]]) @ self._by_degree[low, :2 * self.degree]
-        lo = np.flatnonzero(self.deg < self.degree)
-        q = self._by_degree[lo, :self.degree].T @ (coef[lo, None] * self.uy[self.up[lo, j]])
-        return r, q
-
-    def fit(self, c, y_coef):
-        """For v = U·c and the target t = Y·y_coef: the coefficients g of the least-squares fit of t
-        on (1, v/σ, (v/σ)², …) with σ v's standard deviation, σ, and the matrix
-        T = [Σ w·(v/σ)^i·Y_j] (degree + 1 rows) for further cross-products."""
-        coef = self._coef(c)
-        s = (coef * self.uu) @ self._by_degree            # Σ w v^m, m = 0 … 2·degree
+    def basis_gram(self, c, extra=()) -> tuple[np.ndarray, float]:
+        """(G, σ): the weighted Gram matrix of the functions [Y columns; (v/σ)^i, i ≤ degree;
+        U_j·(v/σ)^m, m < degree, for each j in `extra`], v = U·c, σ v's standard deviation; an
+        estimator's fits, residuals and derivatives are combinations of them, so their sums of
+        squares and cross-products are quadratic forms in G."""
+        c = np.asarray(c, float)
+        coef = self.mult * np.prod(c ** self.expo, axis=1)
+        bd, deg, p, q = self._by_degree, self.degree, self.degree + 1, self.q
+        s = (coef * self.uu) @ bd                           # Σ w v^n, n ≤ 2·degree
         mean = s[1] / s[0]
-        sd = np.sqrt(max(s[2] / s[0] - mean * mean, 0.0)) or 1.0
-        scale = sd ** -np.arange(2 * self.degree + 1)
-        s = s * scale
-        p = self.degree + 1
-        a = s[np.arange(p)[:, None] + np.arange(p)[None, :]]
-        t = self._by_degree[:self.n_low, :p].T @ (coef[:self.n_low, None] * self.uy) * scale[:p, None]
-        g = np.linalg.solve(a, t @ np.asarray(y_coef, float))
-        return g, sd, t
+        sd = float(np.sqrt(max(s[2] / s[0] - mean * mean, 0.0))) or 1.0
+        sc = sd ** -np.arange(2 * deg + 1.0)
+        ip, im = np.arange(p), np.arange(deg)
+        n_b = q + p + deg * len(extra)
+        g = np.empty((n_b, n_b))
+        g[:q, :q] = self.yy
+        g[q:q + p, q:q + p] = (s * sc)[ip[:, None] + ip[None, :]]
+        yv = (bd[:self.n_low, :p].T @ (coef[:self.n_low, None] * self.uy)).T * sc[:p]
+        g[:q, q:q + p], g[q:q + p, :q] = yv, yv.T
+        low5, low3, low4 = self.deg < 2 * deg, self.deg < deg, self.deg <= 2 * deg - 2
+        for a, j in enumerate(extra):
+            o = q + p + deg * a
+            r = (coef[low5] * self.uu[self.up[low5, j]]) @ bd[low5, :2 * deg]
+            vu = (r * sc[:2 * deg])[ip[:, None] + im[None, :]]
+            yu = (bd[low3, :deg].T @ (coef[low3, None] * self.uy[self.up[low3, j]])).T * sc[:deg]
+            g[q:q + p, o:o + deg], g[o:o + deg, q:q + p] = vu, vu.T
+            g[:q, o:o + deg], g[o:o + deg, :q] = yu, yu.T
+            for b, j2 in enumerate(extra[:a + 1]):
+                o2 = q + p + deg * b
+                rr = (coef[low4] * self.uu[self.up[self.up[low4, j], j2]]) @ bd[low4, :2 * deg - 1]
+                uu = (rr * sc[:2 * deg - 1])[im[:, None] + im[None, :]]
+                g[o:o + deg, o2:o2 + deg], g[o2:o2 + deg, o:o + deg] = uu, uu.T
+        return g, sd
