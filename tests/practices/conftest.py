@@ -13,12 +13,9 @@ from django.utils import timezone
 from nscl.accounts.models import Profile, Role
 from nscl.enterprises.dossiers import Dossier
 from nscl.enterprises.models import Enterprise, IndustryCode, SupportContent, YearlyFigures
-from nscl.geo.models import AdministrativeUnit
+from nscl.geo.models import AdministrativeUnit, units_valid_on
 from nscl.practices.models import CaseFile, Consent, Indicator, PracticeCase
 from nscl.programme.demo import demo_tax_code
-
-NEW_DAY = datetime.date(2025, 7, 1)
-
 
 def png_bytes(size=(8, 8)):
     from PIL import Image
@@ -29,7 +26,8 @@ def png_bytes(size=(8, 8)):
 
 
 def _commune(code):
-    return AdministrativeUnit.objects.filter(level="commune", code=code).order_by("-valid_from").first()
+    """The commune of this code in force now (codes are reused across the 2025 reform)."""
+    return units_valid_on(datetime.date(2026, 1, 1), AdministrativeUnit.Level.COMMUNE).get(code=code)
 
 
 @pytest.fixture

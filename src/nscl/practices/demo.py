@@ -18,7 +18,7 @@ from nscl.audit.api import acting_as
 from nscl.enterprises import services as registry
 from nscl.enterprises.dossiers import Certificate, Dossier
 from nscl.enterprises.models import Enterprise, IndustryCode, SupportContent, YearlyFigures
-from nscl.geo.models import AdministrativeUnit
+from nscl.geo.models import AdministrativeUnit, units_valid_on
 
 from .models import CaseFile, Consent, Indicator, PracticeCase
 
@@ -55,8 +55,7 @@ def _place(e: Enterprise, k: int) -> None:
     if not e.industries.exists():
         IndustryCode.objects.create(enterprise=e, version="2025", code=code, is_primary=True)
     if e.commune_id is None:
-        e.commune = (AdministrativeUnit.objects.filter(level="commune", code=commune)
-                     .order_by("-valid_from").first())
+        e.commune = units_valid_on(timezone.localdate(), AdministrativeUnit.Level.COMMUNE).filter(code=commune).first()
         e.save()
 
 
