@@ -263,7 +263,7 @@ class EventIdentifier(models.Model):
     audit_skip = True
 
     event = models.ForeignKey(EventId, on_delete=models.CASCADE, related_name="identifiers", db_index=False)
-    role = models.CharField(max_length=12)
+    role = models.CharField(max_length=16)
     identifier = models.CharField(max_length=300)
 
     class Meta:

@@ -15,7 +15,7 @@ from django.utils import timezone
 from nscl.accounts import roles
 from nscl.enterprises.models import Enterprise
 from nscl.traceability import epcis, hashing, keys
-from nscl.traceability.graph import _lots_of_instances as lots_of_instances
+from nscl.traceability.graph import lots_of_instances
 
 from .access import Actor
 from .models import CaptureJob, Event, EventBizTransaction, EventId, EventIdentifier, Location, Product, Share
@@ -127,8 +127,7 @@ def index_rows(event: dict) -> dict[str, list[str]]:
     graph.trace asks `fetch` for besides — the lot of each serial the event names
     (role `lot`) and its transformationID (role `transformation`)."""
     rows = epcis.event_epcs(event)
-    # graph's own rule for "the lot of a serial" (ILMD lotNumber or a Digital Link naming both); it
-    # has no public name in nscl.traceability yet, so it is imported under its private one
+    # graph's own rule for "the lot of a serial" (ILMD lotNumber or a Digital Link naming both)
     rows["lot"] = list(dict.fromkeys(lots_of_instances(event).values()))
     tid = event.get("transformationID")
     rows["transformation"] = [normalised(tid)] if isinstance(tid, str) and tid.strip() else []

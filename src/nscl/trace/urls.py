@@ -29,6 +29,6 @@ urlpatterns = [
     path("trace/shares/<int:pk>/delete/", views_catalogue.share_delete, name="trace_share_delete"),
     path("trace/images/<int:pk>", views_public.product_image, name="trace_image"),
     path("trace/p/<str:gtin>/", views_public.product_page, name="trace_product_page"),
-    re_path(r"^01/(?P<gtin>[0-9]{8,14})(?:/10/(?P<lot>[^/]+))?(?:/21/(?P<serial>[^/]+))?/?$", views_public.resolver,
+    re_path(r"^01/(?P<gtin>[0-9]{8,14})(?:/10/(?P<lot>[^/]+))?(?:/21/(?P<serial>.+?))?/?$", views_public.resolver,
             name="gs1_resolver"),
 ]

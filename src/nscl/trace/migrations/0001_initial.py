@@ -151,7 +151,7 @@ class Migration(migrations.Migration):
             name='EventIdentifier',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(max_length=12)),
+                ('role', models.CharField(max_length=16)),
                 ('identifier', models.CharField(max_length=300)),
                 ('event', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='identifiers', to='trace.eventid')),
             ],
