@@ -37,6 +37,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from django.core.files.base import ContentFile
+from django.db import connection
+from django.db.models import FloatField
+from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
@@ -117,13 +120,20 @@ class RegistryPanel:
 # ------------------------------------------------------------------------------- the panel
 
 
+AMOUNTS = ("value_added", "revenue", "intermediate_costs", "employees", "fixed_assets", "materials")
+
+
 def _figures() -> pd.DataFrame:
-    rows = YearlyFigures.objects.values_list("enterprise_id", "enterprise__tax_code", "year", "value_added", "revenue",
-                                             "intermediate_costs", "employees", "fixed_assets", "materials")
-    df = pd.DataFrame(list(rows), columns=["eid", ID, TIME, "value_added", "revenue", "intermediate_costs",
-                                           "employees", "fixed_assets", "materials"])
-    for c in df.columns[3:]:
-        df[c] = df[c].astype(float)  # Decimal or None → float or NaN
+    """Every enterprise-year with the amounts as floats (cast by the database: no Decimal per cell)."""
+    qs = YearlyFigures.objects.annotate(**{f"f_{c}": Cast(c, FloatField()) for c in AMOUNTS}).values_list(
+        "enterprise_id", "enterprise__tax_code", "year", *[f"f_{c}" for c in AMOUNTS])
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cur:  # plain rows: half a million enterprise-years in seconds
+        cur.execute(sql, params)
+        rows = cur.fetchall()
+    df = pd.DataFrame(rows, columns=["eid", ID, TIME, *AMOUNTS])
+    for c in AMOUNTS:
+        df[c] = df[c].astype(float)
     df["va"] = df["value_added"].where(df["value_added"].notna(), df["revenue"] - df["intermediate_costs"])
     return df
 
