@@ -69,7 +69,7 @@ def test_annual_report_docx(client, make_user, data):
     mt3 = next(r for r in targets.rows if "lớp tập huấn" in r.cells[1].text)
     assert mt3.cells[0].text == "MT3"
     assert [c.text for c in mt3.cells[2:]] == ["khoảng 20", "1", "5", "Có nguy cơ không đạt"]
-    budget = doc.tables[-2]
+    budget = next(t for t in doc.tables if t.rows[0].cells[0].text == "Nguồn kinh phí")
     total = budget.rows[-1].cells
     # confirmed 2023 records: one class 12,345,678 + one campaign 9,000,000
     assert total[0].text == "Tổng cộng" and total[2].text == "21.345.678 đ"
