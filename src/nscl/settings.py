@@ -124,8 +124,10 @@ CACHES = {"default": {
     "db": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
            "LOCATION": os.environ.get("NSCL_CACHE_TABLE", "nscl_cache")},
 }[NSCL_CACHE]}
-# computed plan progress is cached this many seconds (0: not cached); every write of an activity,
-# target or phase invalidates it at once (nscl.programme.cache). `nscl serve` turns it on (300).
+# computed plan progress, and the public dashboard and targets API as anonymous visitors get them, are
+# cached this many seconds (0: not cached); every write of programme, stats or registry data (an activity
+# confirmed, targets published, a dossier accepted...) invalidates them at once (nscl.programme.cache).
+# `nscl serve` turns it on (300).
 NSCL_PROGRESS_CACHE_SECONDS = int(os.environ.get("NSCL_PROGRESS_CACHE_SECONDS", 0))
 
 # Login lockout (django-axes): a username is locked after NSCL_LOGIN_MAX_FAILURES failures for
