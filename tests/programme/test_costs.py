@@ -186,3 +186,13 @@ def test_annual_report_has_the_costs_section(client, make_user, records, effect_
     pdf = client.get("/reports/annual/?year=2024&format=pdf").content
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).replace("\u00a0", " ")
     assert "0,3200" in text and "HIỆU QUẢ SỬ DỤNG KINH PHÍ" in text
+
+
+def test_dashboard_with_an_estimate_it_cannot_scale(client, make_user, records, effect_sources):
+    """An estimate without support amounts (or with odd types from its source) is said in words."""
+    client.force_login(make_user(Role.VIEWER))
+    costs.register_effect_source(lambda: {**EFFECT, "att": "0.08", "ci_low": float("nan"), "n_treated": 0})
+    r = client.get("/?phase=2021-2025&year=2024")
+    section = _section(r.content.decode())
+    assert r.status_code == 200 and "chưa tính được tác động trên mỗi tỷ đồng" in section
+    assert "<strong>" not in section[section.index('id="effect-per-billion"'):]

@@ -5,6 +5,7 @@ app (a higher layer) registers where the latest impact estimate comes from.
 """
 from __future__ import annotations
 
+import math
 from typing import Callable
 
 from django.utils.translation import gettext_noop
@@ -47,14 +48,15 @@ def latest_effect() -> dict | None:
     return None
 
 
-def _number(value) -> float | None:
+def number(value) -> float | None:
+    """A finite number from what a source gave (str, Decimal, numpy), else None."""
     if value is None:
         return None
     try:
         x = float(value)
     except (TypeError, ValueError):
         return None
-    return x if x == x else None  # NaN is missing
+    return x if math.isfinite(x) else None  # NaN and infinities are missing
 
 
 def effect_per_billion(att, ci_low, ci_high, support_total_vnd, n_treated) -> dict | None:
@@ -71,11 +73,11 @@ def effect_per_billion(att, ci_low, ci_high, support_total_vnd, n_treated) -> di
     or {"value": None, ..., "reason": "..."} when an input is missing or zero; None only when no
     estimate is given at all (att is None).
     """
-    att_f = _number(att)
+    att_f = number(att)
     if att_f is None:
         return None
-    total = _number(support_total_vnd)
-    n = _number(n_treated)
+    total = number(support_total_vnd)
+    n = number(n_treated)
     empty = {"value": None, "ci_low": None, "ci_high": None, "mean_support_vnd": None,
              "mean_support_billion": None}
     if n is None or n <= 0:
@@ -84,7 +86,7 @@ def effect_per_billion(att, ci_low, ci_high, support_total_vnd, n_treated) -> di
         return {**empty, "reason": "no_support_amount"}
     mean_vnd = total / n
     mean_billion = mean_vnd / BILLION
-    lo, hi = _number(ci_low), _number(ci_high)
+    lo, hi = number(ci_low), number(ci_high)
     return {
         "value": att_f / mean_billion,
         "ci_low": lo / mean_billion if lo is not None else None,

@@ -106,9 +106,9 @@ def latest_effect_per_billion() -> tuple[dict | None, dict | None]:
     effect = costs.latest_effect()
     if not effect:
         return None, None
-    outcome = effect.get("outcome") or ""
-    effect = {**effect, "outcome_label": gettext(costs.OUTCOME_LABELS[outcome]) if outcome in costs.OUTCOME_LABELS
-              else outcome}
+    outcome = str(effect.get("outcome") or "")
+    effect = {**effect, **{k: costs.number(effect.get(k)) for k in ("att", "ci_low", "ci_high", "n_treated")},
+              "outcome_label": gettext(costs.OUTCOME_LABELS[outcome]) if outcome in costs.OUTCOME_LABELS else outcome}
     return effect, costs.effect_per_billion(effect.get("att"), effect.get("ci_low"), effect.get("ci_high"),
                                             effect.get("support_total_vnd"), effect.get("n_treated"))
 
