@@ -144,8 +144,10 @@ def _add_costs(rep: AnnualReport) -> None:
             f"nghiệp được hỗ trợ, bình quân {fmt_vnd(per_billion['mean_support_vnd'])} mỗi doanh nghiệp: tác động "
             f"trên mỗi tỷ đồng hỗ trợ cho một doanh nghiệp là {d4(per_billion['value'])} (khoảng tin cậy 95%: "
             f"{d4(per_billion['ci_low'])} – {d4(per_billion['ci_high'])}).",
-            "Đây là tỷ lệ giữa tác động bình quân và mức hỗ trợ bình quân, giả định tác động tỷ lệ với số tiền, "
-            "không phải ước lượng theo từng mức hỗ trợ; với kết quả dạng log, 0,01 xấp xỉ 1%.",
+            "Đây là tỷ lệ giữa tác động bình quân và mức hỗ trợ bình quân, giả định tác động tỷ lệ với số tiền; "
+            "không phải ước lượng theo từng mức hỗ trợ, cũng không phải dự báo tác động khi một doanh nghiệp nhận "
+            "1 tỷ đồng: dùng để so sánh hiệu quả giữa các năm, giai đoạn, nội dung hỗ trợ. Với kết quả dạng log, "
+            "0,01 xấp xỉ 1%.",
         ]
     elif effect:
         rep.effect_text = ["Có ước lượng tác động nhưng chưa tính được tác động trên mỗi tỷ đồng: phân tích không "
