@@ -7,9 +7,11 @@ its readPoint/bizLocation (`Location.owner`), which must be one the caller acts 
 from __future__ import annotations
 
 import datetime
+import functools
+import json
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from nscl.accounts import roles
@@ -134,23 +136,26 @@ def index_rows(event: dict) -> dict[str, list[str]]:
     return rows
 
 
-def _gln(location: str) -> str | None:
+@functools.lru_cache(maxsize=65536)
+def _key(identifier: str):
+    """The parsed GS1 key of an identifier, None for other URIs (cached: a capture repeats them)."""
     try:
-        key = keys.parse(location)
+        return keys.parse(identifier)
     except (keys.InvalidKey, TypeError):
         return None
-    return key.gln if key.kind in ("sgln", "gln", "pgln") else None
+
+
+def _gln(location: str) -> str | None:
+    key = _key(location) if location else None
+    return key.gln if key is not None and key.kind in ("sgln", "gln", "pgln") else None
 
 
 def _gtins(epcs: dict) -> set[str]:
     out = set()
     for ids in epcs.values():
         for identifier in ids:
-            try:
-                key = keys.parse(identifier)
-            except (keys.InvalidKey, TypeError):
-                continue
-            if key.gtin:
+            key = _key(identifier)
+            if key is not None and key.gtin:
                 out.add(key.gtin)
     return out
 
@@ -224,33 +229,68 @@ def _store(prepared: list[Prepared], actor: Actor, source: str) -> CaptureJob:
         job = CaptureJob.objects.create(owner=actor.enterprise, created_by=user, api_key=actor.key,
                                         source=source, event_count=len(prepared), created_at=now)
         ids = [p.event_id for p in prepared]
-        seen = set(EventId.objects.filter(event_id__in=ids).values_list("event_id", flat=True)) if ids else set()
+        seen = set()
+        for i in range(0, len(ids), 2000):
+            seen.update(EventId.objects.filter(event_id__in=ids[i:i + 2000]).values_list("event_id", flat=True))
         fresh = []
         for p in prepared:
             if p.event_id not in seen:
                 seen.add(p.event_id)
                 fresh.append(p)
-        registry = EventId.objects.bulk_create([EventId(event_id=p.event_id, record_time=now) for p in fresh],
-                                               batch_size=2000)
+        pks = _new_ids(fresh, now)
         events, identifiers, transactions = [], [], []
-        for p, reg in zip(fresh, registry):
+        for p, pk in zip(fresh, pks):
             e = p.event
-            events.append(Event(registry_id=reg.pk, event_type=e["type"], event_time=_parse_time(e["eventTime"]),
-                                event_timezone_offset=e.get("eventTimeZoneOffset", ""), record_time=now,
-                                action=e.get("action", ""), biz_step=cbv("bizStep", e.get("bizStep")),
-                                disposition=cbv("disposition", e.get("disposition")), read_point=p.read_point,
-                                biz_location=p.biz_location, document=e, owner=p.owner, capture_job=job))
+            events.append((pk, e["type"], _parse_time(e["eventTime"]), e.get("eventTimeZoneOffset", ""), now,
+                           e.get("action", ""), cbv("bizStep", e.get("bizStep")), cbv("disposition", e.get("disposition")),
+                           p.read_point, p.biz_location, e, p.owner.pk, job.pk))
             for role, values in p.epcs.items():
-                identifiers.extend(EventIdentifier(event_id=reg.pk, role=role, identifier=v) for v in dict.fromkeys(values))
+                identifiers.extend((pk, role, v) for v in dict.fromkeys(values))
             for bt in e.get("bizTransactionList") or []:
-                transactions.append(EventBizTransaction(event_id=reg.pk, type=cbv("btt", bt.get("type", "")),
-                                                        value=bt.get("bizTransaction", "")))
-        Event.objects.bulk_create(events, batch_size=1000)
-        EventIdentifier.objects.bulk_create(identifiers, batch_size=5000)
-        EventBizTransaction.objects.bulk_create(transactions, batch_size=5000)
+                transactions.append((pk, cbv("btt", bt.get("type", "")), bt.get("bizTransaction", "")))
+        _insert(Event, ["registry_id", "event_type", "event_time", "event_timezone_offset", "record_time", "action",
+                        "biz_step", "disposition", "read_point", "biz_location", "document", "owner_id", "capture_job_id"],
+                events)
+        _insert(EventIdentifier, ["event_id", "role", "identifier"], identifiers)
+        _insert(EventBizTransaction, ["event_id", "type", "value"], transactions)
         job.stored_count = len(fresh)
         job.duplicate_count = len(prepared) - len(fresh)
         job.status = CaptureJob.Status.SUCCEEDED
         job.finished_at = timezone.now()
         job.save(update_fields=["stored_count", "duplicate_count", "status", "finished_at"])
     return job
+
+
+def _new_ids(fresh: list[Prepared], now) -> list[int]:
+    """Registry rows for the new events; their ids (the events' primary keys), in order."""
+    if connection.vendor != "postgresql":
+        registry = EventId.objects.bulk_create([EventId(event_id=p.event_id, record_time=now) for p in fresh],
+                                               batch_size=2000)
+        return [r.pk for r in registry]
+    with connection.cursor() as cur:
+        cur.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                    [EventId._meta.db_table, len(fresh)])
+        pks = [r[0] for r in cur.fetchall()]
+    _insert(EventId, ["id", "event_id", "record_time"], [(pk, p.event_id, now) for pk, p in zip(pks, fresh)])
+    return pks
+
+
+def _insert(model, fields: list[str], rows: list[tuple]) -> None:
+    """Rows (values for the model's `fields`, by attname) at once: COPY on PostgreSQL (several times faster than INSERT for a capture of
+    thousands of events), bulk_create elsewhere. Bypasses signals: these tables are not audited
+    (the capture job is)."""
+    if not rows:
+        return
+    if connection.vendor == "postgresql":
+        column = {f.attname: f.column for f in model._meta.concrete_fields}
+        columns = ", ".join(column[f] for f in fields)
+        json_at = [i for i, f in enumerate(fields) if f == "document"]
+        with connection.cursor() as cur, cur.copy(f"COPY {model._meta.db_table} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                if json_at:
+                    row = list(row)
+                    for i in json_at:
+                        row[i] = json.dumps(row[i], ensure_ascii=False)
+                copy.write_row(row)
+        return
+    model.objects.bulk_create([model(**dict(zip(fields, row))) for row in rows], batch_size=2000)
