@@ -265,7 +265,7 @@ def cmd_growth(args):
 
 # the command-line option of each column role or argument a library error names (`error.field`)
 _OPTION_OF_FIELD = {"free": "--free", "state": "--state", "proxy": "--proxy", "method": "--method",
-                    "control": "--control", "estimator": "--estimator"}
+                    "control": "--control", "estimator": "--estimator", "by": "--by", "min_group": "--min-group"}
 
 
 def _fail(error):
@@ -279,11 +279,11 @@ def _fail(error):
     sys.exit(f"Lỗi: {error}{hint}")
 
 
-def _read_panel(path):
+def _read_panel(path, reader=None):
     from nscl.productivity.tables import read_table
 
     try:
-        return read_table(path)
+        return (reader or read_table)(path)
     except FileNotFoundError:
         sys.exit(f"Lỗi: không tìm thấy tệp {path}.")
     except Exception as e:  # noqa: BLE001
@@ -291,27 +291,12 @@ def _read_panel(path):
 
 
 def cmd_firm_tfp(args):
-    import json
+    from nscl.productivity import firm, firm_cli
 
-    from nscl.productivity import firm
-
-    data = _read_panel(args.input)
     try:
-        kw = dict(id=args.id, time=args.time, output=args.output, free=args.free, state=args.state,
-                  proxy=args.proxy, controls=args.controls, log_inputs=args.log)
-        model = firm.estimate(data, args.method, **kw)
-        res = model.fit(bootstrap=args.bootstrap, seed=args.seed, jobs=args.jobs)
+        print(firm_cli.run(args, _read_panel))
     except firm.FirmDataError as e:
         _fail(e)
-    if args.format == "json":
-        d = res.to_dict()
-        out = {k: d[k] for k in ("method", "coefficients", "std_errors", "n_obs", "n_firms", "criterion", "bootstrap")}
-        out["converged"] = d["converged"]
-        if "local_minima" in d["optimizer"]:
-            out["local_minima"] = d["optimizer"]["local_minima"]
-        print(json.dumps(out, ensure_ascii=False))
-    else:
-        print(res.summary())
 
 
 def cmd_impact(args):
@@ -414,22 +399,10 @@ def main(argv=None):
     g.add_argument("--format", choices=["table", "csv", "json"], default="table")
     g.add_argument("--pwt", action="store_true", help="tái lập rtfpna của Penn World Table 10.01")
     g.add_argument("--country", help="ISO3 (một hoặc nhiều, phân cách bằng dấu phẩy) hoặc all")
-    f = sub.add_parser("firm-tfp", help="ước lượng hàm sản xuất và TFP doanh nghiệp (như prodest của R)")
-    f.add_argument("--input", required=True, help="CSV, Excel hoặc Parquet")
-    f.add_argument("--id", required=True)
-    f.add_argument("--time", required=True)
-    f.add_argument("--output", required=True)
-    f.add_argument("--free", required=True, help="một hoặc nhiều cột, phân cách bằng dấu phẩy")
-    f.add_argument("--state", required=True)
-    f.add_argument("--proxy")
-    f.add_argument("--method", required=True, choices=registry.codes(registry.FIRM_METHODS),
-                   help="; ".join(f"{m.code}: {m.label_vi}" for m in registry.FIRM_METHODS))
-    f.add_argument("--controls")
-    f.add_argument("--log", action="store_true", help="lấy logarit các cột (giá trị phải dương)")
-    f.add_argument("--bootstrap", type=int, default=0)
-    f.add_argument("--seed", type=int)
-    f.add_argument("--jobs", type=int, default=1)
-    f.add_argument("--format", choices=["table", "json"], default="table")
+    from nscl.productivity import firm_cli
+
+    firm_cli.add_arguments(sub.add_parser("firm-tfp", help="ước lượng hàm sản xuất và TFP doanh nghiệp "
+                                                                "(như prodest của R; --by: theo nhóm, ví dụ ngành)"))
     i = sub.add_parser("impact", help="tác động của hỗ trợ: DiD so le (Callaway & Sant'Anna)")
     i.add_argument("--input", required=True)
     i.add_argument("--id", required=True)

@@ -20,10 +20,12 @@ MAX_TFP_ROWS_IN_WORKBOOK = 200_000
 
 
 def tfp_table(job: AnalysisJob) -> pd.DataFrame | None:
+    """The firm-year TFP table; the group column (by-group estimates) stays text ("01" is not 1)."""
     path = job.tfp_path
     if not os.path.exists(path):
         return None
-    return pd.read_csv(path)
+    by = (job.params or {}).get("by")
+    return pd.read_csv(path, dtype={by: str} if by else None)
 
 
 def tfp_csv(job: AnalysisJob) -> bytes | None:
@@ -45,28 +47,41 @@ def results_xlsx(job: AnalysisJob, language: str = "vi") -> bytes:
 
 
 def _firm_sheets(wb, job):
+    """One block per group when the estimate is by group (the group first in every row)."""
     r = job.result
+    groups = list(r["groups"].items()) if "groups" in r else [(None, r)]
+    lead = [r["by"]] if "groups" in r else []
     ws = wb.active
     ws.title = "He so"
-    ws.append(["Biến", "Hệ số", "Sai số chuẩn"])
-    for name in r.get("names") or list(r["coefficients"]):
-        ws.append([name, r["coefficients"][name], (r["std_errors"] or {}).get(name)])
-    ws.append([])
-    ws.append(["Phương pháp", r["method"]])
-    ws.append(["Số quan sát", r["n_obs"]])
-    ws.append(["Số doanh nghiệp", r["n_firms"]])
-    ws.append(["Giá trị hàm mục tiêu", r["criterion"]])
-    ws.append(["Bootstrap (lần / lỗi)", r["bootstrap"]["reps"], r["bootstrap"]["failed"]])
+    ws.append(lead + ["Biến", "Hệ số", "Sai số chuẩn"])
+    for key, g in groups:
+        for name in g.get("names") or list(g["coefficients"]):
+            ws.append([key][:len(lead)] + [name, g["coefficients"][name], (g["std_errors"] or {}).get(name)])
+    for key, g in groups:
+        ws.append([])
+        if lead:
+            ws.append([r["by"], key])
+        ws.append(["Phương pháp", g["method"]])
+        ws.append(["Số quan sát", g["n_obs"]])
+        ws.append(["Số doanh nghiệp", g["n_firms"]])
+        ws.append(["Giá trị hàm mục tiêu", g["criterion"]])
+        ws.append(["Bootstrap (lần / lỗi)", g["bootstrap"]["reps"], g["bootstrap"]["failed"]])
+    if lead and r.get("skipped"):
+        sk = wb.create_sheet("Nhom khong uoc luong")
+        sk.append([r["by"], "Lý do"])
+        for key, reason in r["skipped"].items():
+            sk.append([key, reason])
     d = wb.create_sheet("Phan bo TFP")
-    d.append(["Cận dưới log TFP", "Cận trên", "Số doanh nghiệp-năm"])
-    dist = r["tfp_distribution"]
-    for lo, hi, c in zip(dist["edges"][:-1], dist["edges"][1:], dist["counts"]):
-        d.append([lo, hi, c])
+    d.append(lead + ["Cận dưới log TFP", "Cận trên", "Số doanh nghiệp-năm"])
+    for key, g in groups:
+        dist = g["tfp_distribution"]
+        for lo, hi, c in zip(dist["edges"][:-1], dist["edges"][1:], dist["counts"]):
+            d.append([key][:len(lead)] + [lo, hi, c])
     if job.n_rows <= MAX_TFP_ROWS_IN_WORKBOOK:
         table = tfp_table(job)
         if table is not None:
             t = wb.create_sheet("TFP doanh nghiep")
-            t.append(["Doanh nghiệp", "Năm", "log TFP", "Chỉ số TFP"])
+            t.append(lead + ["Doanh nghiệp", "Năm", "log TFP", "Chỉ số TFP"])
             for row in table.itertuples(index=False, name=None):
                 t.append([v.item() if hasattr(v, "item") else v for v in row])
 

@@ -75,6 +75,9 @@ HELP = {
                     "(nhanh), thường dùng 50–200."),
     "seed": _l("Số khởi đầu của việc lấy mẫu ngẫu nhiên: cùng số thì chạy lại cho cùng kết quả."),
     "jobs": _l("Số tiến trình chạy bootstrap song song trên các lõi máy chủ: nhiều hơn thì nhanh hơn, kết quả không đổi."),
+    "by": _l("Không bắt buộc: ước lượng riêng cho từng giá trị của cột này (vd. ngành VSIC 2 chữ số), song song "
+             "trên các lõi; mỗi nhóm cho kết quả như chạy riêng trên các dòng của nhóm đó."),
+    "min_group": _l("Nhóm có ít doanh nghiệp-năm hơn số này không được ước lượng và được báo trong kết quả."),
     "outcome": _l("Chỉ tiêu muốn đo tác động, vd. log năng suất lao động hoặc TFP của doanh nghiệp."),
     "first_treated": _l("Năm doanh nghiệp bắt đầu được hỗ trợ; 0 hoặc để trống nếu chưa bao giờ được hỗ trợ."),
     "control": _l("Các đơn vị dùng để so sánh với đơn vị được hỗ trợ."),
@@ -108,7 +111,7 @@ class MappingForm(forms.Form):
     and columns and are built for each form (the class itself is never changed). The initial
     values are the job's parameters (a re-run) or else those its column names suggest."""
 
-    ROLES = ("id", "time", "output", "outcome", "first_treated", "proxy")
+    ROLES = ("id", "time", "output", "outcome", "first_treated", "proxy", "by")
 
     def __init__(self, job: AnalysisJob, data=None):
         super().__init__(data, initial=job.params or guessed_initial(job.kind, job.columns))
@@ -138,6 +141,9 @@ class MappingForm(forms.Form):
             f["seed"] = forms.IntegerField(label=_l("Hạt giống ngẫu nhiên"), initial=1)
             f["jobs"] = forms.IntegerField(label=_l("Số tiến trình song song"), min_value=1, max_value=cpus,
                                            initial=min(2, cpus))
+            f["by"] = forms.ChoiceField(label=_l("Ước lượng theo nhóm (cột)"), choices=one, required=False)
+            f["min_group"] = forms.IntegerField(label=_l("Số doanh nghiệp-năm tối thiểu mỗi nhóm"), min_value=1,
+                                                initial=registry.FIRM_MIN_GROUP, required=False)
         else:
             f["outcome"] = forms.ChoiceField(label=_l("Kết quả (vd. log năng suất lao động, TFP)"), choices=one)
             f["first_treated"] = forms.ChoiceField(label=_l("Năm được hỗ trợ đầu tiên (0 = chưa bao giờ)"), choices=one)
@@ -152,4 +158,8 @@ class MappingForm(forms.Form):
         used = [v for k, v in cd.items() if k in self.ROLES and v]
         if len(used) != len(set(used)):
             raise forms.ValidationError(_("Mỗi cột chỉ được dùng cho một vai trò."))
+        if cd.get("by") and cd["by"] in [c for k in ("free", "state", "controls") for c in cd.get(k) or []]:
+            self.add_error("by", _("Cột nhóm không được là một biến của hàm sản xuất."))
+        if "min_group" in self.fields and not cd.get("min_group"):
+            cd["min_group"] = registry.FIRM_MIN_GROUP
         return cd

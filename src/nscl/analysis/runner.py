@@ -1,7 +1,8 @@
 """Runs an AnalysisJob: in a separate process started by the web request (`nscl run-analysis ID`),
 so a long estimation never blocks a page; it reports progress to the job row and stops when the
 job is cancelled. The worker reads the stored file once, stores the results' `to_dict()` (views and
-charts only display it) and, for firm TFP, the firm-year table at `job.tfp_path`."""
+charts only display it) and, for firm TFP, the firm-year table at `job.tfp_path` (with the group
+column first when the estimate is by group, ``params["by"]``)."""
 from __future__ import annotations
 
 import os
@@ -57,9 +58,9 @@ def run(job_id: int) -> AnalysisJob:
     AnalysisJob.objects.filter(pk=job_id).update(status=AnalysisJob.Status.RUNNING, progress=0.02,
                                                  progress_note="Đang đọc số liệu")
     try:
-        data = read_table(job.input_file.path)
-        AnalysisJob.objects.filter(pk=job_id).update(n_rows=len(data))  # exact, now the whole file is parsed
         p = job.params
+        data = _firm_columns(job, p) if job.kind == AnalysisJob.Kind.FIRM_TFP else read_table(job.input_file.path)
+        AnalysisJob.objects.filter(pk=job_id).update(n_rows=len(data))  # exact, now the whole file is parsed
         if job.kind == AnalysisJob.Kind.FIRM_TFP:
             result = _firm_tfp(job, data, p)
         else:
@@ -83,15 +84,30 @@ def run(job_id: int) -> AnalysisJob:
     return AnalysisJob.objects.get(pk=job_id)
 
 
+def _firm_roles(p):
+    return dict(id=p["id"], time=p["time"], output=p["output"], free=p["free"], state=p["state"],
+                proxy=p.get("proxy") or None, controls=p.get("controls") or None)
+
+
+def _firm_columns(job, p):
+    """Only the columns the mapping names (and the group column), once."""
+    return firm.read_panel(job.input_file.path, by=p.get("by") or None, **_firm_roles(p))
+
+
 def _firm_tfp(job, data, p):
     _report(job.pk, 0.05, "Đang chuẩn bị bảng số liệu")
-    model = firm.estimate(data, p["method"], id=p["id"], time=p["time"], output=p["output"], free=p["free"],
-                          state=p["state"], proxy=p.get("proxy") or None, controls=p.get("controls") or None,
-                          log_inputs=p.get("log_inputs", False))
-    _report(job.pk, 0.1, "Đang ước lượng")
     reps = int(p.get("bootstrap") or 0)
-    res = model.fit(bootstrap=reps, seed=p.get("seed"), jobs=int(p.get("jobs") or 1),
-                    progress=lambda done, total: _report(job.pk, 0.1 + 0.88 * done / total,
-                                                         f"Bootstrap {done}/{total}"))
+    fit = dict(bootstrap=reps, seed=p.get("seed"), jobs=int(p.get("jobs") or 1))
+    if p.get("by"):  # one estimate per group, the groups in parallel processes
+        _report(job.pk, 0.1, "Đang ước lượng theo nhóm")
+        res = firm.fit_by_group(data, p["method"], p["by"], min_group=int(p.get("min_group") or firm.MIN_GROUP),
+                                log_inputs=p.get("log_inputs", False), **_firm_roles(p), **fit,
+                                progress=lambda done, total: _report(job.pk, 0.1 + 0.88 * done / total,
+                                                                     f"Nhóm {done}/{total}"))
+    else:
+        model = firm.estimate(data, p["method"], log_inputs=p.get("log_inputs", False), **_firm_roles(p))
+        _report(job.pk, 0.1, "Đang ước lượng")
+        res = model.fit(**fit, progress=lambda done, total: _report(job.pk, 0.1 + 0.88 * done / total,
+                                                                    f"Bootstrap {done}/{total}"))
     res.log_tfp.to_csv(job.tfp_path, index=False)  # internal: served only through exports.tfp_csv
     return res.to_dict()

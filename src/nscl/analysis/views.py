@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from nscl.accounts import roles
 from nscl.common.downloads import CSV, XLSX, attachment
 from nscl.productivity import interpret
+from nscl.productivity.firm.groups import grouped_summary, skip_reason
 from nscl.productivity.firm.results import summary_text
 from nscl.productivity.registry import AGGREGATIONS, codes, get
 
@@ -81,6 +82,20 @@ def _firm_rows(r):
             for n in r.get("names") or list(r["coefficients"])]
 
 
+def _firm_groups(r, params, language):
+    """The groups side by side: a row per coefficient (estimate and standard error in each group's
+    column), the counts, each group's notes, and the groups not estimated with why."""
+    groups = list(r["groups"].items())
+    names = list(dict.fromkeys(n for _, g in groups for n in g.get("names") or list(g["coefficients"])))
+    return {"grouped": True, "by": r["by"], "group_keys": [k for k, _ in groups],
+            "group_rows": [(n, [(g["coefficients"].get(n), (g["std_errors"] or {}).get(n)) for _, g in groups])
+                           for n in names],
+            "group_results": [g for _, g in groups],
+            "group_notes": [(k, interpret.firm_notes(g, params, language)) for k, g in groups],
+            "skipped": [(k, skip_reason(info, language)) for k, info in (r.get("skipped_detail") or {}).items()],
+            "summary": grouped_summary(r, language)}
+
+
 def _impact_rows(r, language):
     aggs = r["aggregations"]
     return [(get(AGGREGATIONS, typ).label(language), aggs[typ]["att"], aggs[typ]["se"], aggs[typ].get("lower"),
@@ -95,7 +110,9 @@ def detail(request, pk):
     language = translation.get_language() or "vi"
     if job.status == AnalysisJob.Status.DONE and job.result:
         r = job.result
-        if job.kind == AnalysisJob.Kind.FIRM_TFP:
+        if job.kind == AnalysisJob.Kind.FIRM_TFP and "groups" in r:
+            ctx.update(_firm_groups(r, job.params, language))
+        elif job.kind == AnalysisJob.Kind.FIRM_TFP:
             ctx["coefficients"] = _firm_rows(r)
             ctx["level"] = (r.get("conf_int") or {}).get("level")
             ctx["summary"] = summary_text(r, language)
@@ -131,7 +148,12 @@ def cancel(request, pk):
 def chart(request, pk, name):
     job = _done(request, pk)
     if name == "tfp" and job.kind == AnalysisJob.Kind.FIRM_TFP:
-        return HttpResponse(charts.tfp_histogram(job.result["tfp_distribution"]), content_type="image/svg+xml")
+        r = job.result
+        if "groups" in r:   # ?group=<value>: that group's distribution
+            r = r["groups"].get(request.GET.get("group", ""))
+            if r is None:
+                raise Http404
+        return HttpResponse(charts.tfp_histogram(r["tfp_distribution"]), content_type="image/svg+xml")
     if name == "event" and job.kind == AnalysisJob.Kind.IMPACT:
         return HttpResponse(charts.event_study(job.result["aggregations"]["dynamic"]["by"],
                                                level=job.result.get("level") or 0.95), content_type="image/svg+xml")

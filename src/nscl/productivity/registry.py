@@ -90,6 +90,10 @@ AGGREGATIONS: tuple[Option, ...] = (
 )
 
 
+# firm-years a group needs to be estimated by itself (``--by``; the analysis form's default)
+FIRM_MIN_GROUP = 100
+
+
 def codes(options) -> tuple[str, ...]:
     return tuple(o.code for o in options)
 

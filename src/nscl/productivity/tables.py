@@ -24,17 +24,44 @@ def _delimiter(source) -> str:
         return ","
 
 
-def read_table(source, name: str | None = None) -> pd.DataFrame:
+def read_table(source, name: str | None = None, columns=None, categories=()) -> pd.DataFrame:
     """A DataFrame from a path or an open binary file; `name` gives the format for a file object.
-    Parser errors propagate: the caller words them for its users."""
+    `columns`: read only these (those the file has; the others are left for the caller to name,
+    with every column of the file in ``attrs["source_columns"]``); `categories`: columns kept as
+    categories (compact; in a CSV read as text, so "01" stays "01"). Parser errors propagate: the
+    caller words them for its users."""
     kind = (name or str(source)).lower()
-    if kind.endswith(".parquet"):
-        return pd.read_parquet(source)
-    if kind.endswith((".xlsx", ".xlsm")):
-        return pd.read_excel(source)
     if isinstance(source, bytes):
         source = io.BytesIO(source)
-    return pd.read_csv(source, sep=_delimiter(source))
+    header = None
+    if kind.endswith(".parquet"):
+        if columns is not None:
+            import pyarrow.parquet as pq
+
+            header = [str(c) for c in pq.ParquetFile(source).schema_arrow.names]
+            if hasattr(source, "seek"):
+                source.seek(0)
+        data = pd.read_parquet(source, columns=None if header is None else [c for c in header if c in columns])
+    elif kind.endswith((".xlsx", ".xlsm")):
+        data = pd.read_excel(source)
+        if columns is not None:
+            header = [str(c) for c in data.columns]
+            data = data[[c for c in data.columns if str(c) in columns]]
+    else:
+        sep = _delimiter(source)
+        if columns is not None:
+            header = [str(c) for c in pd.read_csv(source, sep=sep, nrows=0).columns]
+            if hasattr(source, "seek"):
+                source.seek(0)
+        wanted = None if header is None else [c for c in header if c in columns]
+        data = pd.read_csv(source, sep=sep, usecols=wanted,
+                           dtype={c: str for c in categories if wanted is None or c in wanted} or None)
+    for c in categories:
+        if c in data.columns and not isinstance(data[c].dtype, pd.CategoricalDtype):
+            data[c] = data[c].astype("category")
+    if header is not None:
+        data.attrs["source_columns"] = header
+    return data
 
 
 def peek_table(source, name: str | None = None, sample_rows: int = 200) -> tuple[list[str], int]:

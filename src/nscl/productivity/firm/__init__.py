@@ -54,7 +54,8 @@ from __future__ import annotations
 from .. import registry
 from .bootstrap import bootstrap_draws, draw_estimates, firm_weights, resample_firms
 from .estimators import OLS, FixedEffects, ProductionFunction, estimate
-from .panel import FirmDataError, Panel, Sample, poly2, prepare
+from .groups import MIN_GROUP, GroupResults, fit_by_group, group_key, grouped_summary, skip_reason
+from .panel import FirmDataError, Panel, Sample, check_columns, needed_columns, poly2, prepare, read_panel
 from .proxy import ACF, LevinsohnPetrin, OlleyPakes
 from .wooldridge import Wooldridge, WooldridgeGMM
 from .results import ProductivityResults, firm_tfp
@@ -64,6 +65,8 @@ METHODS = registry.codes(registry.FIRM_METHODS)
 LABELS = {m.code: m.label_en for m in registry.FIRM_METHODS}
 ESTIMATORS = {m.code: m.model() for m in registry.FIRM_METHODS}
 
-__all__ = ["ACF", "ESTIMATORS", "FixedEffects", "FirmDataError", "LABELS", "LevinsohnPetrin", "METHODS", "OLS",
-           "OlleyPakes", "Panel", "ProductionFunction", "ProductivityResults", "Wooldridge", "WooldridgeGMM",
-           "bootstrap_draws", "estimate", "firm_tfp", "poly2", "prepare", "resample_firms"]
+__all__ = ["ACF", "ESTIMATORS", "MIN_GROUP", "FixedEffects", "FirmDataError", "GroupResults", "LABELS",
+           "LevinsohnPetrin", "METHODS", "OLS", "OlleyPakes", "Panel", "ProductionFunction", "ProductivityResults",
+           "Sample", "Wooldridge", "WooldridgeGMM", "bootstrap_draws", "check_columns", "draw_estimates", "estimate",
+           "firm_tfp", "firm_weights", "fit_by_group", "group_key", "grouped_summary", "needed_columns", "poly2",
+           "prepare", "read_panel", "resample_firms", "skip_reason"]

@@ -219,11 +219,15 @@ class FixedEffects(OLS):
     within = True
 
 
-def estimate(data: pd.DataFrame, method: str, **kwargs) -> ProductionFunction:
-    """The model of the registry's method `method` on `data` (keyword arguments as the classes')."""
+def method_spec(method: str) -> registry.Method:
+    """The registry's firm method `method`, or a message listing the methods."""
     try:
-        spec = registry.firm_method(method)
+        return registry.firm_method(method)
     except KeyError:
         raise FirmDataError(f"Phương pháp “{method}” không có; chọn một trong: "
                             f"{', '.join(registry.codes(registry.FIRM_METHODS))}.", field="method") from None
-    return spec.model()(data, **kwargs)
+
+
+def estimate(data: pd.DataFrame, method: str, **kwargs) -> ProductionFunction:
+    """The model of the registry's method `method` on `data` (keyword arguments as the classes')."""
+    return method_spec(method).model()(data, **kwargs)

@@ -105,11 +105,8 @@ def prepare(data: pd.DataFrame, id: str, time: str, output: str, free, state, pr
     lists every column of the file (`data` may hold only the columns needed)."""
     free, state = _as_list(free), _as_list(state)
     controls = _as_list(controls)
-    needed = [id, time, output, *free, *state, *([proxy] if proxy else []), *controls]
-    missing = [c for c in needed if c not in data.columns]
-    if missing:
-        have = list(data.attrs.get("source_columns") or data.columns)
-        raise FirmDataError(f"Thiếu cột: {', '.join(missing)}. Các cột có: {', '.join(map(str, have[:30]))}.")
+    needed = needed_columns(id, time, output, free, state, proxy, controls)
+    check_columns(data, needed)
     if not free or not state:
         raise FirmDataError("Cần ít nhất một cột biến tự do (lao động) và một cột biến trạng thái (vốn).",
                             field="state" if free else "free")
@@ -158,6 +155,37 @@ def prepare(data: pd.DataFrame, id: str, time: str, output: str, free, state, pr
                  controls=arr(controls, log=False), prev=_previous_index(ids, t),
                  names={"free": free, "state": state, "proxy": proxy, "controls": controls, "output": output},
                  labels=np.asarray(labels))
+
+
+def needed_columns(id=None, time=None, output=None, free=None, state=None, proxy=None, controls=None) -> list:
+    """The columns the roles name, each once, in role order (the columns a reader needs)."""
+    cols = [id, time, output, *_as_list(free), *_as_list(state), proxy, *_as_list(controls)]
+    return list(dict.fromkeys(c for c in cols if c))
+
+
+def read_panel(source, name: str | None = None, by: str | None = None, **roles) -> pd.DataFrame:
+    """The columns the roles (``id=``, ``time=``, ``output=``, ``free=``…) and `by` name, read once
+    from a file (path or open binary file, `name` its format): compact types for what is not
+    arithmetic — the group column and text firm identifiers as categories — and float64 for the
+    rest (the estimates keep every digit)."""
+    from ..tables import read_table
+
+    columns = needed_columns(**roles) + ([by] if by else [])
+    data = read_table(source, name, columns=columns, categories=[by] if by else ())
+    firm = roles.get("id")
+    if firm in data.columns and data[firm].dtype == object:
+        data[firm] = data[firm].astype("category")
+    return data
+
+
+def check_columns(data: pd.DataFrame, needed, field: str | None = None) -> None:
+    """Stop with the missing columns named, and those there are (`data.attrs["source_columns"]`,
+    set by :func:`nscl.productivity.tables.read_table` when it read only some of a file's)."""
+    missing = [c for c in needed if c not in data.columns]
+    if missing:
+        have = list(data.attrs.get("source_columns") or data.columns)
+        raise FirmDataError(f"Thiếu cột: {', '.join(missing)}. Các cột có: {', '.join(map(str, have[:30]))}.",
+                            field=field)
 
 
 def _as_list(v):
