@@ -83,11 +83,8 @@ def filter_options(public):
             "dossier__enterprise_id")).values_list("version", "code"):
         item = vsic.lookup(ver, code[:2])
         industries[f"{ver}-{code[:2]}"] = f"{code[:2]} — {item.name if item else ''} (VSIC {ver})"
-    communes = {}
-    for case in public:
-        c = case.dossier.enterprise.commune
-        if c is not None:
-            communes[c.pk] = c.name
+    communes = dict(public.filter(dossier__enterprise__commune__isnull=False).order_by()
+                    .values_list("dossier__enterprise__commune_id", "dossier__enterprise__commune__name").distinct())
     return {"tools": [c for c in contents if c.group in TOOL_GROUPS],
             "standards": [c for c in contents if c.group in STANDARD_GROUPS],
             "industries": sorted(industries.items()), "communes": sorted(communes.items(), key=lambda kv: kv[1])}
