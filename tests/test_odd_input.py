@@ -23,7 +23,10 @@ PATH_ODD = ["x", "²", "１２", "-1", "0", "99999999999999999999", "\r\nX", "<b
 # parameter at a time reaches the code behind the others
 VALID = {"pk": ["1", "2"], "kind": ["class", "support", "tfp"], "phase_code": ["2021-2025"], "code": ["MT5", "MT6"],
          "fmt": ["svg", "png", "docx", "pdf"], "name": ["contributions", "tfp_share", "tfp_index", "tfp", "event"],
-         "rest": ["v1/x"]}
+         "rest": ["v1/x"],
+         # traceability (the demo's longan chain): a GTIN with its lot and serial, an event, a capture job
+         "gtin": ["08930002000017"], "lot": ["PH260720"], "serial": ["1"], "event_id": ["urn:uuid:x"],
+         "capture_id": ["6e0a8f4c-1d7e-4b8e-9d2b-2f1c8a7e5b10"]}
 
 
 def routes(patterns=None, prefix=""):
