@@ -78,6 +78,7 @@ CASES = [
     ({"MATCH_epc": "urn:epc:id:sgtin:8931111.000001.1"}, ["serials"]),
     ({"MATCH_epc": "urn:epc:id:sgtin:8932222.000001.9"}, ["pallet"]),  # a child EPC
     ({"MATCH_epc": "urn:epc:idpat:sgtin:8931111.000001.*"}, ["serials"]),
+    ({"MATCH_anyEPC": "urn:epc:idpat:sgtin:8931111.*.*"}, ["serials", "pack"]),  # a company's items
     ({"MATCH_anyEPC": "https://id.gs1.org/01/08931111000011/21/1"}, ["serials", "pack"]),  # epcList and inputEPCList
     ({"MATCH_anyEPC": "urn:epc:id:sscc:8932222.0000000001"}, ["pack", "pallet"]),  # output and parent
     ({"MATCH_parentID": "urn:epc:id:sscc:8932222.0000000001"}, ["pallet"]),
@@ -128,6 +129,7 @@ BAD = [
     ({"EQ_quantity": "5"}, "EQ_quantity"),
     ({"perPage": "0"}, "perPage"),
     ({"perPage": "abc"}, "perPage"),
+    ({"perPage": "²"}, "perPage"),  # a digit to str.isdigit, not to int()
     ({"nextPageToken": "forged"}, "nextPageToken"),
     ({"orderBy": "quantity"}, "orderBy"),
 ]

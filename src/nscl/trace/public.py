@@ -9,6 +9,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from nscl.traceability import keys
 
@@ -19,21 +20,41 @@ from .store import cbv, normalised
 from .tracing import trace
 
 # the CBV business steps a consumer page names (others show as "Công đoạn khác")
-STEP_NAMES = {
-    "commissioning": "Khởi tạo mã / sản xuất", "harvesting": "Thu hoạch", "creating_class_instance": "Tạo lô",
-    "packing": "Đóng gói", "unpacking": "Dỡ kiện", "shipping": "Xuất hàng", "receiving": "Nhận hàng",
-    "storing": "Lưu kho", "accepting": "Tiếp nhận", "inspecting": "Kiểm tra", "sampling": "Lấy mẫu",
-    "loading": "Xếp hàng lên phương tiện", "departing": "Rời đi", "arriving": "Đến nơi",
-    "transforming": "Chế biến", "sorting": "Phân loại", "cycle_counting": "Kiểm kê", "retail_selling": "Bán lẻ",
-    "holding": "Tạm giữ", "staging_outbound": "Chuẩn bị xuất", "entering_exiting": "Ra/vào",
-    "installing": "Lắp đặt", "stocking": "Lên kệ", "collecting": "Thu gom",
+STEP_NAMES = {  # CBV 2.0 business steps
+    "commissioning": _lazy("Khởi tạo mã / sản xuất"),
+    "creating_class_instance": _lazy("Tạo lô"),
+    "packing": _lazy("Đóng gói"),
+    "unpacking": _lazy("Dỡ kiện"),
+    "shipping": _lazy("Xuất hàng"),
+    "receiving": _lazy("Nhận hàng"),
+    "storing": _lazy("Lưu kho"),
+    "accepting": _lazy("Tiếp nhận"),
+    "inspecting": _lazy("Kiểm tra"),
+    "sampling": _lazy("Lấy mẫu"),
+    "loading": _lazy("Xếp hàng lên phương tiện"),
+    "departing": _lazy("Rời đi"),
+    "arriving": _lazy("Đến nơi"),
+    "cycle_counting": _lazy("Kiểm kê"),
+    "retail_selling": _lazy("Bán lẻ"),
+    "holding": _lazy("Tạm giữ"),
+    "staging_outbound": _lazy("Chuẩn bị xuất"),
+    "entering_exiting": _lazy("Ra/vào"),
+    "installing": _lazy("Lắp đặt"),
+    "stocking": _lazy("Lên kệ"),
+    "collecting": _lazy("Thu gom"),
+    "transporting": _lazy("Vận chuyển"),
+    "unloading": _lazy("Dỡ hàng"),
+    "picking": _lazy("Soạn hàng"),
+    "repackaging": _lazy("Đóng gói lại"),
+    "decommissioning": _lazy("Hủy mã"),
+    "destroying": _lazy("Tiêu hủy"),
 }
 EXPIRY_KEYS = ("cbvmda:itemExpirationDate", "itemExpirationDate", "cbvmda:bestBeforeDate", "bestBeforeDate")
 RECALLED = "recalled"
 
 
 def step_name(step: str) -> str:
-    return _(STEP_NAMES[step]) if step in STEP_NAMES else _("Công đoạn khác")
+    return str(STEP_NAMES[step]) if step in STEP_NAMES else _("Công đoạn khác")
 
 
 @dataclass

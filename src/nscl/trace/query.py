@@ -15,11 +15,12 @@ import json
 from django.core import signing
 from django.db.models import Q
 
+from nscl.common.params import int_param
 from nscl.traceability import keys
 
 from .access import Actor, owner_filter
 from .models import Event, EventBizTransaction, EventId, EventIdentifier
-from .store import cbv, normalised
+from .store import cbv
 
 PER_PAGE_DEFAULT = 30
 PER_PAGE_MAX = 1000
@@ -78,21 +79,25 @@ def parse_time(name, value) -> datetime.datetime:
 
 
 def _identifier_q(name, value, roles) -> Q:
-    """Index rows matching one MATCH_* value: the identifier itself, or an EPC pattern's prefix."""
-    if value.startswith("urn:epc:idpat:"):
-        kind, _, rest = value[len("urn:epc:idpat:"):].partition(":")
-        fields = rest.split(".")
-        if "*" not in fields:
-            raise QueryError(name, f"Mẫu {value} không có “*”.")
-        star = fields.index("*")
-        if any(f != "*" for f in fields[star:]):
-            raise QueryError(name, f"Mẫu {value}: “*” chỉ được ở cuối.")
-        prefix = f"urn:epc:id:{kind}:" + "".join(f + "." for f in fields[:star])
-        return Q(identifier__startswith=prefix, role__in=roles)
+    """Index rows matching one MATCH_* value: the identifier itself (normalised), or for an EPC pattern
+    (`urn:epc:idpat:sgtin:8930001.000001.*`) the identifiers it covers and the pattern itself (a
+    quantity's epcClass may be a pattern). Identifiers are stored split at a 7-digit company prefix
+    (keys.normalise), so a company-wide pattern (`…:8930001.*.*`) is answered for 7-digit prefixes."""
+    pattern = value.startswith("urn:epc:idpat:")
     try:
         normalised = keys.normalise(value)
     except keys.InvalidKey as e:
+        parts = value[len("urn:epc:idpat:"):].partition(":")[2].split(".") if pattern else []
+        if pattern and len(parts[0]) == keys.DEFAULT_COMPANY_PREFIX_LENGTH and parts[0].isdigit() \
+                and all(p == "*" for p in parts[1:]):
+            kind = value[len("urn:epc:idpat:"):].partition(":")[0]
+            return Q(identifier__startswith=f"urn:epc:id:{kind}:{parts[0]}.", role__in=roles)
         raise QueryError(name, f"{name}: {e.message_vi}") from None
+    if pattern:
+        if not normalised.endswith(".*") or normalised.count("*") != 1:
+            raise QueryError(name, f"{name}: mẫu {value} không được hỗ trợ (chỉ “*” ở cuối).")
+        prefix = "urn:epc:id:" + normalised[len("urn:epc:idpat:"):-1]
+        return Q(role__in=roles) & (Q(identifier=normalised) | Q(identifier__startswith=prefix))
     return Q(identifier=normalised, role__in=roles)
 
 
@@ -147,12 +152,10 @@ def _digest(params) -> str:
 
 def page(params, actor: Actor):
     """(events as stored documents with recordTime, next page token or None)."""
-    per_page = params.get("perPage")
+    raw = params.get("perPage")
+    per_page = PER_PAGE_DEFAULT if raw is None else int_param(raw, 1, PER_PAGE_MAX)
     if per_page is None:
-        per_page = PER_PAGE_DEFAULT
-    elif not str(per_page).isdigit() or not 1 <= int(per_page) <= PER_PAGE_MAX:
         raise QueryError("perPage", f"perPage phải là số nguyên từ 1 đến {PER_PAGE_MAX}.")
-    per_page = int(per_page)
     order_by = params.get("orderBy", "eventTime")
     if order_by not in ORDER_FIELDS:
         raise QueryError("orderBy", "orderBy chỉ nhận eventTime hoặc recordTime.")

@@ -16,6 +16,7 @@ from .access import Actor, user_actor
 from .models import Event, Location, Product
 from .public import RECALLED, step_name
 from .store import cbv
+from .views_public import key_message
 
 DIRECTIONS = ("back", "forward")
 
@@ -78,7 +79,7 @@ def _trace_or_error(identifier, direction, actor):
     try:
         return tracing.trace(identifier, direction, actor), None
     except keys.InvalidKey as e:
-        return None, e.message_vi
+        return None, key_message(e)
 
 
 @login_required
@@ -156,7 +157,7 @@ def recall_page(request):
         try:
             answer = tracing.recall(identifier, actor)
         except keys.InvalidKey as e:
-            context["error"] = e.message_vi
+            context["error"] = key_message(e)
             return render(request, "trace/recall.html", context, status=400)
         fmt = request.GET.get("format")
         if fmt in ("xlsx", "csv"):

@@ -33,6 +33,11 @@ def _product_or_404(gtin: str) -> Product:
     return get_object_or_404(Product.objects.select_related("owner"), gtin=gtin)
 
 
+def key_message(error) -> str:
+    """The library's message for a bad GS1 key in the page's language."""
+    return error.message if (get_language() or "").startswith("en") else error.message_vi
+
+
 def _clean(value):
     value = (value or "").strip()
     return value or None
@@ -45,7 +50,7 @@ def product_page(request, gtin):
     try:
         page = public.build(product, lot, serial, base_url(request), lang)
     except keys.InvalidKey as e:
-        return render(request, "trace/public_error.html", {"message": e.message_vi}, status=400)
+        return render(request, "trace/public_error.html", {"message": key_message(e)}, status=400)
     return render(request, "trace/product_page.html", {
         "page": page, "product": product, "owner": product.owner, "lang": lang,
         "images": list(product.images.all()), "standards": list(product.standards.all()),
@@ -66,7 +71,7 @@ def resolver(request, gtin, lot=None, serial=None):
     try:
         public.identifier_for(product.gtin, lot, serial)
     except keys.InvalidKey as e:
-        return render(request, "trace/public_error.html", {"message": e.message_vi}, status=400)
+        return render(request, "trace/public_error.html", {"message": key_message(e)}, status=400)
     query = {k: v for k, v in (("lot", lot), ("serial", serial)) if v}
     page_url = reverse("trace_product_page", args=[product.gtin]) + (f"?{urlencode(query)}" if query else "")
     accept = request.META.get("HTTP_ACCEPT", "")
