@@ -202,6 +202,9 @@ def test_firm_tfp_outcome_from_the_production_function(contents):
     demo_registry.load(n_firms=60, seed=4)
     p = ri.build_panel("log_tfp")
     assert p.tfp["method"] == "lp" and p.tfp["n_obs"] == 540  # the first year has no lag
+    # the simulation's elasticities are 0.6 (employees) and 0.3 (fixed assets)
+    assert p.tfp["coefficients"]["labour"] == pytest.approx(0.6, abs=0.05)
+    assert p.tfp["coefficients"]["capital"] == pytest.approx(0.3, abs=0.1)
     assert len(p.frame) == 600 and p.frame["log_tfp"].notna().all()
     att = ri.estimate(p, "never", "reg").aggregations["simple"]["att"]
     assert 0 < att < 0.2  # labour productivity rose 8% with inputs unchanged: TFP rose too

@@ -77,7 +77,7 @@ def test_running_starts_an_impact_job_on_the_panel_and_the_result_page_shows_it(
     assert job.result["aggregations"]["simple"]["att"] == pytest.approx(direct["aggregations"]["simple"]["att"], abs=1e-12)
     html = client.get(f"/analysis/{job.pk}/").content.decode()
     assert 'id="registry-panel"' in html and "Giá hiện hành" in html and "Nghiên cứu sự kiện" in html
-    assert "xu hướng song song" in html  # the pre-trends explained in words (interpret.impact_notes)
+    assert "Trước khi được hỗ trợ" in html  # the pre-trends explained in words (interpret.impact_notes)
     listing = client.get("/analysis/registry/").content.decode()
     assert f'href="/analysis/{job.pk}/"' in listing
     # the latest estimate, for cost-effectiveness
