@@ -43,3 +43,20 @@ def test_peek_table_lists_columns_and_counts_rows(tmp_path):
 
     with pytest.raises(Exception):
         peek_table(io.BytesIO(b"not parquet"), "x.parquet")
+
+
+def test_reading_some_columns_of_csv_excel_and_parquet(tmp_path):
+    """Only the columns asked for (those the file has; all the file's in attrs), categories as text."""
+    d = pd.DataFrame({"id": [1, 2, 3], "nganh": ["01", "02", "01"], "y": [0.5, 1.5, 2.5], "z": [7, 8, 9]})
+    d.to_csv(tmp_path / "a.csv", index=False, sep=";")
+    d.to_excel(tmp_path / "a.xlsx", index=False)
+    d.to_parquet(tmp_path / "a.parquet")
+    for name in ("a.csv", "a.xlsx", "a.parquet"):
+        with open(tmp_path / name, "rb") as f:
+            for source in (tmp_path / name, f):
+                t = read_table(source, name, columns=["y", "nganh", "absent"], categories=["nganh"])
+                assert list(t.columns) == ["nganh", "y"], name
+                assert t.attrs["source_columns"] == ["id", "nganh", "y", "z"]
+                assert t.nganh.astype(str).tolist() == ["01", "02", "01"], name
+                assert isinstance(t.nganh.dtype, pd.CategoricalDtype) and t.y.tolist() == [0.5, 1.5, 2.5]
+    assert "source_columns" not in read_table(tmp_path / "a.parquet").attrs

@@ -43,7 +43,7 @@ def read_table(source, name: str | None = None, columns=None, categories=()) -> 
                 source.seek(0)
         data = pd.read_parquet(source, columns=None if header is None else [c for c in header if c in columns])
     elif kind.endswith((".xlsx", ".xlsm")):
-        data = pd.read_excel(source)
+        data = pd.read_excel(source, dtype={c: str for c in categories} or None)
         if columns is not None:
             header = [str(c) for c in data.columns]
             data = data[[c for c in data.columns if str(c) in columns]]
