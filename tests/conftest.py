@@ -46,6 +46,13 @@ def _reference_data(request):
         load_reference()
 
 
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path_factory):
+    """Uploaded and generated files (evidence, demo photos, analysis panels) of a test go to its own
+    folder, never into the checkout's var/media."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
 @pytest.fixture
 def make_user(django_user_model):
     def make(role=Role.VIEWER, unit=None, enterprise=None, username=None):
