@@ -169,8 +169,7 @@ def make_objects(tmp_path):
 
     load_demo()
     load_reference()
-    org = Profile.objects.get(user__username="doanhnghiep").organisation  # the enterprise user's own
-    ent = Enterprise.objects.get(tax_code=org.tax_code)  # the demo registers its firms in the enterprise registry
+    ent = Profile.objects.get(user__username="doanhnghiep").enterprise  # the enterprise user's own
     IndustryCode.objects.create(enterprise=ent, version="2025", code="10790", is_primary=True)
     content = SupportContent.objects.first()
     Dossier.objects.create(enterprise=ent, content=content, title="Áp dụng ISO 9001",
@@ -227,7 +226,9 @@ def ids_for(route):
              "analysis/": AnalysisJob}
     for prefix, m in model.items():
         if route.startswith(prefix) and names == ["pk"]:
-            return [{"pk": p} for p in m.objects.order_by("pk").values_list("pk", flat=True)]
+            # a few of each (the demo's simulated registry has hundreds): the oldest and the newest
+            pks = list(m.objects.order_by("pk").values_list("pk", flat=True))
+            return [{"pk": p} for p in sorted(set(pks[:15] + pks[-15:]))]
     return []  # downloads by id (evidence, attachments) and charts with a name
 
 

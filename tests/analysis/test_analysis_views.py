@@ -115,15 +115,15 @@ def test_cancel_stops_the_job(officer_client):
 
 
 def test_permissions(client, make_user, officer_client):
-    from nscl.programme.models import Organisation
+    from nscl.enterprises.models import Enterprise
 
     upload(officer_client, DATA / "prodest" / "chilean.csv", "firm_tfp")
     job = AnalysisJob.objects.get()
     client.force_login(make_user(Role.VIEWER))
     assert client.get(f"/analysis/{job.pk}/").status_code == 404  # not theirs
     assert client.post("/analysis/", {"title": "x", "kind": "impact"}).status_code == 403
-    org = Organisation.objects.create(tax_code="0100109106", name="A")
-    client.force_login(make_user(Role.ENTERPRISE, organisation=org))
+    org = Enterprise.objects.create(tax_code="0100109106", name="A")
+    client.force_login(make_user(Role.ENTERPRISE, enterprise=org))
     assert client.get("/analysis/").status_code == 403
     partner = make_user(Role.PARTNER)
     client.force_login(partner)

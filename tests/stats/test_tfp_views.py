@@ -249,10 +249,10 @@ def test_tfp_pages_show_shares_units_and_the_province_alpha(client, make_user):
 
 
 def test_permissions(client, make_user, series, units):
-    from nscl.programme.models import Organisation
+    from nscl.enterprises.models import Enterprise
 
-    org = Organisation.objects.create(tax_code="0100109106", name="A")
-    client.force_login(make_user(Role.ENTERPRISE, organisation=org))
+    org = Enterprise.objects.create(tax_code="0100109106", name="A")
+    client.force_login(make_user(Role.ENTERPRISE, enterprise=org))
     assert client.get("/tfp/").status_code == 403
     client.force_login(make_user(Role.PARTNER, unit=units["sct"]))  # a partner that is not the statistics office
     assert client.get("/tfp/").status_code == 200
