@@ -29,25 +29,42 @@ Deliberate differences from prodest, and why:
 - prodest starts its optimiser at the first-stage coefficients plus N(0, 0.01) noise and uses BFGS
   with finite-difference gradients, which stops early on these flat criteria (OP/LP) and, for ACF,
   in whichever local minimum is nearest. Here the criteria are minimised to tight tolerance from
-  deterministic starts: OP/LP's sum of squared innovations by Levenberg-Marquardt (Nelder-Mead if
-  it fails); ACF's GMM criterion from several starts (first stage, 0.5, seeded random points) by
+  deterministic starts: OP/LP's sum of squared innovations by Levenberg-Marquardt with the analytic
+  Jacobian, finished by Newton steps on its gradient (Nelder-Mead if it fails); ACF's GMM criterion from several starts (first stage, 0.5, seeded random points) by
   Levenberg-Marquardt on the weighted moments, finished by Nelder-Mead unless it reached an exact
-  root, keeping the lowest criterion and reporting every local minimum found. When several minima
+  root (and then by Newton steps on its gradient), keeping the lowest criterion and reporting every
+  local minimum found. When several minima
   tie (an exactly identified criterion can have more than one exact root), the one with every
   elasticity in (0, 1) is kept, then the one from the earliest start (never the rounding of the
   criteria), and the tie is reported. ACF's bootstrap draws start at the full sample's estimate and
   at the draw's own first stage; OP/LP's at the full sample's estimate (a warm start).
 - The cubic productivity process is fitted on the standardised lagged productivity (the same span,
   well-conditioned normal equations); results equal prodest's up to rounding.
+- Linear steps are solved from weighted Gram matrices (normal equations) of centred and scaled
+  columns — the first stages' polynomial of the *standardised* inputs, which spans the same space
+  as prodest's polynomial of the raw inputs (the coefficients prodest reads from it are converted
+  back) — rather than by QR; the second stages from moments of polynomials (``sums``), so an
+  evaluation of a criterion touches no row. Estimates agree with the row-by-row computation to
+  about 1e-8 or better (OP/LP's finite-difference minimum was itself only good to about 1e-8).
+- Bootstrap over firms by multiplicity weights (``bootstrap``): a draw is the panel with each firm
+  weighted by how many times it was drawn, not a panel of copied rows; it equals the copied-rows
+  bootstrap (same draws for the same seed, estimates within 1e-8, failures counted alike; held by
+  the tests) because lags stay within each firm of the original panel, as within each copy.
 - Bootstrap draws that fail are counted and reported (prodest drops them with ``na.rm``).
+- Estimation by group (``groups.fit_by_group``, ``--by``): each group is a separate run on its
+  rows (same options and bootstrap seed), groups in parallel processes; groups smaller than
+  ``MIN_GROUP`` firm-years, without a value or failing are reported, not fatal.
 - Controls (``controls``): OP/LP as prodest (linear in the first stage, their coefficients taken
   from it); ACF as prodest 1.0.2, which fixed 1.0.1's failure with controls (linear in the first
   stage, in the second stage with their lags, lagged controls as instruments); Wooldridge IV and
   GMM treat them as exogenous regressors and instruments in both equations (prodest 1.0.1 leaves
   them out of its matrices).
 
-Modules: ``panel`` (checking and preparing the panel), ``results`` (what a fit returns, firm TFP),
-``estimators`` (the model classes), ``optimise`` (the minimisers), ``bootstrap`` (over firms).
+Modules: ``panel`` (reading only the needed columns, checking and preparing the panel, the rows
+and weights an estimate uses), ``results`` (what a fit returns, firm TFP), ``estimators`` (the base
+class, OLS, FE), ``proxy`` (OP, LP, ACF), ``wooldridge`` (IV, GMM), ``sums`` (Gram matrices per
+row or firm, polynomial moments), ``optimise`` (the minimisers), ``bootstrap`` (over firms),
+``groups`` (by group).
 """
 from __future__ import annotations
 

@@ -95,7 +95,15 @@ class ProductionFunction:
         return self._fit(Sample(self.panel, np.asarray(firm_weight, float)), start=np.asarray(estimate, float))[0]
 
     def fit(self, bootstrap: int = 0, seed: int | None = None, jobs: int = 1, progress=None) -> ProductivityResults:
-        """`progress(done, total)` is called as bootstrap draws finish; raising from it stops the fit."""
+        """`progress(done, total)` is called as bootstrap draws finish; raising from it stops the fit.
+        Runs with one BLAS thread: the products here are skinny (N × a dozen), and a second thread
+        made point estimates 1.5-2 times and draws 3-5 times slower on the two-core machine."""
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(1):
+            return self._fit_and_draw(bootstrap, seed, jobs, progress)
+
+    def _fit_and_draw(self, bootstrap, seed, jobs, progress) -> ProductivityResults:
         params, info = self._fit(Sample(self.panel))
         se = info.pop("std_errors", None)
         boot = {"reps": 0, "failed": 0}
