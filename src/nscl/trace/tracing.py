@@ -3,37 +3,65 @@ module answers its `fetch` with indexed SQL), named with the registry's location
 enterprises; the recall answer; the public stages of a product page."""
 from __future__ import annotations
 
+import datetime
+import json
 from dataclasses import dataclass
+
+from django.db import connection
+from django.utils.dateparse import parse_datetime
 
 from nscl.enterprises.models import Enterprise
 from nscl.traceability import graph, keys
 
 from .access import Actor
-from .models import Event, EventIdentifier, Location, Product
+from .models import Event, EventId, EventIdentifier, Location, Product
 from .query import with_record_time
 from .store import normalised
 
 MAX_DEPTH = 50  # hops; a real chain is far shorter, this only bounds a pathological graph
 
 
+def _in(values) -> str:
+    return "(" + ", ".join(["%s"] * len(values)) + ")"
+
+
 def fetcher(actor: Actor, seen: dict | None = None):
     """fetch(identifiers) → the events (documents with recordTime) touching any of them that the
-    actor may read; `seen` collects the owner of each event by eventID."""
+    actor may read; `seen` collects the owner of each event by eventID.
+
+    Two plain SQL statements a hop (the ORM's query building cost more than the database's work):
+    the identifier index joined to the registry gives each event's id and record time, then the
+    events are read naming their record times, so PostgreSQL opens only the partitions holding
+    them instead of probing every month's primary key."""
     owners = actor.visible_owner_ids()
+    identifiers_t, registry_t, events_t = EventIdentifier._meta.db_table, EventId._meta.db_table, Event._meta.db_table
 
     def fetch(identifiers) -> list[dict]:
-        ids = [i for i in set(identifiers) if i]
-        if not ids:
-            return []
-        event_ids = EventIdentifier.objects.filter(identifier__in=ids).values("event_id")
-        qs = Event.objects.filter(registry_id__in=event_ids)
-        if owners is not None:
-            qs = qs.filter(owner_id__in=owners)
+        ids = sorted(i for i in set(identifiers) if i)
         out = []
-        for doc, record_time, owner in qs.values_list("document", "record_time", "owner_id"):
-            if seen is not None:
-                seen[doc["eventID"]] = owner
-            out.append(with_record_time(doc, record_time))
+        for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
+            with connection.cursor() as cur:
+                cur.execute(f"SELECT DISTINCT r.id, r.record_time FROM {identifiers_t} i JOIN {registry_t} r "
+                            f"ON r.id = i.event_id WHERE i.identifier IN {_in(chunk)}", chunk)
+                found = cur.fetchall()
+                if not found:
+                    continue
+                pks, times = [r[0] for r in found], sorted({r[1] for r in found})
+                sql = (f"SELECT document, record_time, owner_id FROM {events_t} "
+                       f"WHERE record_time IN {_in(times)} AND id IN {_in(pks)}")
+                params = [*times, *pks]
+                if owners is not None:
+                    sql += f" AND owner_id IN {_in(owners)}" if owners else " AND 1 = 0"
+                    params += sorted(owners)
+                cur.execute(sql, params)
+                rows = cur.fetchall()
+            for doc, record_time, owner in rows:
+                doc = json.loads(doc) if isinstance(doc, str) else doc
+                if isinstance(record_time, str):  # SQLite: the stored text, UTC
+                    record_time = parse_datetime(record_time).replace(tzinfo=datetime.timezone.utc)
+                if seen is not None:
+                    seen[doc["eventID"]] = owner
+                out.append(with_record_time(doc, record_time))
         return out
     return fetch
 
