@@ -173,7 +173,8 @@ def read_panel(source, name: str | None = None, by: str | None = None, **roles) 
     columns = needed_columns(**roles) + ([by] if by else [])
     data = read_table(source, name, columns=columns, categories=[by] if by else ())
     firm = roles.get("id")
-    if firm in data.columns and data[firm].dtype == object:
+    if firm in data.columns and not pd.api.types.is_numeric_dtype(data[firm]) \
+            and not isinstance(data[firm].dtype, pd.CategoricalDtype):
         data[firm] = data[firm].astype("category")
     return data
 
