@@ -13,6 +13,7 @@ import sys
 from django.utils import timezone
 
 from nscl.productivity import firm, impact
+from nscl.programme import cache as progress_cache
 from nscl.productivity.tables import read_table
 
 from .models import AnalysisJob
@@ -72,6 +73,7 @@ def run(job_id: int) -> AnalysisJob:
             result = model.fit().to_dict()
         AnalysisJob.objects.filter(pk=job_id, status=AnalysisJob.Status.RUNNING).update(
             status=AnalysisJob.Status.DONE, progress=1, progress_note="", result=result, finished_at=timezone.now())
+        progress_cache.bump()  # the dashboard's cost-effectiveness reads the latest estimate (a bulk update sends no signal)
     except Cancelled:
         pass
     except (firm.FirmDataError, impact.ImpactDataError, ValueError, KeyError) as e:

@@ -83,7 +83,8 @@ def dashboard(request):
         "indicators": [(i, i.cells(shown_years)) for i in
                        progress_cache.cached("indicators", shown_years, lambda: indicators.indicators(shown_years))],
         "indicator_years": shown_years,
-        "costs": effectiveness.phase_costs(phase, year),
+        "costs": progress_cache.cached("costs", (phase, year, translation.get_language()),
+                                       lambda: effectiveness.phase_costs(phase, year)),
         "units": Unit.objects.filter(target__isnull=False).distinct(),
         "progress": progress, "lang": translation.get_language(),
         "has_demo": Activity.objects.filter(is_demo=True).exists(),
