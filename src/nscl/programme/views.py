@@ -175,12 +175,12 @@ def register_index(request):
     return render(request, "programme/register_index.html", {"kinds": kinds})
 
 
-REGISTER_PAGE_SIZE = 50
-
 def support_moved(request, rest=""):
     """The old support register's addresses (bookmarks, links in documents) lead to the dossiers."""
     return redirect("dossier_list", permanent=True)
 
+
+REGISTER_PAGE_SIZE = 50
 
 
 @login_required
