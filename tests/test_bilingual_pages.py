@@ -95,7 +95,7 @@ def stored_texts():
     from django.db import models
 
     values = set()
-    for label in ("programme", "enterprises", "stats", "analysis", "geo", "accounts", "audit"):
+    for label in ("programme", "enterprises", "stats", "analysis", "geo", "accounts", "audit", "trace"):
         for model in apps.get_app_config(label).get_models():
             fields = [f.name for f in model._meta.concrete_fields
                       if isinstance(f, (models.CharField, models.TextField)) and not f.choices

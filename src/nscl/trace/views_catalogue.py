@@ -105,8 +105,11 @@ def product_edit(request, pk):
             _save_product(request, form, product.owner)
             messages.success(request, _("Đã lưu sản phẩm."))
             return redirect("trace_product", pk=product.pk)
-        return render(request, "trace/form.html", {"form": form, "e": product.owner, "title": product.name}, status=400)
-    return render(request, "trace/form.html", {"form": form, "e": product.owner, "title": product.name})
+        status = 400
+    else:
+        status = 200
+    return render(request, "trace/form.html", {"form": form, "e": product.owner, "title": _("Sửa sản phẩm"),
+                                               "subject": product.name}, status=status)
 
 
 @login_required
@@ -145,7 +148,7 @@ def product_label(request, pk, fmt):
     return attachment(labels.sheet_pdf(link, lines, form.cleaned_data.get("count") or 24), name, PDF)
 
 
-def _simple_form(request, form, e, title, success):
+def _simple_form(request, form, e, title, success, subject=None):
     if request.method == "POST":
         if form.is_valid():
             obj = form.save(commit=False)
@@ -154,8 +157,8 @@ def _simple_form(request, form, e, title, success):
             form.save_m2m()
             messages.success(request, success)
             return redirect("trace_enterprise", pk=e.pk)
-        return render(request, "trace/form.html", {"form": form, "e": e, "title": title}, status=400)
-    return render(request, "trace/form.html", {"form": form, "e": e, "title": title})
+        return render(request, "trace/form.html", {"form": form, "e": e, "title": title, "subject": subject}, status=400)
+    return render(request, "trace/form.html", {"form": form, "e": e, "title": title, "subject": subject})
 
 
 @login_required
@@ -167,8 +170,8 @@ def location_new(request, pk):
 @login_required
 def location_edit(request, pk):
     loc = _owned(request, Location, pk)
-    return _simple_form(request, LocationForm(request.POST or None, instance=loc), loc.owner, loc.name,
-                        _("Đã lưu địa điểm."))
+    return _simple_form(request, LocationForm(request.POST or None, instance=loc), loc.owner, _("Sửa địa điểm"),
+                        _("Đã lưu địa điểm."), subject=loc.name)
 
 
 @login_required
