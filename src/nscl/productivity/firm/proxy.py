@@ -287,15 +287,15 @@ class GMM:
         self.pm = PolyMoments([self.lphi - lxt0] + self.lX, [self.phi - xt0] + self.X + self.Z, self.w)
 
     def moments(self, theta):
-        d = np.asarray(theta, float) - self.theta0
         k = self.k
-        g_, _ = self.pm.basis_gram(np.r_[1.0, -d])
-        q = 1 + 2 * k                                    # Y: ω₀, X, Z
-        v, z = slice(q, q + 4), slice(1 + k, q)
-        om = np.zeros(q + 4)
-        om[0], om[1:1 + k] = 1.0, -d                     # ω = φ − X·θ
+        om = np.zeros(2 * k + 5)                         # Y: ω₀, X, Z; then the powers of v
+        om[0] = 1.0
+        np.subtract(self.theta0, theta, out=om[1:1 + k])  # ω = φ − X·θ
+        g_, _ = self.pm.basis_gram(om[:1 + k])
+        q = 1 + 2 * k
+        v = slice(q, q + 4)
         om[v] = -np.linalg.solve(g_[v, v], g_[v] @ om)    # ω − its fit on the cubic in ω₋₁
-        return g_[z] @ om
+        return g_[1 + k:q] @ om
 
     def criterion(self, theta):
         m = self.moments(theta)

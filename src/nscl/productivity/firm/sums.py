@@ -122,7 +122,20 @@ class PolyMoments:
             yy += wy @ y.T
         self.uu, self.uy, self.yy = uu, uy, yy
         self.n = uu[0]
-        self._by_degree = (self.deg[:, None] == np.arange(2 * degree + 1)[None, :]).astype(float)
+        # constants of basis_gram (it runs hundreds of times per estimate: few numpy calls)
+        p, top = degree + 1, 2 * degree
+        self._by_degree = (self.deg[:, None] == np.arange(top + 1)[None, :]).astype(float)
+        self._low_t = np.ascontiguousarray(self._by_degree[:n_low, :p].T)
+        self._hankel = np.arange(p)[:, None] + np.arange(p)[None, :]
+        self._rect = np.arange(p)[:, None] + np.arange(degree)[None, :]
+        self._square = np.arange(degree)[:, None] + np.arange(degree)[None, :]
+        self._powers = np.arange(top + 1.0)
+        self._vars = np.arange(d)
+        low5, low3, low4 = self.deg < top, self.deg < degree, self.deg <= top - 2
+        self._extra = [(low5, self.uu[self.up[low5, j]], self._by_degree[low5, :top],
+                        low3, self.uy[self.up[low3, j]], np.ascontiguousarray(self._by_degree[low3, :degree].T),
+                        [(low4, self.uu[self.up[self.up[low4, j], j2]], self._by_degree[low4, :top - 1])
+                         for j2 in range(d)]) for j in range(d)]
 
     def basis_gram(self, c, extra=()) -> tuple[np.ndarray, float]:
         """(G, σ): the weighted Gram matrix of the functions [Y columns; (v/σ)^i, i ≤ degree;
@@ -130,30 +143,29 @@ class PolyMoments:
         estimator's fits, residuals and derivatives are combinations of them, so their sums of
         squares and cross-products are quadratic forms in G."""
         c = np.asarray(c, float)
-        coef = self.mult * np.prod(c ** self.expo, axis=1)
-        bd, deg, p, q = self._by_degree, self.degree, self.degree + 1, self.q
-        s = (coef * self.uu) @ bd                           # Σ w v^n, n ≤ 2·degree
+        deg, p, q = self.degree, self.degree + 1, self.q
+        # mult·c^α, the powers of each c_j taken from a table
+        coef = self.mult * np.prod(np.power.outer(c, self._powers)[self._vars, self.expo], axis=1)
+        s = (coef * self.uu) @ self._by_degree              # Σ w v^n, n ≤ 2·degree
         mean = s[1] / s[0]
         sd = float(np.sqrt(max(s[2] / s[0] - mean * mean, 0.0))) or 1.0
-        sc = sd ** -np.arange(2 * deg + 1.0)
-        ip, im = np.arange(p), np.arange(deg)
+        sc = sd ** -self._powers
         n_b = q + p + deg * len(extra)
         g = np.empty((n_b, n_b))
         g[:q, :q] = self.yy
-        g[q:q + p, q:q + p] = (s * sc)[ip[:, None] + ip[None, :]]
-        yv = (bd[:self.n_low, :p].T @ (coef[:self.n_low, None] * self.uy)).T * sc[:p]
+        g[q:q + p, q:q + p] = (s * sc)[self._hankel]
+        yv = (self._low_t @ (coef[:self.n_low, None] * self.uy)).T * sc[:p]
         g[:q, q:q + p], g[q:q + p, :q] = yv, yv.T
-        low5, low3, low4 = self.deg < 2 * deg, self.deg < deg, self.deg <= 2 * deg - 2
         for a, j in enumerate(extra):
             o = q + p + deg * a
-            r = (coef[low5] * self.uu[self.up[low5, j]]) @ bd[low5, :2 * deg]
-            vu = (r * sc[:2 * deg])[ip[:, None] + im[None, :]]
-            yu = (bd[low3, :deg].T @ (coef[low3, None] * self.uy[self.up[low3, j]])).T * sc[:deg]
+            low5, uu5, bd5, low3, uy3, bd3, pairs = self._extra[j]
+            vu = (((coef[low5] * uu5) @ bd5) * sc[:2 * deg])[self._rect]
+            yu = (bd3 @ (coef[low3, None] * uy3)).T * sc[:deg]
             g[q:q + p, o:o + deg], g[o:o + deg, q:q + p] = vu, vu.T
             g[:q, o:o + deg], g[o:o + deg, :q] = yu, yu.T
             for b, j2 in enumerate(extra[:a + 1]):
                 o2 = q + p + deg * b
-                rr = (coef[low4] * self.uu[self.up[self.up[low4, j], j2]]) @ bd[low4, :2 * deg - 1]
-                uu = (rr * sc[:2 * deg - 1])[im[:, None] + im[None, :]]
+                low4, uu4, bd4 = pairs[j2]
+                uu = (((coef[low4] * uu4) @ bd4) * sc[:2 * deg - 1])[self._square]
                 g[o:o + deg, o2:o2 + deg], g[o2:o2 + deg, o:o + deg] = uu, uu.T
         return g, sd
