@@ -11,7 +11,7 @@
 The 1,000,000 events are written by COPY (scripted, no validation) as 55,556 lineages of 18 events:
 a harvest lot (commissioning, shipping, receiving), then five transformations L0 → L1 → ... → L5,
 each output lot shipped and received; the first transformation also takes a neighbour's harvest lot
-(blending), so tracing back from L5 crosses 5 hops and reaches 7 lots and their 21 events. Events
+(blending), so tracing back from L5 crosses 5 hops and reaches 7 lots. Events
 spread over 12 months of event and record time (12 monthly partitions), 40 owners with their GLNs.
 
     .venv/bin/python bench/trace.py [--postgres postgres://postgres@127.0.0.1:5432] [--events 1000000]
