@@ -26,7 +26,8 @@ VALID = {"pk": ["1", "2"], "kind": ["class", "support", "tfp"], "phase_code": ["
          "rest": ["v1/x"],
          # traceability (the demo's longan chain): a GTIN with its lot and serial, an event, a capture job
          "gtin": ["08930002000017"], "lot": ["PH260720"], "serial": ["1"], "event_id": ["urn:uuid:x"],
-         "capture_id": ["6e0a8f4c-1d7e-4b8e-9d2b-2f1c8a7e5b10"]}
+         "capture_id": ["6e0a8f4c-1d7e-4b8e-9d2b-2f1c8a7e5b10"],
+         "series": ["1", "2"]}  # a deflator series of the registry impact
 
 
 def routes(patterns=None, prefix=""):
@@ -50,7 +51,8 @@ def concrete(route):
         for name, value in zip(names, values):
             url = re.sub(r"<(?:\w+:)?%s>" % name, value.replace("\\", "\\\\"), url, count=1)
         return "/" + url
-    for combo in itertools.product(*[VALID[n] for n in names]):
+    # an object's own id (industry_pk, file_pk, ...) takes the ids of `pk`; any other name must be listed
+    for combo in itertools.product(*[VALID["pk"] if n.endswith("_pk") and n not in VALID else VALID[n] for n in names]):
         yield fill(combo)
         for i, _name in enumerate(names):
             for odd in PATH_ODD:

@@ -102,3 +102,14 @@ def check_evidence_file(f):
     if not matches_extension(data, ext):
         raise forms.ValidationError(_("Nội dung tệp không khớp với phần mở rộng “.%(ext)s”.") % {"ext": ext})
     return f
+
+
+def delete_file_on_commit(fieldfile) -> None:
+    """A record's stored file goes once its deletion is committed (a rolled-back deletion keeps it):
+    evidence of a deleted record must not stay on disk, readable by nobody and counted by no one.
+    Connect it from the model's module: `post_delete` receiver calling it with `instance.file`."""
+    from django.db import transaction
+
+    name, storage = fieldfile.name, fieldfile.storage
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))

@@ -3,10 +3,12 @@ rejected / withdrawn), the steps that moved them, their attachments, and certifi
 The allowed moves are in workflow.py; who may make them in accounts/roles.py."""
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import models
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
+
+from nscl.common.uploads import delete_file_on_commit
 
 from .models import MONEY, Enterprise, SupportContent, SupportRule, attachment_path
 
@@ -126,11 +128,7 @@ class DossierAttachment(models.Model):
 
 @receiver(post_delete, sender=DossierAttachment)
 def _delete_attachment_file(sender, instance, **kwargs):
-    """The file goes once the deletion is committed (a rolled-back deletion keeps it): a deleted
-    dossier's evidence must not stay on disk, readable by nobody."""
-    name, storage = instance.file.name, instance.file.storage
-    if name:
-        transaction.on_commit(lambda: storage.delete(name))
+    delete_file_on_commit(instance.file)
 
 
 class Certificate(models.Model):

@@ -9,6 +9,20 @@ from nscl.audit.signals import snapshot
 from . import mst, size
 from .models import Enterprise, YearlyFigures
 
+
+def start_row(n, row, mapping, result, text):
+    """What every history row begins with: its cell reader, its error list, and the check of its
+    tax code (the key that names the enterprise), the row keyed by the code as given."""
+    def cell(key):
+        i = mapping.get(key)
+        return row[i] if i is not None and i < len(row) else None
+    given = text(cell("tax_code"))
+    result.row_keys[n] = given
+    check = mst.check(given)
+    errors = [] if check.valid else [f"Mã số thuế “{given}”: {check.reason}"]
+    return cell, errors, check
+
+
 MONEY_FIELDS = ["revenue", "value_added", "intermediate_costs", "wage_bill", "total_capital", "fixed_assets",
                 "materials", "energy", "investment", "exports"]
 FIRST_YEAR = 2000
@@ -18,15 +32,7 @@ def check_figure_rows(rows, mapping, today, result, text, number):
     codes = set()
     pre = []
     for n, row in rows:
-        def cell(key):
-            i = mapping.get(key)
-            return row[i] if i is not None and i < len(row) else None
-        errors = []
-        given = text(cell("tax_code"))
-        result.row_keys[n] = given
-        check = mst.check(given)
-        if not check.valid:
-            errors.append(f"Mã số thuế “{given}”: {check.reason}")
+        cell, errors, check = start_row(n, row, mapping, result, text)
         year = number(cell("year"), "Năm", errors)
         if year is not None and not (FIRST_YEAR <= year <= today.year):
             errors.append(f"Năm {year} ngoài khoảng {FIRST_YEAR}-{today.year}.")

@@ -14,9 +14,8 @@ from nscl.audit.context import acting_user
 from nscl.audit.models import AuditEntry
 from nscl.audit.signals import snapshot
 
-from . import mst
 from .dossiers import Dossier, DossierStep, Status
-from .importer_figures import FIRST_YEAR
+from .importer_figures import FIRST_YEAR, start_row
 from .models import Enterprise, SupportContent, fold
 
 EARLIEST = datetime.date(FIRST_YEAR, 1, 1)
@@ -49,16 +48,8 @@ def check_support_rows(rows, mapping, today, result, text, number, date):
     contents = content_index()
     pre, codes = [], set()
     for n, row in rows:
-        def cell(key):
-            i = mapping.get(key)
-            return row[i] if i is not None and i < len(row) else None
-        errors = []
-        given = text(cell("tax_code"))
-        result.row_keys[n] = given
-        check = mst.check(given)
-        if not check.valid:
-            errors.append(f"Mã số thuế “{given}”: {check.reason}")
-        else:
+        cell, errors, check = start_row(n, row, mapping, result, text)
+        if check.valid:
             codes.add(check.normalized)
         name = text(cell("support_content"))
         content = contents.get(fold(name)) if name else None

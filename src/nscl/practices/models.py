@@ -7,11 +7,12 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import models
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
+from nscl.common.uploads import delete_file_on_commit
 from nscl.enterprises.models import fold
 
 
@@ -168,7 +169,4 @@ class CaseFile(models.Model):
 
 @receiver(post_delete, sender=CaseFile)
 def _delete_case_file(sender, instance, **kwargs):
-    """The stored file goes once the deletion is committed (a rolled-back deletion keeps it)."""
-    name, storage = instance.file.name, instance.file.storage
-    if name:
-        transaction.on_commit(lambda: storage.delete(name))
+    delete_file_on_commit(instance.file)

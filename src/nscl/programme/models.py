@@ -5,10 +5,12 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
-from django.db import models, transaction
+from django.db import models
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
+
+from nscl.common.uploads import delete_file_on_commit
 
 
 class Unit(models.Model):
@@ -437,8 +439,4 @@ class Evidence(models.Model):
 
 @receiver(post_delete, sender=Evidence)
 def _delete_evidence_file(sender, instance, **kwargs):
-    """The file goes once the deletion is committed (a rolled-back deletion keeps it): evidence of a
-    deleted record must not stay on disk, readable by nobody and counted by no one."""
-    name, storage = instance.file.name, instance.file.storage
-    if name:
-        transaction.on_commit(lambda: storage.delete(name))
+    delete_file_on_commit(instance.file)

@@ -86,11 +86,7 @@ def convert(schema_editor) -> None:
     if connection.vendor != "postgresql" or is_partitioned(connection):
         return
     with connection.cursor() as cur:
-        cur.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s", [TABLE])
-        indexes = [(n, d) for n, d in cur.fetchall() if not n.endswith("_pkey")]
-        cur.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-                    "WHERE conrelid = %s::regclass AND contype IN ('f', 'c')", [TABLE])
-        constraints = cur.fetchall()
+        indexes, constraints = _indexes_and_constraints(cur)
         cur.execute(f"ALTER TABLE {TABLE} RENAME TO {TABLE}_plain")
         cur.execute(f"CREATE TABLE {TABLE} (LIKE {TABLE}_plain INCLUDING DEFAULTS) PARTITION BY RANGE (record_time)")
         cur.execute(f"DROP TABLE {TABLE}_plain")
@@ -102,17 +98,23 @@ def convert(schema_editor) -> None:
         cur.execute(f"CREATE TABLE {DEFAULT} PARTITION OF {TABLE} DEFAULT")
 
 
+def _indexes_and_constraints(cur):
+    """The event table's indexes (but its primary key) and its foreign-key and check constraints, as
+    SQL to recreate them on the table that replaces it."""
+    cur.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s", [TABLE])
+    indexes = [(n, d) for n, d in cur.fetchall() if not n.endswith("_pkey")]
+    cur.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE conrelid = %s::regclass AND contype IN ('f', 'c')", [TABLE])
+    return indexes, cur.fetchall()
+
+
 def unconvert(schema_editor) -> None:
     """Back to a plain table (migrating backwards): rows are kept."""
     connection = schema_editor.connection
     if connection.vendor != "postgresql" or not is_partitioned(connection):
         return
     with connection.cursor() as cur:
-        cur.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s", [TABLE])
-        indexes = [(n, d) for n, d in cur.fetchall() if not n.endswith("_pkey")]
-        cur.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-                    "WHERE conrelid = %s::regclass AND contype IN ('f', 'c')", [TABLE])
-        constraints = cur.fetchall()
+        indexes, constraints = _indexes_and_constraints(cur)
         cur.execute(f"CREATE TABLE {TABLE}_plain (LIKE {TABLE} INCLUDING DEFAULTS)")
         cur.execute(f"INSERT INTO {TABLE}_plain SELECT * FROM {TABLE}")
         cur.execute(f"DROP TABLE {TABLE} CASCADE")
