@@ -126,7 +126,7 @@ def prepare(data: pd.DataFrame, id: str, time: str, output: str, free, state, pr
                 raise FirmDataError(f"Cột {col}: {int(nonpos.sum())} giá trị ≤ 0, không lấy logarit được "
                                     f"(doanh nghiệp {unit_list(firm[nonpos])}).")
         values[col] = v.to_numpy(dtype=float)
-    codes, labels = pd.factorize(firm, sort=True)
+    codes, labels = _firm_codes(firm)
     t = values[time]
     if (t % 1 != 0).any():
         raise FirmDataError(f"Cột {time}: năm phải là số nguyên.")
@@ -145,7 +145,7 @@ def prepare(data: pd.DataFrame, id: str, time: str, output: str, free, state, pr
     def arr(cols, log=log_inputs):
         if not cols:
             return None
-        a = np.column_stack([values[c] for c in cols])
+        a = values[cols[0]][:, None] if len(cols) == 1 else np.column_stack([values[c] for c in cols])
         if order is not None:
             a = a[order]
         return np.log(a) if log else a
@@ -155,6 +155,16 @@ def prepare(data: pd.DataFrame, id: str, time: str, output: str, free, state, pr
                  controls=arr(controls, log=False), prev=_previous_index(ids, t),
                  names={"free": free, "state": state, "proxy": proxy, "controls": controls, "output": output},
                  labels=np.asarray(labels))
+
+
+def _firm_codes(firm: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's firm as 0, 1, … in the sorted order of the identifiers, and the identifiers: a
+    survey file sorted by numeric identifier needs no factorising (the same codes)."""
+    if pd.api.types.is_numeric_dtype(firm) and firm.is_monotonic_increasing:
+        v = firm.to_numpy()
+        change = np.r_[True, v[1:] != v[:-1]]
+        return np.cumsum(change) - 1, v[change]
+    return pd.factorize(firm, sort=True)
 
 
 def needed_columns(id=None, time=None, output=None, free=None, state=None, proxy=None, controls=None) -> list:

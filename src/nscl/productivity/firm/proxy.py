@@ -20,7 +20,7 @@ import numpy as np
 from .estimators import ProductionFunction, singular
 from .optimise import _minimise, newton_refine
 from .panel import FirmDataError, Sample, poly2
-from .sums import PolyMoments, solve_normal, well_posed
+from .sums import PolyMoments, chunks, solve_normal, well_posed
 
 POLISH = 1.0    # a minimum this far from θ₀ (in any coefficient) is polished from moments centred at it
 
@@ -83,22 +83,29 @@ class _ProxyEstimator(ProductionFunction):
         if s.count(np.ones(s.n, bool)) <= k or not well_posed(g[:k, :k]):
             raise singular("giai đoạn 1")
         b = solve_normal(g[:k, :k], g[:k, k])
-        idx = slice(None) if s.rows is None else s.rows
-        lin = self._standardised(p, idx, self.linear_blocks)
-        var = self._standardised(p, idx, self.poly_blocks)
-        m = len(var)
-        terms = lin + var + [(i, j) for i in range(m) for j in range(i + 1, m)] + [(i, i) for i in range(m)]
-        out = np.full(s.n, b[0])
-        for c, t in zip(b[1:], terms):
-            out += c * t if not isinstance(t, tuple) else c * (var[t[0]] * var[t[1]])
+        # fitted values b₀ + b_l·lin + b_v·var + var'·Q·var, chunk by chunk
+        n_lin = k - 1 - _n_poly(m := sum(getattr(p, x).shape[1] for x in self.poly_blocks))
+        quad = np.diag(b[1 + n_lin + m + m * (m - 1) // 2:])
+        iu = np.triu_indices(m, 1)
+        quad[iu] = quad.T[iu] = b[1 + n_lin + m:1 + n_lin + m + m * (m - 1) // 2] / 2
+        out = np.empty(s.n)
+        for sl in chunks(s.n, 2 * (n_lin + m)):
+            idx = sl if s.rows is None else s.rows[sl]
+            var = np.array(self._standardised(p, idx, self.poly_blocks))
+            out[sl] = b[0] + b[1 + n_lin:1 + n_lin + m] @ var + np.einsum("iw,iw->w", var, quad @ var)
+            if n_lin:
+                out[sl] += b[1:1 + n_lin] @ np.array(self._standardised(p, idx, self.linear_blocks))
         return b, out
 
     @staticmethod
     def _lagged(s: Sample):
+        """(rows with a lag, their previous rows, as positions in the sample and in the panel; weights)."""
         ok = s.prev >= 0
         if s.count(ok) < 10:
             raise FirmDataError("Quá ít quan sát có năm liền trước cùng doanh nghiệp để tính độ trễ.")
-        return ok, s.prev[ok], None if s.weight is None else s.weight[ok]
+        prev = s.prev[ok]
+        rows = (np.flatnonzero(ok), prev) if s.rows is None else (s.rows[ok], s.rows[prev])
+        return ok, prev, rows, None if s.weight is None else s.weight[ok]
 
 
 class OlleyPakes(_ProxyEstimator):
@@ -119,9 +126,9 @@ class OlleyPakes(_ProxyEstimator):
         free_part = s.take(p.free) @ beta_free
         phi = yhat - free_part
         res = s.take(p.y) - free_part
-        ok, prev, w = self._lagged(s)
-        state = s.take(p.state)
-        stage = Innovations(phi[ok], phi[prev], [a[ok] for a in state.T], [a[prev] for a in state.T], res[ok], w)
+        ok, prev, (now, then), w = self._lagged(s)
+        state = _columns(p.state)
+        stage = Innovations(phi[ok], phi[prev], [a[now] for a in state], [a[then] for a in state], res[ok], w)
         if start is None:
             best = stage.minimise([first, np.full(ns, 0.2)], first)
         else:
@@ -144,20 +151,24 @@ class Innovations:
 
     def __init__(self, phi, lphi, s: list, ls: list, res, w):
         """Columns of the rows with a lag: φ, φ₋₁, the state's (lists), res = y − free·β, weights."""
-        c_phi = _mean(phi, w)
-        c_s = [_mean(a, w) for a in s]
-        self.phi, self.lphi, self.res, self.w = phi - c_phi, lphi - c_phi, res - c_phi, w
-        self.s, self.ls = [a - c for a, c in zip(s, c_s)], [a - c for a, c in zip(ls, c_s)]
-        self.ns = len(s)
+        self.columns, self.w, self.ns = [phi, lphi, *s, *ls, res], w, len(s)
+        self.means = np.array([_mean(a, w) for a in self.columns])
         self._at = None
 
     def centre(self, theta0):
-        """Moments of U = [φ₋₁ − s₋₁·θ₀, s₋₁] and Y = [φ − s·θ₀, s, res − s·θ₀] (centred)."""
-        self.theta0 = np.asarray(theta0, float)
+        """Moments of U = [φ₋₁ − s₋₁·θ₀, s₋₁] and Y = [φ − s·θ₀, s, res − s·θ₀], centred (res
+        by t₀'s centre, so that ξ's expression below holds)."""
+        self.theta0 = t0 = np.asarray(theta0, float)
         self._at = None
-        st0 = sum(a * t for a, t in zip(self.s, self.theta0))
-        lst0 = sum(a * t for a, t in zip(self.ls, self.theta0))
-        self.pm = PolyMoments([self.lphi - lst0] + self.ls, [self.phi - st0] + self.s + [self.res - st0], self.w)
+        ns, n = self.ns, len(self.columns)
+        s, ls = slice(2, 2 + ns), slice(2 + ns, 2 + 2 * ns)
+        u, y = np.zeros((1 + ns, n)), np.zeros((2 + ns, n))
+        u[0, 1], u[0, ls], u[1:, ls] = 1.0, -t0, np.eye(ns)
+        y[0, 0], y[0, s], y[1:1 + ns, s] = 1.0, -t0, np.eye(ns)
+        y[1 + ns, n - 1], y[1 + ns, s] = 1.0, -t0
+        u_off, y_off = -(u @ self.means), -(y @ self.means)
+        y_off[1 + ns] = y_off[0]
+        self.pm = PolyMoments(self.columns, np.column_stack([u, u_off]), np.column_stack([y, y_off]), self.w)
 
     def sums(self, theta):
         """(|ξ|², J'ξ, J'J) at θ. With v = φ₋₁ − s₋₁·θ and the fit p(v) = Σ g_i·(v/σ)^i of t = φ − s·θ:
@@ -244,9 +255,9 @@ class ACF(_ProxyEstimator):
         lin = poly_linear(b[1 + nc:], np.r_[sc["free"][0], sc["state"][0], sc["proxy"][0]],
                           np.r_[sc["free"][1], sc["state"][1], sc["proxy"][1]])[:nf + ns]
         first = np.concatenate([lin, b[1:1 + nc] / sc["controls"][1] if nc else []])   # free, state, controls
-        ok, prev, w = self._lagged(s)
-        X = [s.take(a) for a in _columns(p.free) + _columns(p.state) + _columns(p.controls)]
-        gmm = GMM(phi[ok], phi[prev], [a[ok] for a in X], [a[prev] for a in X], nf, ns, w)
+        ok, prev, (now, then), w = self._lagged(s)
+        X = _columns(p.free) + _columns(p.state) + _columns(p.controls)
+        gmm = GMM(phi[ok], phi[prev], [a[now] for a in X], [a[then] for a in X], nf, ns, w)
         kx = len(X)
         if start is None:
             rng = np.random.default_rng(self.start_seed)
@@ -270,22 +281,26 @@ class GMM:
 
     def __init__(self, phi, lphi, X: list, lX: list, nf: int, ns: int, w):
         n = len(phi) if w is None else w.sum()
-        z = lX[:nf] + X[nf:nf + ns] + lX[nf + ns:]
-        zw = z if w is None else [a * w for a in z]
-        self.W = np.linalg.inv(np.array([[a @ b for b in z] for a in zw])) / n
+        k = self.k = len(X)
+        self.columns, self.w = [phi, lphi, *X, *lX], w
+        z = list(range(2 + k, 2 + k + nf)) + list(range(2 + nf, 2 + nf + ns)) + list(range(2 + k + nf + ns, 2 + 2 * k))
+        self.z = np.array(z)                               # Z = lagged free, state, lagged controls
+        zw = [self.columns[i] if w is None else self.columns[i] * w for i in z]
+        self.W = np.linalg.inv(np.array([[a @ self.columns[j] for j in z] for a in zw])) / n
         self.chol = np.linalg.cholesky(self.W)
-        c_phi = _mean(phi, w)
-        c_x = [_mean(a, w) for a in X]
-        self.phi, self.lphi, self.w = phi - c_phi, lphi - c_phi, w
-        self.X, self.lX = [a - c for a, c in zip(X, c_x)], [a - c for a, c in zip(lX, c_x)]
-        self.Z = self.lX[:nf] + self.X[nf:nf + ns] + self.lX[nf + ns:]
-        self.k = len(X)
+        self.means = np.array([_mean(a, w) for a in self.columns])
 
     def centre(self, theta0):
-        self.theta0 = np.asarray(theta0, float)
-        xt0 = sum(a * t for a, t in zip(self.X, self.theta0))
-        lxt0 = sum(a * t for a, t in zip(self.lX, self.theta0))
-        self.pm = PolyMoments([self.lphi - lxt0] + self.lX, [self.phi - xt0] + self.X + self.Z, self.w)
+        """Moments of U = [φ₋₁ − X₋₁·θ₀, X₋₁] and Y = [φ − X·θ₀, X, Z], each centred."""
+        self.theta0 = t0 = np.asarray(theta0, float)
+        k, n = self.k, len(self.columns)
+        x, lx = slice(2, 2 + k), slice(2 + k, 2 + 2 * k)
+        u, y = np.zeros((1 + k, n)), np.zeros((1 + 2 * k, n))
+        u[0, 1], u[0, lx], u[1:, lx] = 1.0, -t0, np.eye(k)
+        y[0, 0], y[0, x], y[1:1 + k, x] = 1.0, -t0, np.eye(k)
+        y[1 + k + np.arange(k), self.z] = 1.0
+        self.pm = PolyMoments(self.columns, np.column_stack([u, -(u @ self.means)]),
+                              np.column_stack([y, -(y @ self.means)]), self.w)
 
     def moments(self, theta):
         k = self.k

@@ -83,10 +83,13 @@ class PolyMoments:
     of times). Columns should be centred: the expansion of v's powers then loses few digits (about
     1e-15 of the result where the estimators use it, even 0.5 away from the centre)."""
 
-    def __init__(self, U: list, Y: list, weight: np.ndarray | None = None, degree: int = 3):
-        """`U`, `Y`: lists of columns (1-D arrays of the same length)."""
-        n, d = len(U[0]), len(U)
-        self.d, self.degree, self.q = d, degree, len(Y)
+    def __init__(self, columns: list, u_map, y_map, weight: np.ndarray | None = None, degree: int = 3):
+        """U = u_map·[columns; 1] and Y = y_map·[columns; 1]: `columns` a list of 1-D arrays of the
+        same length, the maps' last column a constant (U and Y are formed chunk by chunk, never
+        whole)."""
+        u_map, y_map = np.asarray(u_map, float), np.asarray(y_map, float)
+        n, d, n_cols = len(columns[0]), len(u_map), len(columns)
+        self.d, self.degree, self.q = d, degree, len(y_map)
         expo, parent, var = [(0,) * d], [-1], [-1]
         index = {expo[0]: 0}
         for total in range(1, 2 * degree + 1):
@@ -106,16 +109,17 @@ class PolyMoments:
         n_mono, n_low = len(expo), int((self.deg <= degree).sum())
         self.n_low = n_low
         uu, uy, yy = np.zeros(n_mono), np.zeros((n_low, self.q)), np.zeros((self.q, self.q))
-        m = y = np.empty((0, 0))
-        for sl in chunks(n, n_mono + self.q):
+        m = b = np.empty((0, 0))
+        for sl in chunks(n, n_mono + self.q + n_cols):
             width = sl.stop - sl.start
             if m.shape[1] != width:
-                m, y = np.empty((n_mono, width)), np.empty((self.q, width))
+                m, b = np.empty((n_mono, width)), np.ones((n_cols + 1, width))
+            for i, col in enumerate(columns):
+                b[i] = col[sl]
+            u, y = u_map @ b, y_map @ b
             m[0] = 1.0
             for i in range(1, n_mono):
-                np.multiply(m[parent[i]], U[var[i]][sl], out=m[i])
-            for i, col in enumerate(Y):
-                y[i] = col[sl]
+                np.multiply(m[parent[i]], u[var[i]], out=m[i])
             wy = y if weight is None else y * weight[sl]
             uu += m @ (np.ones(width) if weight is None else weight[sl])
             uy += m[:n_low] @ wy.T
