@@ -82,10 +82,6 @@ class ProductionFunction:
         for name in self._designs(self.panel):
             self.firm_sums(name)
 
-    def _estimate(self, panel: Panel) -> tuple[np.ndarray, dict]:
-        """The estimate on `panel` (every row once)."""
-        return self._fit(Sample(panel))
-
     def _estimate_draw(self, panel: Panel, estimate: np.ndarray) -> np.ndarray:
         """A bootstrap draw's estimate from its copied rows (`panel` from ``resample_firms``)."""
         return self._fit(Sample(panel), start=np.asarray(estimate, float))[0]
