@@ -170,7 +170,8 @@ def make_objects(tmp_path):
     load_demo()
     load_reference()
     ent = Profile.objects.get(user__username="doanhnghiep").enterprise  # the enterprise user's own
-    IndustryCode.objects.create(enterprise=ent, version="2025", code="10790", is_primary=True)
+    IndustryCode.objects.get_or_create(enterprise=ent, version="2025", code="10790",
+                                       defaults={"is_primary": not ent.industries.filter(is_primary=True).exists()})
     content = SupportContent.objects.first()
     Dossier.objects.create(enterprise=ent, content=content, title="Áp dụng ISO 9001",
                            applied_on=datetime.date(2026, 9, 1), total_cost=80_000_000, requested_amount=40_000_000)

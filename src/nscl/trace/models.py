@@ -179,21 +179,21 @@ class CaptureJob(models.Model):
         SUCCEEDED = "succeeded", _("Đã ghi")
         FAILED = "failed", _("Bị từ chối")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
-    errors = models.JSONField(default=list, blank=True)
-    event_count = models.PositiveIntegerField(default=0)
-    stored_count = models.PositiveIntegerField(default=0)
-    duplicate_count = models.PositiveIntegerField(default=0)
+    id = models.UUIDField(_("mã lần ghi"), primary_key=True, default=uuid.uuid4, editable=False)
+    status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.RUNNING)
+    errors = models.JSONField(_("lỗi"), default=list, blank=True)
+    event_count = models.PositiveIntegerField(_("số sự kiện gửi"), default=0)
+    stored_count = models.PositiveIntegerField(_("số sự kiện đã ghi"), default=0)
+    duplicate_count = models.PositiveIntegerField(_("số sự kiện trùng"), default=0)
     owner = models.ForeignKey("enterprises.Enterprise", null=True, blank=True, on_delete=models.PROTECT,
                               related_name="+")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     api_key = models.ForeignKey(ApiKey, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    source = models.CharField(max_length=20, default="api")  # api, web, cli, demo, bench
-    created_at = models.DateTimeField(default=timezone.now)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    is_demo = models.BooleanField(default=False)
+    source = models.CharField(_("nguồn"), max_length=20, default="api")  # api, web, cli, demo, bench
+    created_at = models.DateTimeField(_("tạo lúc"), default=timezone.now)
+    finished_at = models.DateTimeField(_("xong lúc"), null=True, blank=True)
+    is_demo = models.BooleanField(_("dữ liệu minh họa"), default=False)
 
     class Meta:
         ordering = ["-created_at"]

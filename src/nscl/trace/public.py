@@ -9,7 +9,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy as _l
 
 from nscl.traceability import keys
 
@@ -21,33 +21,33 @@ from .tracing import trace
 
 # the CBV business steps a consumer page names (others show as "Công đoạn khác")
 STEP_NAMES = {  # CBV 2.0 business steps
-    "commissioning": _lazy("Khởi tạo mã / sản xuất"),
-    "creating_class_instance": _lazy("Tạo lô"),
-    "packing": _lazy("Đóng gói"),
-    "unpacking": _lazy("Dỡ kiện"),
-    "shipping": _lazy("Xuất hàng"),
-    "receiving": _lazy("Nhận hàng"),
-    "storing": _lazy("Lưu kho"),
-    "accepting": _lazy("Tiếp nhận"),
-    "inspecting": _lazy("Kiểm tra"),
-    "sampling": _lazy("Lấy mẫu"),
-    "loading": _lazy("Xếp hàng lên phương tiện"),
-    "departing": _lazy("Rời đi"),
-    "arriving": _lazy("Đến nơi"),
-    "cycle_counting": _lazy("Kiểm kê"),
-    "retail_selling": _lazy("Bán lẻ"),
-    "holding": _lazy("Tạm giữ"),
-    "staging_outbound": _lazy("Chuẩn bị xuất"),
-    "entering_exiting": _lazy("Ra/vào"),
-    "installing": _lazy("Lắp đặt"),
-    "stocking": _lazy("Lên kệ"),
-    "collecting": _lazy("Thu gom"),
-    "transporting": _lazy("Vận chuyển"),
-    "unloading": _lazy("Dỡ hàng"),
-    "picking": _lazy("Soạn hàng"),
-    "repackaging": _lazy("Đóng gói lại"),
-    "decommissioning": _lazy("Hủy mã"),
-    "destroying": _lazy("Tiêu hủy"),
+    "commissioning": _l("Khởi tạo mã / sản xuất"),
+    "creating_class_instance": _l("Tạo lô"),
+    "packing": _l("Đóng gói"),
+    "unpacking": _l("Dỡ kiện"),
+    "shipping": _l("Xuất hàng"),
+    "receiving": _l("Nhận hàng"),
+    "storing": _l("Lưu kho"),
+    "accepting": _l("Tiếp nhận"),
+    "inspecting": _l("Kiểm tra"),
+    "sampling": _l("Lấy mẫu"),
+    "loading": _l("Xếp hàng lên phương tiện"),
+    "departing": _l("Rời đi"),
+    "arriving": _l("Đến nơi"),
+    "cycle_counting": _l("Kiểm kê"),
+    "retail_selling": _l("Bán lẻ"),
+    "holding": _l("Tạm giữ"),
+    "staging_outbound": _l("Chuẩn bị xuất"),
+    "entering_exiting": _l("Ra/vào"),
+    "installing": _l("Lắp đặt"),
+    "stocking": _l("Lên kệ"),
+    "collecting": _l("Thu gom"),
+    "transporting": _l("Vận chuyển"),
+    "unloading": _l("Dỡ hàng"),
+    "picking": _l("Soạn hàng"),
+    "repackaging": _l("Đóng gói lại"),
+    "decommissioning": _l("Hủy mã"),
+    "destroying": _l("Tiêu hủy"),
 }
 EXPIRY_KEYS = ("cbvmda:itemExpirationDate", "itemExpirationDate", "cbvmda:bestBeforeDate", "bestBeforeDate")
 RECALLED = "recalled"
