@@ -10,7 +10,8 @@ def schema():
             "title": "NSCL API",
             "version": "1",
             "description": "Tiến độ Kế hoạch nâng cao năng suất chất lượng tỉnh Hưng Yên (chỉ đọc). "
-                           "Public when NSCL_PUBLIC_PROGRESS is on; otherwise a logged-in session is needed.",
+                           "Public when NSCL_PUBLIC_PROGRESS is on; otherwise a logged-in session is needed. "
+                           "The EPCIS 2.0 repository has its own description at /epcis/openapi.json.",
         },
         "paths": {
             "/api/v1/targets": {

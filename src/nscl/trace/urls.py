@@ -6,6 +6,7 @@ from . import views, views_catalogue, views_epcis, views_public
 
 urlpatterns = [
     path("epcis/", views_epcis.root, name="epcis_root"),
+    path("epcis/openapi.json", views_epcis.openapi, name="epcis_openapi"),
     path("epcis/capture", views_epcis.capture, name="epcis_capture"),
     path("epcis/capture/<uuid:capture_id>", views_epcis.capture_job, name="epcis_capture_job"),
     path("epcis/events", views_epcis.events, name="epcis_events"),

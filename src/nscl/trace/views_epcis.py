@@ -191,3 +191,10 @@ def root(request, actor):
     return JsonResponse({"resources": ["capture", "events"], "queryParameters": sorted(
         [*query.MATCH_ROLES, *query.TIMES, *query.EQUALS, "eventType", "EQ_bizTransaction_<type>", "EQ_eventID",
          "perPage", "nextPageToken", "orderBy", "orderDirection"])})
+
+
+def openapi(request):
+    """The OpenAPI description of this EPCIS binding (public, like GS1's own)."""
+    from .openapi import schema
+
+    return JsonResponse(schema(), json_dumps_params={"ensure_ascii": False})
