@@ -201,7 +201,7 @@ class OLS(ProductionFunction):
         sd = self._scale(p)
         g = self._gram(s, name)
         k = width - 1
-        n = s.count(np.ones(s.n, bool))
+        n = s.count()
         if n <= k or not well_posed(g[:k, :k]):
             raise FirmDataError("Ma trận hồi quy suy biến sau khi khử trung bình theo doanh nghiệp "
                                 "(có biến không đổi theo thời gian trong từng doanh nghiệp?)." if self.within else

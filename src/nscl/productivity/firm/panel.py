@@ -87,9 +87,11 @@ class Sample:
     def take(self, a):
         return a if a is None or self.rows is None else a[self.rows]
 
-    def count(self, mask) -> float:
-        """Rows where `mask` holds, counted with their weights (the rows of the copied panel)."""
-        return float(mask.sum()) if self.weight is None else float(self.weight[mask].sum())
+    def count(self, mask=None) -> float:
+        """Rows (where `mask` holds), counted with their weights (the rows of the copied panel)."""
+        if mask is None:
+            return float(self.n) if self.weight is None else float(self.weight.sum())
+        return float(np.count_nonzero(mask)) if self.weight is None else float(self.weight.sum(where=mask))
 
 
 def _previous_index(ids: np.ndarray, time: np.ndarray) -> np.ndarray:

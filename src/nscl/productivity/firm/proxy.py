@@ -80,7 +80,7 @@ class _ProxyEstimator(ProductionFunction):
         width = self._designs(p)["first"][1]
         g = self._gram(s, "first")
         k = width - 1
-        if s.count(np.ones(s.n, bool)) <= k or not well_posed(g[:k, :k]):
+        if s.count() <= k or not well_posed(g[:k, :k]):
             raise singular("giai đoạn 1")
         b = solve_normal(g[:k, :k], g[:k, k])
         # fitted values b₀ + b_l·lin + b_v·var + var'·Q·var, chunk by chunk
@@ -123,12 +123,11 @@ class OlleyPakes(_ProxyEstimator):
         beta_controls = b[1 + nf:1 + nf + nc] / sc["controls"][1] if nc else np.zeros(0)
         first = poly_linear(b[1 + nf + nc:], np.r_[sc["state"][0], sc["proxy"][0]],
                             np.r_[sc["state"][1], sc["proxy"][1]])[:ns]
-        free_part = s.take(p.free) @ beta_free
-        phi = yhat - free_part
-        res = s.take(p.y) - free_part
+        phi = yhat - s.take(p.free) @ beta_free
         ok, prev, (now, then), w = self._lagged(s)
+        res = p.y[now] - p.free[now] @ beta_free
         state = _columns(p.state)
-        stage = Innovations(phi[ok], phi[prev], [a[now] for a in state], [a[then] for a in state], res[ok], w)
+        stage = Innovations(phi[ok], phi[prev], [a[now] for a in state], [a[then] for a in state], res, w)
         if start is None:
             best = stage.minimise([first, np.full(ns, 0.2)], first)
         else:
