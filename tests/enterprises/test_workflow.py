@@ -174,3 +174,19 @@ def test_unknown_move_and_reload_of_reference_is_idempotent(actors, enterprises,
     rule.save()
     assert load_reference()["support_rules_created"] == 0
     assert SupportRule.objects.get(content=catalogue["iso-9001"]).cap == 12_000_000
+
+
+def test_messages_follow_the_language(actors, enterprises, catalogue):
+    """The workflow's refusals are in the user's language, amounts written as that language writes them."""
+    from django.utils import translation
+
+    d = make_dossier(enterprises["parent"], catalogue["iso-9001"])
+    with translation.override("en"):
+        with pytest.raises(workflow.WorkflowError, match="Invalid processing step"):
+            workflow.perform(d, "explode", actors["admin"])
+        with pytest.raises(workflow.WorkflowError) as e:
+            workflow.perform(d, "appraise", actors["officer"])
+        assert str(e.value) == "Required: proposed amount."
+    with pytest.raises(workflow.WorkflowError) as e:
+        workflow.perform(d, "appraise", actors["officer"])
+    assert str(e.value) == "Cần nhập: mức đề xuất."
