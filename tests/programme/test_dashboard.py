@@ -71,6 +71,21 @@ def test_enterprise_counted_once_however_often_supported(make_dossier):
     assert [prog["MT5"].yearly[y] for y in range(2021, 2026)] == [1, 0, 1, 1, 0]
 
 
+def test_a_support_target_narrowed_by_criteria_counts_only_those_dossiers(make_dossier):
+    """A target may count only some support (its criteria are dossier lookups), like other kinds."""
+    from nscl.enterprises.models import Enterprise
+    from nscl.programme.services import target_progress
+
+    a = Enterprise.objects.create(tax_code="0100109106", name="A")
+    b = Enterprise.objects.create(tax_code="0100112437", name="B")
+    make_dossier(a, 2023, content="iso-9001")
+    make_dossier(b, 2023, content="5s")
+    mt5 = Target.objects.get(phase__code="2021-2025", code="MT5")
+    assert target_progress(mt5, as_of=2025).actual == 2
+    mt5.criteria = {"content__group": "system"}
+    assert target_progress(mt5, as_of=2025).actual == 1
+
+
 def test_accepting_a_dossier_shows_on_the_dashboard_at_once(client, make_dossier, make_user, settings):
     """The progress cache is dropped when a dossier is accepted (as when a record is confirmed)."""
     from nscl.accounts.models import Role

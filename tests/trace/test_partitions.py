@@ -59,3 +59,19 @@ def test_event_id_unique_across_partitions(chain):
     store_at(LATER, chain["A"]["enterprise"])
     with pytest.raises(IntegrityError), transaction.atomic():
         EventId.objects.create(event_id=f"urn:uuid:{LATER:%Y%m%d}-test", record_time=LATER + datetime.timedelta(days=40))
+
+
+def test_partitioning_keeps_the_events_already_stored(chain):
+    """Migrating back to a plain table and forward again (trace 0002) keeps every stored event."""
+    if connection.vendor != "postgresql":
+        pytest.skip("partitioning is PostgreSQL's; SQLite keeps the plain table (test_partitions covers it)")
+    stored = store_at(LATER, chain["A"]["enterprise"])
+    before = Event.objects.count()
+    with connection.cursor() as cur:
+        cur.execute("SET CONSTRAINTS ALL IMMEDIATE")  # as if committed: no foreign-key check left pending
+    with connection.schema_editor() as editor:
+        partitions.unconvert(editor)
+        assert not partitions.is_partitioned() and Event.objects.count() == before
+        partitions.convert(editor)
+    assert partitions.is_partitioned() and Event.objects.count() == before
+    assert Event.objects.get(pk=stored.pk).document == {"eventID": stored.registry.event_id}

@@ -130,13 +130,17 @@ def with_status(qs, statuses):
 COUNTED = (Status.ACCEPTED, Status.CLOSED)
 
 
-def accepted_dossiers(first_year: int, last_year: int):
+def accepted_dossiers(first_year: int, last_year: int, criteria: dict | None = None):
+    """Dossiers accepted in the years; `criteria` narrows them like a target's (dossier field
+    lookups, e.g. {"content__group": "system"} or {"content__code": "iso-9001"})."""
     return (Dossier.objects.filter(status__in=COUNTED, accepted_on__year__gte=first_year,
-                                   accepted_on__year__lte=last_year)
+                                   accepted_on__year__lte=last_year, **(criteria or {}))
             .select_related("enterprise", "enterprise__parent", "content"))
 
 
-def support_counting_rows(first_year: int, last_year: int, *, branches_separately: bool = False):
+def support_counting_rows(first_year: int, last_year: int, *, branches_separately: bool = False,
+                          criteria: dict | None = None):
     """[(year of acceptance, key)] where key is the enterprise counted: the parent for a branch."""
-    rows = accepted_dossiers(first_year, last_year).values_list("accepted_on", "enterprise_id", "enterprise__parent_id")
+    rows = accepted_dossiers(first_year, last_year, criteria).values_list("accepted_on", "enterprise_id",
+                                                                         "enterprise__parent_id")
     return [(day.year, own if branches_separately else (parent or own)) for day, own, parent in rows]

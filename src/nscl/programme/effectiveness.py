@@ -58,8 +58,10 @@ def _activities(first, last):
 
 
 def _certificates(first, last):
+    # a certificate the programme helped to obtain: the enterprise's accepted dossier for that standard,
+    # applied for before the certificate was issued (not an older certificate of a later dossier)
     supported = Dossier.objects.filter(status__in=registry.COUNTED, enterprise_id=OuterRef("enterprise_id"),
-                                       content_id=OuterRef("standard_id"))
+                                       content_id=OuterRef("standard_id"), applied_on__lte=OuterRef("issued_on"))
     return (Certificate.objects.filter(issued_on__year__gte=first, issued_on__year__lte=last)
             .filter(Q(dossier__isnull=False) | Q(Exists(supported))))
 

@@ -87,6 +87,9 @@ def convert(schema_editor) -> None:
         return
     with connection.cursor() as cur:
         indexes, constraints = _indexes_and_constraints(cur)
+        # events stored before (a database migrated back and forth) are kept aside, then put back (in
+        # the default partition until `nscl manage trace_partitions` moves them to their months)
+        cur.execute(f"CREATE TABLE {TABLE}_rows AS SELECT * FROM {TABLE}")
         cur.execute(f"ALTER TABLE {TABLE} RENAME TO {TABLE}_plain")
         cur.execute(f"CREATE TABLE {TABLE} (LIKE {TABLE}_plain INCLUDING DEFAULTS) PARTITION BY RANGE (record_time)")
         cur.execute(f"DROP TABLE {TABLE}_plain")
@@ -96,6 +99,8 @@ def convert(schema_editor) -> None:
         for _name, definition in indexes:
             cur.execute(definition)
         cur.execute(f"CREATE TABLE {DEFAULT} PARTITION OF {TABLE} DEFAULT")
+        cur.execute(f"INSERT INTO {TABLE} SELECT * FROM {TABLE}_rows")
+        cur.execute(f"DROP TABLE {TABLE}_rows")
 
 
 def _indexes_and_constraints(cur):

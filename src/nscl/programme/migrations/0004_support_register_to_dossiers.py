@@ -50,7 +50,7 @@ def forwards(apps, schema_editor):
             enterprise=enterprise, content=contents[rec.content], title=rec.title, status=status,
             applied_on=rec.start_date, total_cost=max(amount, rec.budget_planned or 0), requested_amount=amount,
             approved_amount=amount if status != "applied" else None,
-            paid_amount=(rec.budget_spent or None) if status == "closed" else None,
+            paid_amount=amount if status == "closed" else None,  # the support paid (budget_spent may include the enterprise's own money)
             accepted_on=rec.end_date if status == "closed" else None,
             closed_on=rec.end_date if status == "closed" else None,
             created_by=rec.created_by, is_demo=rec.is_demo)
