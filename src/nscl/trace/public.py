@@ -15,7 +15,7 @@ from nscl.traceability import keys
 
 from .access import Actor
 from .labels import digital_link
-from .models import Location, Product
+from .models import Event, Location, Product
 from .store import cbv, normalised
 from .tracing import trace
 
@@ -118,14 +118,23 @@ def build(product: Product, lot, serial, base: str, lang: str) -> ProductPage:
     page = ProductPage(product, gtin, lot, serial, identifier, digital_link(base, gtin, lot, serial))
     everyone = Actor(sees_all=True, source="public")
     documents = {}
+    unnamed = set()  # id() of the documents whose place is not shown
     if lot or serial:
         back = trace(identifier, "back", everyone)
         forward = trace(identifier, "forward", everyone)
         documents.update(back.documents)
+        # forward: the item's journey, but a step recorded by someone else than the producer (a buyer,
+        # a store, an exporter) is shown without its place: naming it would name the producer's
+        # customers, which the consumer page must not show
+        later = [e for e in forward.documents if e not in back.documents]
+        producer_own = set(Event.objects.filter(registry__event_id__in=later, owner_id=product.owner_id)
+                           .values_list("registry__event_id", flat=True))
         for event_id, doc in forward.documents.items():
             if doc.get("type") == "TransformationEvent" and event_id not in back.documents:
                 continue  # what it became is another product's story
             documents[event_id] = doc
+            if event_id in later and event_id not in producer_own:
+                unnamed.add(id(doc))
     docs = sorted(documents.values(), key=lambda d: d["eventTime"])
     glns = set()
     gtins = set()
@@ -144,10 +153,12 @@ def build(product: Product, lot, serial, base: str, lang: str) -> ProductPage:
     for doc in docs:
         when = datetime.datetime.fromisoformat(doc["eventTime"].replace("Z", "+00:00"))
         step = cbv("bizStep", doc.get("bizStep"))
-        place = _event_location(doc, places)
+        place = None if id(doc) in unnamed else _event_location(doc, places)
         names = sorted({products[g].name_for(lang) for g in _identifiers(doc) if g in products})
-        page.stages.append(Stage(step, step_name(step), ", ".join(names), place and (
-            place.name_en if lang.startswith("en") and place.name_en else place.name) or "", when))
+        where = place and (place.name_en if lang.startswith("en") and place.name_en else place.name) or ""
+        if id(doc) in unnamed:
+            where = _("Đơn vị tiếp nhận (không nêu tên)")
+        page.stages.append(Stage(step, step_name(step), ", ".join(names), where, when))
         if cbv("disposition", doc.get("disposition")) == RECALLED:
             page.recalled = True
         page.expiry_date = page.expiry_date or _expiry(doc)

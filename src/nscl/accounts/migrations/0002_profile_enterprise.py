@@ -7,11 +7,14 @@ from django.db import migrations, models
 def forwards(apps, schema_editor):
     Profile = apps.get_model("accounts", "Profile")
     Enterprise = apps.get_model("enterprises", "Enterprise")
-    for profile in Profile.objects.exclude(organisation=None).select_related("organisation"):
+    for profile in Profile.objects.exclude(organisation=None).select_related("organisation", "user"):
         digits = "".join(ch for ch in profile.organisation.tax_code if ch.isdigit())
         code = f"{digits[:10]}-{digits[10:]}" if len(digits) == 13 else digits
         profile.enterprise = Enterprise.objects.filter(tax_code__in=[code, profile.organisation.tax_code]).first()
         profile.save(update_fields=["enterprise"])
+        if profile.enterprise is None:  # cannot happen after enterprises 0003; said aloud, never silent
+            print(f"\n  accounts 0002: tài khoản {profile.user.username} mất liên kết doanh nghiệp "
+                  f"(mã số thuế {profile.organisation.tax_code} không có trong sổ doanh nghiệp)")
 
 
 class Migration(migrations.Migration):
