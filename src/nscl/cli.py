@@ -362,7 +362,9 @@ def cmd_manage(args, rest):
 def main(argv=None):
     import signal
 
-    if hasattr(signal, "SIGPIPE"):  # `nscl ... | head` ends quietly
+    # `nscl ... | head` ends quietly; only as the command itself: a program calling main() (a test, a
+    # script) keeps its own handling, else a pipe to a worker process closing would kill it
+    if argv is None and hasattr(signal, "SIGPIPE"):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     argv = sys.argv[1:] if argv is None else argv
     parser = argparse.ArgumentParser(prog="nscl", description="NSCL — năng suất chất lượng Hưng Yên")
