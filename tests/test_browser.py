@@ -139,7 +139,7 @@ def _pages():
     ]
     return [(None, "/accounts/login/", "Log in"), (None, "/?phase=2021-2025&year=2025", "Status")] + [
         ("canbo", p, w) for p, w in officer] + [
-        ("phoihop", "/registers/class/new/", "Save"), ("doanhnghiep", "/registers/support/", "Enterprise support"),
+        ("phoihop", "/registers/class/new/", "Save"), ("doanhnghiep", "/enterprises/dossiers/", "Enterprise support dossiers"),
         ("xem", "/reports/annual/", "Annual implementation report"), ("admin", "/audit/", "Audit log")]
 
 
