@@ -247,10 +247,6 @@ def _in_chunks(values, size=900):
         yield values[i:i + size]
 
 
-# one audit entry per object written in bulk (also for the registry's other bulk writers: demo, history)
-_audit = audit_bulk = record_bulk
-
-
 FIELDS = ("name", "name_en", "ownership", "commune_id", "address", "sector_group", "registered_on")
 
 
@@ -311,7 +307,7 @@ def _apply_enterprises(parsed, result):
             audit.append((AuditEntry.Action.UPDATE, e, before))
     Enterprise.objects.bulk_update(linked, ["parent"], batch_size=1000)
     audit += _apply_industries(parsed, by_code)
-    _audit(audit)
+    record_bulk(audit)
     result.created, result.updated = len(new), len(changed)
     result.unchanged = len(parsed) - len(new) - len(changed)
 
@@ -372,7 +368,7 @@ def run_import(data: bytes, filename: str, kind: str = "enterprises", dry_run: b
         if kind == "enterprises":
             _apply_enterprises(parsed, result)
         elif kind == "figures":
-            apply_figures(parsed, result, _audit, _in_chunks)
+            apply_figures(parsed, result, _in_chunks)
         else:
-            apply_support(parsed, result, _audit, _in_chunks, source=filename)
+            apply_support(parsed, result, _in_chunks, source=filename)
     return result

@@ -3,6 +3,7 @@ and no value added without employees (labour productivity, the impact page's out
 undefined). Blank cells are allowed except the tax code and the year."""
 from __future__ import annotations
 
+from nscl.audit.api import record_bulk
 from nscl.audit.models import AuditEntry
 from nscl.audit.signals import snapshot
 
@@ -80,7 +81,7 @@ def _check_productivity(values, errors):
                       "(năng suất lao động không xác định); nhập số lao động bình quân hoặc để trống giá trị tăng thêm.")
 
 
-def apply_figures(parsed, result, audit_bulk, in_chunks):
+def apply_figures(parsed, result, in_chunks):
     ids = list({e.pk for e, _y, _v in parsed})
     existing = {}
     for chunk in in_chunks(ids):
@@ -103,7 +104,7 @@ def apply_figures(parsed, result, audit_bulk, in_chunks):
             audit.append((AuditEntry.Action.UPDATE, f, before))
     YearlyFigures.objects.bulk_create(new, batch_size=1000)
     YearlyFigures.objects.bulk_update(changed, ["employees", *MONEY_FIELDS], batch_size=1000)
-    audit_bulk(audit + [(AuditEntry.Action.CREATE, f, None) for f in new])
+    record_bulk(audit + [(AuditEntry.Action.CREATE, f, None) for f in new])
     # each enterprise's size class from its latest year with enough figures
     enterprises = {e.pk: e for e, _y, _v in parsed}
     latest = {}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 
 from nscl.audit.context import acting_user
+from nscl.audit.api import record_bulk
 from nscl.audit.models import AuditEntry
 from nscl.audit.signals import snapshot
 
@@ -108,7 +109,7 @@ def _check_existing(parsed, result):
                                 "được.".replace(",", ".")]
 
 
-def apply_support(parsed, result, audit_bulk, in_chunks, source=""):
+def apply_support(parsed, result, in_chunks, source=""):
     found = _existing(parsed)
     user = acting_user.get()
     if user is not None and not getattr(user, "is_authenticated", False):
@@ -144,7 +145,7 @@ def apply_support(parsed, result, audit_bulk, in_chunks, source=""):
     DossierStep.objects.bulk_create(steps, batch_size=1000)
     audit += [(AuditEntry.Action.CREATE, d, None) for d in new]
     audit += [(AuditEntry.Action.CREATE, s, None) for s in steps if s.pk]
-    audit_bulk(audit)
+    record_bulk(audit)
     result.created, result.updated = len(new), len(changed)
     result.unchanged = len(parsed) - len(new) - len(changed)
 
