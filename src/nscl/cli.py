@@ -359,13 +359,21 @@ def cmd_manage(args, rest):
     execute_from_command_line(["nscl manage"] + rest)
 
 
-def main(argv=None):
+# Commands whose output is read by another program (`nscl epcis query | head`): a closed pipe ends
+# them quietly. Never the server or a worker: with the default action a write to a socket the
+# browser already closed would kill the whole process (issue 18).
+PIPED_COMMANDS = frozenset({"growth", "firm-tfp", "impact", "enterprise", "epcis", "trace"})
+
+
+def _quiet_sigpipe():
     import signal
 
-    # `nscl ... | head` ends quietly; only as the command itself: a program calling main() (a test, a
-    # script) keeps its own handling, else a pipe to a worker process closing would kill it
-    if argv is None and hasattr(signal, "SIGPIPE"):
+    if hasattr(signal, "SIGPIPE"):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+
+
+def main(argv=None):
+    as_command = argv is None
     argv = sys.argv[1:] if argv is None else argv
     parser = argparse.ArgumentParser(prog="nscl", description="NSCL — năng suất chất lượng Hưng Yên")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -450,6 +458,8 @@ def main(argv=None):
     if argv and argv[0] == "impact" and "--from-registry" in argv:
         return cmd_impact_registry(argv[1:])
     args = parser.parse_args(argv)
+    if as_command and args.command in PIPED_COMMANDS:
+        _quiet_sigpipe()
     if args.command in trace_cli.COMMANDS:
         sys.exit(trace_cli.run(args, _django))
     {"init": cmd_init, "demo": cmd_demo, "serve": cmd_serve, "adduser": cmd_adduser,
