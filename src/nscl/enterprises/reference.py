@@ -6,6 +6,8 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from nscl.common.upsert import upsert
+
 from .models import SupportContent, SupportRule
 
 C, S, T = SupportContent.Group.CONFORMITY, SupportContent.Group.SYSTEM, SupportContent.Group.TOOL
@@ -57,8 +59,8 @@ PROVISIONAL_LEVELS = {C: (Decimal(50), Decimal(30_000_000)), S: (Decimal(50), De
 def load_reference() -> dict:
     contents = rules = 0
     for code, name, name_en, group, reference, edition, certifiable in CATALOGUE:
-        obj, created = SupportContent.objects.update_or_create(code=code, defaults=dict(
-            name=name, name_en=name_en, group=group, reference=reference, edition=edition, certifiable=certifiable))
+        obj, *_ = upsert(SupportContent, dict(name=name, name_en=name_en, group=group, reference=reference,
+                                              edition=edition, certifiable=certifiable), code=code)
         contents += 1
         share, cap = PROVISIONAL_LEVELS[group]
         if not obj.rules.exists():  # a content's rules, once there, are the officers'

@@ -1,4 +1,5 @@
-"""Load the administrative units shipped in nscl/data (see its README) — idempotent."""
+"""Load the administrative units shipped in nscl/data (see its README) — idempotent: a repeated
+load writes (and audits) nothing."""
 import csv
 import datetime
 import re
@@ -6,6 +7,8 @@ import unicodedata
 from importlib import resources
 
 from django.db import transaction
+
+from nscl.common.upsert import upsert
 
 from .models import MERGER_DATE, AdministrativeUnit, UnitSuccession
 
@@ -41,10 +44,7 @@ def parse_formed_from(text: str):
 
 
 def _upsert(level, code, valid_from, **fields):
-    obj, _ = AdministrativeUnit.objects.update_or_create(
-        level=level, code=code, valid_from=valid_from, defaults=fields
-    )
-    return obj
+    return upsert(AdministrativeUnit, fields, level=level, code=code, valid_from=valid_from)[0]
 
 
 @transaction.atomic
@@ -99,7 +99,7 @@ def load_admin_units() -> dict:
             if not candidates:
                 unmatched.append((r["commune"], name))
                 continue
-            UnitSuccession.objects.update_or_create(successor=new, predecessor=candidates[0], defaults={"partial": partial})
+            upsert(UnitSuccession, {"partial": partial}, successor=new, predecessor=candidates[0])
             links += 1
     return {
         "provinces": len(new_provinces),

@@ -1,12 +1,15 @@
 """The plan's reference data: documents, phases, units, catalogue and the 2021-2025 targets.
 
-Loaded by `nscl init` (idempotent: codes are keys). Target texts are the plan's own words
-(seed: ke-hoach-nscl-hung-yen.vi.txt) with the English rendering of the seed README.
+Loaded by `nscl init` (idempotent: codes are keys; an unchanged row is not written, so not audited).
+Target texts are the plan's own words (seed: ke-hoach-nscl-hung-yen.vi.txt) with the English
+rendering of the seed README.
 """
 import datetime
 
 from django.db import transaction
 from django.utils import timezone
+
+from nscl.common.upsert import upsert
 
 from .models import CatalogueItem, Phase, ProgrammeDocument, Target, Unit
 
@@ -140,23 +143,24 @@ TARGETS_2021_2025 = [
 def load_plan():
     docs = {}
     for number, issued, issuer, title, title_en in DOCUMENTS:
-        docs[number], _ = ProgrammeDocument.objects.update_or_create(
-            number=number, defaults={"issued_on": issued, "issuer": issuer, "title": title, "title_en": title_en})
+        docs[number], *_ = upsert(ProgrammeDocument, {"issued_on": issued, "issuer": issuer, "title": title,
+                                                      "title_en": title_en}, number=number)
     units = {}
     for code, name, name_en in UNITS:
-        units[code], _ = Unit.objects.update_or_create(code=code, defaults={"name": name, "name_en": name_en})
+        units[code], *_ = upsert(Unit, {"name": name, "name_en": name_en}, code=code)
     for code, name, name_en, group, ref, edition in CATALOGUE:
-        CatalogueItem.objects.update_or_create(
-            code=code, defaults={"name": name, "name_en": name_en, "group": group, "reference": ref, "edition": edition})
-    p1, _ = Phase.objects.update_or_create(code="2021-2025", defaults={"start_year": 2021, "end_year": 2025, "document": docs["101/KH-UBND"]})
-    Phase.objects.update_or_create(code="2026-2030", defaults={"start_year": 2026, "end_year": 2030, "document": docs["101/KH-UBND"]})
+        upsert(CatalogueItem, {"name": name, "name_en": name_en, "group": group, "reference": ref, "edition": edition},
+               code=code)
+    p1, *_ = upsert(Phase, {"start_year": 2021, "end_year": 2025, "document": docs["101/KH-UBND"]}, code="2021-2025")
+    upsert(Phase, {"start_year": 2026, "end_year": 2030, "document": docs["101/KH-UBND"]}, code="2026-2030")
     for order, row in enumerate(TARGETS_2021_2025, 1):
         (code, objective, kind, mn, mx, every_year, akind, criteria, distinct_by, unit, unit_en,
          desc, desc_en, cond, cond_en, resp) = row
-        Target.objects.update_or_create(phase=p1, code=code, defaults=dict(
+        upsert(Target, dict(
             objective=objective, kind=kind, min_value=mn, max_value=mx, every_year=every_year, activity_kind=akind,
             criteria=criteria, distinct_by=distinct_by, unit=unit, unit_en=unit_en, description=desc,
-            description_en=desc_en, condition=cond, condition_en=cond_en, responsible_unit=units[resp], order=order))
+            description_en=desc_en, condition=cond, condition_en=cond_en, responsible_unit=units[resp], order=order,
+        ), phase=p1, code=code)
     if p1.targets_published_at is None:  # the plan's own targets are published with it
         p1.targets_published_at, p1.targets_document = timezone.now(), docs["101/KH-UBND"]
         p1.save(update_fields=["targets_published_at", "targets_document"])
