@@ -211,6 +211,10 @@ NSCL_EVIDENCE_MAX_BYTES = int(os.environ.get("NSCL_EVIDENCE_MAX_BYTES", 10 * 102
 NSCL_EVIDENCE_EXTENSIONS = ["pdf", "docx", "doc", "xlsx", "xls", "jpg", "jpeg", "png"]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Zip-based Office files (.xlsx, .docx) are refused before any library opens them when they would
+# unpack to more than this or hold more entries (a decompression bomb; nscl.common.uploads)
+NSCL_OFFICE_MAX_UNCOMPRESSED_BYTES = int(os.environ.get("NSCL_OFFICE_MAX_UNCOMPRESSED_BYTES", 200 * 1024 * 1024))
+NSCL_OFFICE_MAX_ENTRIES = int(os.environ.get("NSCL_OFFICE_MAX_ENTRIES", 10_000))
 
 # Programme behaviour
 NSCL_PUBLIC_PROGRESS = os.environ.get("NSCL_PUBLIC_PROGRESS", "0") == "1"
