@@ -151,12 +151,20 @@ def cmd_serve(args):
               "đặt NSCL_TRUSTED_PROXIES=127.0.0.1 (xem README, Production deployment).")
     from django.db import connections
 
+    from nscl.analysis import runner
+
+    runner.reap()  # jobs whose workers died while the server was down are failed now, not later
     connections.close_all()  # no connection is shared with forked workers
     if workers > 1:
         options = {"bind": f"{args.host}:{args.port}", "workers": workers, "worker_class": os.environ.get("NSCL_GUNICORN_WORKER_CLASS", "gthread"),
                    "threads": args.threads, "forwarded_allow_ips": ",".join(settings.NSCL_TRUSTED_PROXIES) or "127.0.0.1",
                    "timeout": 120, "graceful_timeout": 20, "keepalive": 5, "limit_request_line": 8190,
                    "accesslog": None, "errorlog": "-", "loglevel": "warning"}
+
+        def post_worker_init(worker):  # after the fork: each worker reaps dead analysis jobs
+            runner.reaper_thread()
+
+        options["post_worker_init"] = post_worker_init
 
         class App(gunicorn.BaseApplication):
             def load_config(self):
@@ -169,6 +177,8 @@ def cmd_serve(args):
         App().run()
     else:
         from waitress import serve
+
+        runner.reaper_thread()
 
         # waitress keeps the proxy headers; nscl.accounts.proxy.TrustedProxyMiddleware believes or drops them
         serve(application, host=args.host, port=args.port, threads=args.threads, clear_untrusted_proxy_headers=False)

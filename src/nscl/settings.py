@@ -216,6 +216,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 NSCL_OFFICE_MAX_UNCOMPRESSED_BYTES = int(os.environ.get("NSCL_OFFICE_MAX_UNCOMPRESSED_BYTES", 200 * 1024 * 1024))
 NSCL_OFFICE_MAX_ENTRIES = int(os.environ.get("NSCL_OFFICE_MAX_ENTRIES", 10_000))
 
+# Background jobs (analyses): a worker silent this long is failed and its processes ended (nscl.analysis.runner)
+NSCL_JOB_LEASE_SECONDS = float(os.environ.get("NSCL_JOB_LEASE_SECONDS", 45))
+
 # Programme behaviour
 NSCL_PUBLIC_PROGRESS = os.environ.get("NSCL_PUBLIC_PROGRESS", "0") == "1"
 NSCL_ISSUING_BODY = os.environ.get("NSCL_ISSUING_BODY", "SỞ KHOA HỌC VÀ CÔNG NGHỆ")

@@ -32,6 +32,8 @@ class AnalysisJob(models.Model):
     result = models.JSONField(_("kết quả"), null=True, blank=True)
     error = models.TextField(_("lỗi"), blank=True)
     pid = models.IntegerField(null=True, blank=True)
+    # the worker's lease: renewed every few seconds while it lives (runner.LEASE_SECONDS)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -8,6 +8,7 @@ urlpatterns = [
     path("<int:pk>/map/", views.mapping, name="analysis_map"),
     path("<int:pk>/status.json", views.status, name="analysis_status"),
     path("<int:pk>/cancel/", views.cancel, name="analysis_cancel"),
+    path("<int:pk>/rerun/", views.rerun, name="analysis_rerun"),
     path("<int:pk>/<str:name>.svg", views.chart, name="analysis_chart"),
     path("<int:pk>/results.xlsx", views.download, name="analysis_download"),
     path("<int:pk>/tfp.csv", views.tfp_csv, name="analysis_tfp_csv"),

@@ -28,6 +28,7 @@ def _visible(user):
 def _job(request, pk):
     if not roles.can_view_analysis(request.user):
         raise PermissionDenied
+    runner.reap()  # a job whose worker died is shown failed, never "running" for ever
     job = _visible(request.user).filter(pk=pk).first()
     if job is None:
         raise Http404
@@ -53,6 +54,7 @@ def index(request):
         if form.is_valid():
             job = form.create_job(request.user)
             return redirect("analysis_map", pk=job.pk)
+    runner.reap()
     return render(request, "analysis/index.html", {"form": form, "jobs": _visible(request.user)[:50],
                                                    "can_run": can_run})
 
@@ -131,6 +133,21 @@ def status(request, pk):
     job = _job(request, pk)
     return JsonResponse({"status": job.status, "label": job.get_status_display(), "progress": job.progress,
                          "note": job.progress_note, "error": job.error})
+
+
+@login_required
+@require_POST
+def rerun(request, pk):
+    """The same file and parameters (seed included) as a new job; this one is kept."""
+    job = _job(request, pk)
+    if not roles.can_run_analysis(request.user):
+        raise PermissionDenied
+    if job.active or job.status == AnalysisJob.Status.NEW:
+        messages.warning(request, _("Phân tích này chưa kết thúc nên chưa chạy lại được."))
+        return redirect("analysis_detail", pk=pk)
+    new = runner.rerun(job, request.user)
+    messages.info(request, _("Chạy lại thành phân tích mới #%(n)s; kết quả trước vẫn được giữ.") % {"n": new.pk})
+    return redirect("analysis_detail", pk=new.pk)
 
 
 @login_required

@@ -8,6 +8,7 @@ come from each firm's sums computed once. It equals the estimate on the panel of
 from __future__ import annotations
 
 import os
+import sys
 from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
@@ -60,12 +61,27 @@ def draw_estimates(model, estimate, seeds, copied_rows: bool = False):
 _WORKER: dict = {}
 
 
-def _start_worker(model, estimate):
-    # one BLAS thread per worker: several workers each running a multi-threaded BLAS on the same
-    # cores are slower than one process
+def setup_pool_worker():
+    """Each pool process: one BLAS thread (several workers each running a multi-threaded BLAS on the
+    same cores are slower than one process), and on Linux it ends when the process that started it
+    dies, even by SIGKILL: an analysis worker killed mid-bootstrap leaves no orphans computing on."""
     from threadpoolctl import threadpool_limits
 
     threadpool_limits(1)
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+        if os.getppid() == 1:  # the parent died before prctl: nobody will read the results
+            os._exit(1)
+
+
+def _start_worker(model, estimate):
+    setup_pool_worker()
     _WORKER.update(model=model, estimate=estimate)
 
 

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .. import registry
+from .bootstrap import setup_pool_worker
 from .estimators import estimate, method_spec
 from .panel import FirmDataError, check_columns, needed_columns
 from .results import ProductivityResults, summary_text
@@ -87,9 +88,7 @@ _JOB: dict = {}
 
 
 def _start_worker(data, codes, method, options, fit_options):
-    from threadpoolctl import threadpool_limits
-
-    threadpool_limits(1)
+    setup_pool_worker()
     _JOB.update(data=data, codes=codes, method=method, options=options, fit_options=fit_options)
 
 
