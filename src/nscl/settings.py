@@ -64,6 +64,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "nscl.accounts.proxy.TrustedProxyMiddleware",  # first: the client address and scheme for all below
+    "nscl.common.errors.ServiceErrorsMiddleware",  # database unreachable / disk full: 503 / 507, not 500
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -180,6 +181,9 @@ try:
 except OSError:
     pass
 MEDIA_ROOT = Path(os.environ.get("NSCL_MEDIA_ROOT", VAR_DIR / "media"))
+# media written whole or not at all (a full disk leaves no half-written evidence file)
+STORAGES = {"default": {"BACKEND": "nscl.common.storage.AtomicFileSystemStorage"},
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 MEDIA_URL = "/media/"  # never served directly: evidence goes through a permission-checked view
 WHITENOISE_USE_FINDERS = True
 

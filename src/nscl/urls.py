@@ -16,3 +16,7 @@ urlpatterns = [
     path("quan-tri/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),
 ]
+
+# outages (503), a full disk (507) and other errors (500): problem+json on /api/ and /epcis/, a page elsewhere
+handler404 = "nscl.common.errors.handler404"
+handler500 = "nscl.common.errors.handler500"
