@@ -1,5 +1,5 @@
 """The `nscl` command: the database and web commands (init, demo, serve, adduser, run-analysis,
-manage) and the estimators that need no database (growth, firm-tfp, impact).
+manage, backup, restore) and the estimators that need no database (growth, firm-tfp, impact).
 
 With settings and urls, the only module that may import every app: it loads each app's reference
 and demo data in dependency order."""
@@ -138,10 +138,16 @@ def cmd_serve(args):
     get_resolver().url_patterns
     print(f"NSCL đang chạy tại http://{args.host}:{args.port}/  (Ctrl+C để dừng)"
           + (f" — gunicorn, {workers} tiến trình" if workers > 1 else ""))
+    from django.db import DatabaseError
+
     from nscl.accounts.models import Profile
 
-    if Profile.objects.filter(is_demo=True).exists():
-        print_logins()
+    try:
+        if Profile.objects.filter(is_demo=True).exists():
+            print_logins()
+    except DatabaseError as e:  # serve anyway: pages answer 503 until the database is back
+        print(f"Cảnh báo: chưa kết nối được cơ sở dữ liệu ({e.__class__.__name__}); các trang trả lời 503 "
+              "cho tới khi cơ sở dữ liệu hoạt động trở lại.")
     if settings.NSCL_PUBLIC_PROGRESS:
         print("Trang tiến độ và API công khai (NSCL_PUBLIC_PROGRESS=1).")
     if settings.NSCL_TRUSTED_PROXIES:
@@ -153,7 +159,10 @@ def cmd_serve(args):
 
     from nscl.analysis import runner
 
-    runner.reap()  # jobs whose workers died while the server was down are failed now, not later
+    try:
+        runner.reap()  # jobs whose workers died while the server was down are failed now, not later
+    except DatabaseError:
+        pass  # the reaper thread tries again
     connections.close_all()  # no connection is shared with forked workers
     if workers > 1:
         options = {"bind": f"{args.host}:{args.port}", "workers": workers, "worker_class": os.environ.get("NSCL_GUNICORN_WORKER_CLASS", "gthread"),
@@ -462,6 +471,9 @@ def main(argv=None):
     from nscl.trace import cli as trace_cli  # `epcis` and `trace`: parsers and handlers in the app
 
     trace_cli.add_parsers(sub)
+    from nscl import backup  # `backup` and `restore`: parsers and handlers in nscl.backup
+
+    backup.add_parsers(sub)
     sub.add_parser("manage", help="lệnh quản trị Django", add_help=False)
     if argv and argv[0] == "manage":
         return cmd_manage(None, argv[1:])
@@ -472,6 +484,8 @@ def main(argv=None):
         _quiet_sigpipe()
     if args.command in trace_cli.COMMANDS:
         sys.exit(trace_cli.run(args, _django))
+    if args.command in backup.COMMANDS:
+        sys.exit(backup.run(args, _django))
     {"init": cmd_init, "demo": cmd_demo, "serve": cmd_serve, "adduser": cmd_adduser,
      "growth": cmd_growth, "firm-tfp": cmd_firm_tfp, "impact": cmd_impact,
      "run-analysis": cmd_run_analysis, "enterprise": cmd_enterprise}[args.command](args)
