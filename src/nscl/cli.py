@@ -138,10 +138,16 @@ def cmd_serve(args):
     get_resolver().url_patterns
     print(f"NSCL đang chạy tại http://{args.host}:{args.port}/  (Ctrl+C để dừng)"
           + (f" — gunicorn, {workers} tiến trình" if workers > 1 else ""))
+    from django.db import DatabaseError
+
     from nscl.accounts.models import Profile
 
-    if Profile.objects.filter(is_demo=True).exists():
-        print_logins()
+    try:
+        if Profile.objects.filter(is_demo=True).exists():
+            print_logins()
+    except DatabaseError as e:  # serve anyway: pages answer 503 until the database is back
+        print(f"Cảnh báo: chưa kết nối được cơ sở dữ liệu ({e.__class__.__name__}); các trang trả lời 503 "
+              "cho tới khi cơ sở dữ liệu hoạt động trở lại.")
     if settings.NSCL_PUBLIC_PROGRESS:
         print("Trang tiến độ và API công khai (NSCL_PUBLIC_PROGRESS=1).")
     if settings.NSCL_TRUSTED_PROXIES:
@@ -153,7 +159,10 @@ def cmd_serve(args):
 
     from nscl.analysis import runner
 
-    runner.reap()  # jobs whose workers died while the server was down are failed now, not later
+    try:
+        runner.reap()  # jobs whose workers died while the server was down are failed now, not later
+    except DatabaseError:
+        pass  # the reaper thread tries again
     connections.close_all()  # no connection is shared with forked workers
     if workers > 1:
         options = {"bind": f"{args.host}:{args.port}", "workers": workers, "worker_class": os.environ.get("NSCL_GUNICORN_WORKER_CLASS", "gthread"),
