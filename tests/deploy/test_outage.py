@@ -72,6 +72,10 @@ class Relay:
                     pass
 
     def cut(self):
+        try:
+            self.listener.shutdown(socket.SHUT_RDWR)  # wakes the accepting thread (close alone does not)
+        except OSError:
+            pass
         self.listener.close()
         for s in self.socks:
             try:
