@@ -157,10 +157,10 @@ def cmd_serve(args):
               "đặt NSCL_TRUSTED_PROXIES=127.0.0.1 (xem README, Production deployment).")
     from django.db import connections
 
-    from nscl.analysis import runner
+    from nscl.common import jobs
 
     try:
-        runner.reap()  # jobs whose workers died while the server was down are failed now, not later
+        jobs.reap_all()  # jobs whose workers died while the server was down are failed now, not later
     except DatabaseError:
         pass  # the reaper thread tries again
     connections.close_all()  # no connection is shared with forked workers
@@ -170,8 +170,8 @@ def cmd_serve(args):
                    "timeout": 120, "graceful_timeout": 20, "keepalive": 5, "limit_request_line": 8190,
                    "accesslog": None, "errorlog": "-", "loglevel": "warning"}
 
-        def post_worker_init(worker):  # after the fork: each worker reaps dead analysis jobs
-            runner.reaper_thread()
+        def post_worker_init(worker):  # after the fork: each worker reaps the jobs of dead workers
+            jobs.reaper_thread()
 
         options["post_worker_init"] = post_worker_init
 
@@ -187,7 +187,7 @@ def cmd_serve(args):
     else:
         from waitress import serve
 
-        runner.reaper_thread()
+        jobs.reaper_thread()
 
         # waitress keeps the proxy headers; nscl.accounts.proxy.TrustedProxyMiddleware believes or drops them
         serve(application, host=args.host, port=args.port, threads=args.threads, clear_untrusted_proxy_headers=False)

@@ -4,25 +4,18 @@ job is cancelled. The worker reads the stored file once, stores the results' `to
 charts only display it) and, for firm TFP, the firm-year table at `job.tfp_path` (with the group
 column first when the estimate is by group, ``params["by"]``).
 
-A job cannot stay "running" after its worker died: the worker holds a lease, renewed by a heartbeat
-thread every few seconds (`heartbeat_at`); `reap()` fails every job whose lease ran out, with the
-reason in words, and ends what is left of its process group (the bootstrap pool's processes also end
-with their parent on Linux: productivity.firm.bootstrap.setup_pool_worker). The pages that show jobs
-call `reap()`, and so does `nscl serve` at start and every few seconds while it runs, so a worker
-killed by the kernel, by kill -9 or by a restart of the service is failed within a minute, and the
-page offers "Chạy lại" (same file, same parameters, same seed: the same result)."""
+A job cannot stay "running" after its worker died: the worker holds a lease and `reap()` fails the
+job when it runs out (nscl.common.jobs; the bootstrap pool's processes also end with their parent on
+Linux: productivity.firm.bootstrap.setup_pool_worker); the page then offers "Chạy lại" (same file,
+same parameters, same seed: the same result)."""
 from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
-import threading
-from datetime import timedelta
 
-from django.conf import settings
-from django.db import close_old_connections, connection
-from django.utils import formats, timezone
+from django.utils import timezone
+
+from nscl.common import jobs
 
 from nscl.productivity import firm, impact
 from nscl.programme import cache as progress_cache
@@ -36,11 +29,7 @@ class Cancelled(Exception):
 
 
 ACTIVE = (AnalysisJob.Status.QUEUED, AnalysisJob.Status.RUNNING)
-
-
-def lease_seconds() -> float:
-    """How long a worker may stay silent before its job is failed (NSCL_JOB_LEASE_SECONDS, 45)."""
-    return float(getattr(settings, "NSCL_JOB_LEASE_SECONDS", 45))
+WORKER_COMMAND = "run-analysis"
 
 
 def start(job: AnalysisJob) -> None:
@@ -49,10 +38,7 @@ def start(job: AnalysisJob) -> None:
     job.status, job.progress, job.progress_note, job.error, job.result = AnalysisJob.Status.QUEUED, 0, "", "", None
     job.heartbeat_at = timezone.now()
     job.save()
-    proc = subprocess.Popen([sys.executable, "-m", "nscl.cli", "run-analysis", str(job.pk)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-                            env=dict(os.environ))
-    AnalysisJob.objects.filter(pk=job.pk).update(pid=proc.pid)
+    AnalysisJob.objects.filter(pk=job.pk).update(pid=jobs.spawn_worker([WORKER_COMMAND, str(job.pk)]))
 
 
 def cancel(job: AnalysisJob) -> None:
@@ -75,109 +61,9 @@ def rerun(job: AnalysisJob, user) -> AnalysisJob:
     return new
 
 
-def _alive(pid: int) -> bool:
-    """Is the process there and not a zombie? (Our own dead child is collected on the way.)"""
-    try:
-        os.waitpid(pid, os.WNOHANG)
-    except (ChildProcessError, OSError):
-        pass
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
-    except (OSError, IndexError):
-        return True
-
-
-def _is_worker(pid: int, job_id: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/cmdline", "rb") as f:
-            args = f.read().split(b"\0")
-    except OSError:
-        return False
-    return b"run-analysis" in args and str(job_id).encode() in args
-
-
-def _end_process_group(job: AnalysisJob) -> None:
-    """SIGKILL what is left of the worker's process group (its bootstrap pool). A group id is not
-    reused while any member lives, so with the leader gone only the job's own processes can hold
-    it; a living leader is signalled only when it is this job's worker (not a reused pid)."""
-    if not job.pid:
-        return
-    if _alive(job.pid) and not _is_worker(job.pid, job.pk):
-        return
-    try:
-        os.killpg(job.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError, OSError):
-        pass
-
-
 def reap(now=None) -> list[int]:
-    """Fail the jobs whose worker stopped renewing its lease; returns their ids. A silent worker
-    whose process still lives gets three leases (a loaded machine), then it is ended too."""
-    now = now or timezone.now()
-    lease = timedelta(seconds=lease_seconds())
-    failed = []
-    stale = AnalysisJob.objects.filter(status__in=ACTIVE, heartbeat_at__lt=now - lease)
-    legacy = AnalysisJob.objects.filter(status__in=ACTIVE, heartbeat_at__isnull=True, created_at__lt=now - lease)
-    for job in list(stale) + list(legacy):
-        last = job.heartbeat_at or job.created_at
-        if job.pid and _alive(job.pid) and _is_worker(job.pid, job.pk) and now - last < 3 * lease:
-            continue
-        _end_process_group(job)
-        when = formats.date_format(timezone.localtime(last), "d/m/Y H:i:s")
-        reason = (f"Tiến trình chạy phân tích đã dừng đột ngột (tín hiệu cuối lúc {when}; có thể máy chủ "
-                  "khởi động lại hoặc hết bộ nhớ). Kết quả dở dang đã bỏ. Bấm “Chạy lại” để chạy lại với "
-                  "cùng tệp và tham số.")
-        # conditional: a worker that beat in the meantime keeps its job
-        if AnalysisJob.objects.filter(pk=job.pk, status__in=ACTIVE, heartbeat_at=job.heartbeat_at).update(
-                status=AnalysisJob.Status.FAILED, error=reason, finished_at=now, progress_note=""):
-            failed.append(job.pk)
-    return failed
-
-
-class _Heartbeat(threading.Thread):
-    """Renews the job's lease while the worker process lives (whatever its main thread computes)."""
-
-    def __init__(self, job_id):
-        super().__init__(name=f"heartbeat-{job_id}", daemon=True)
-        self.job_id, self.stopped = job_id, threading.Event()
-
-    def beat(self):
-        AnalysisJob.objects.filter(pk=self.job_id, status__in=ACTIVE).update(heartbeat_at=timezone.now())
-
-    def run(self):
-        interval = max(0.5, lease_seconds() / 6)
-        try:
-            while not self.stopped.wait(interval):
-                try:
-                    self.beat()
-                except Exception:  # noqa: BLE001 - a database hiccup: the next beat tries again
-                    close_old_connections()
-        finally:
-            connection.close()
-
-
-def reaper_thread(interval: float | None = None) -> threading.Thread:
-    """`nscl serve`: reap now and every few seconds, in a daemon thread of the serving process."""
-    def loop():
-        while True:
-            try:
-                reap()
-            except Exception:  # noqa: BLE001 - database down: try again at the next round
-                pass
-            finally:
-                connection.close()
-            stop.wait(interval or max(1.0, lease_seconds() / 3))
-    stop = threading.Event()
-    thread = threading.Thread(target=loop, name="analysis-reaper", daemon=True)
-    thread.start()
-    return thread
+    """Fail the analyses whose worker died (nscl.common.jobs)."""
+    return jobs.reap_jobs(AnalysisJob, ACTIVE, AnalysisJob.Status.FAILED, WORKER_COMMAND, "phân tích", now=now)
 
 
 def _report(job_id, fraction, note):
@@ -193,13 +79,8 @@ def run(job_id: int) -> AnalysisJob:
         return job
     AnalysisJob.objects.filter(pk=job_id, status__in=ACTIVE).update(
         status=AnalysisJob.Status.RUNNING, progress=0.02, progress_note="Đang đọc số liệu", heartbeat_at=timezone.now())
-    heartbeat = _Heartbeat(job_id)
-    heartbeat.start()
-    try:
+    with jobs.Heartbeat(AnalysisJob.objects.filter(pk=job_id, status__in=ACTIVE)):
         return _run(job, job_id)
-    finally:
-        heartbeat.stopped.set()
-        heartbeat.join(5)
 
 
 def _run(job, job_id):
