@@ -5,6 +5,10 @@ format (the first bytes alone let a `%PDF` + `MZ` polyglot or a bare zip renamed
 - docx / xlsx: python-docx / openpyxl open it as that kind of Office file;
 - doc / xls (legacy Office): olefile finds the compound file's Word or Excel stream;
 - jpg / png: Pillow decodes the whole image and it is of the declared format.
+
+A zip-based Office file (.docx, .xlsx) is first held to the configured limits of what it unpacks
+to (`check_office_zip`, reading only the zip's directory): every upload path calls it before a
+library opens the file, so a decompression bomb is refused in milliseconds.
 """
 from __future__ import annotations
 
@@ -21,6 +25,42 @@ class NotWhatItSays(ValueError):
     pass
 
 
+class UnsafeOfficeFile(ValueError):
+    """A zip-based Office file over NSCL_OFFICE_MAX_UNCOMPRESSED_BYTES / NSCL_OFFICE_MAX_ENTRIES;
+    its text is the message for the user."""
+
+
+def office_limits() -> dict:
+    """The configured limits as the keyword arguments of `productivity.tables.read_table` and
+    `peek_table`, which check them themselves (a pure library reads no settings)."""
+    return {"max_unzipped_bytes": settings.NSCL_OFFICE_MAX_UNCOMPRESSED_BYTES,
+            "max_zip_entries": settings.NSCL_OFFICE_MAX_ENTRIES}
+
+
+def check_office_zip(source, name: str = "") -> None:
+    """Raise UnsafeOfficeFile when the zip `source` (bytes, a path or a seekable file, such as an
+    upload; its position is kept) holds more entries or unpacks to more bytes than the settings
+    allow. Call it before opening any .xlsx/.docx a user sent; a file that is no zip passes (the
+    format's own library refuses it)."""
+    from nscl.productivity.tables import ZipLimitError, check_zip
+
+    limits = office_limits()
+    try:
+        check_zip(source, limits["max_unzipped_bytes"], limits["max_zip_entries"])
+    except ZipLimitError as e:
+        from .formatting import fmt_num
+
+        shown = f"“{os.path.basename(name)}” " if name else ""
+        if e.what == "bytes":
+            text = _("Tệp %(name)skhi giải nén lớn tới %(size)s MB, vượt giới hạn %(limit)s MB (có thể là “bom giải "
+                     "nén”): hệ thống không mở tệp này.") % {
+                "name": shown, "size": fmt_num(round(e.found / 1048576)), "limit": fmt_num(round(e.limit / 1048576))}
+        else:
+            text = _("Tệp %(name)schứa %(n)s thành phần nén, vượt giới hạn %(limit)s: hệ thống không mở tệp này.") % {
+                "name": shown, "n": fmt_num(e.found), "limit": fmt_num(e.limit)}
+        raise UnsafeOfficeFile(text) from None
+
+
 def _pdf(data: bytes):
     from pypdf import PdfReader
 
@@ -35,12 +75,14 @@ def _pdf(data: bytes):
 def _docx(data: bytes):
     import docx
 
+    check_office_zip(data)
     docx.Document(io.BytesIO(data))
 
 
 def _xlsx(data: bytes):
     from openpyxl import load_workbook
 
+    check_office_zip(data)
     load_workbook(io.BytesIO(data), read_only=True).close()
 
 
@@ -99,6 +141,11 @@ def check_evidence_file(f):
                                     % {"size": f.size / 1048576, "limit": limit / 1048576})
     data = f.read()
     f.seek(0)
+    if ext in ("docx", "xlsx"):
+        try:
+            check_office_zip(data, f.name)
+        except UnsafeOfficeFile as e:
+            raise forms.ValidationError(str(e)) from None
     if not matches_extension(data, ext):
         raise forms.ValidationError(_("Nội dung tệp không khớp với phần mở rộng “.%(ext)s”.") % {"ext": ext})
     return f

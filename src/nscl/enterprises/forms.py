@@ -7,7 +7,7 @@ import os
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from nscl.common.uploads import check_evidence_file
+from nscl.common.uploads import UnsafeOfficeFile, check_evidence_file, check_office_zip
 from nscl.geo.models import AdministrativeUnit
 
 from . import mst, vsic
@@ -204,6 +204,11 @@ class ImportForm(forms.Form):
             raise forms.ValidationError(_("Chỉ nhận tệp .xlsx hoặc .csv."))
         if f.size > 50 * 1024 * 1024:
             raise forms.ValidationError(_("Tệp quá lớn (tối đa 50 MB)."))
+        if ext == ".xlsx":
+            try:
+                check_office_zip(f, f.name)  # a decompression bomb is refused at the upload, whoever reads it later
+            except UnsafeOfficeFile as e:
+                raise forms.ValidationError(str(e)) from None
         return f
 
 

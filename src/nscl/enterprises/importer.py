@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import itertools
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -17,6 +18,7 @@ from django.db import transaction
 from nscl.audit.api import record_bulk
 from nscl.audit.models import AuditEntry
 from nscl.audit.signals import snapshot
+from nscl.common.uploads import UnsafeOfficeFile, check_office_zip
 from nscl.geo.models import MERGER_DATE
 
 from . import mst, size, vsic
@@ -69,11 +71,20 @@ def read_table(data: bytes, filename: str) -> list[list]:
         from openpyxl import load_workbook
 
         try:
+            check_office_zip(data, filename)  # a decompression bomb is refused before openpyxl sees it
+        except UnsafeOfficeFile as e:
+            raise ImportFileError(str(e)) from None
+        try:
             wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception:  # noqa: BLE001
+            try:
+                # blank rows are dropped as read; past the row limit the rest of the sheet is not read
+                filled = (list(r) for r in wb.worksheets[0].iter_rows(values_only=True)
+                          if any(c not in (None, "") for c in r))
+                rows = list(itertools.islice(filled, MAX_ROWS + 2))
+            finally:
+                wb.close()
+        except Exception:  # noqa: BLE001 - a sheet that does not parse is not a table either
             raise ImportFileError("Tệp không phải là bảng Excel (.xlsx) đọc được.") from None
-        rows = [list(r) for r in wb.worksheets[0].iter_rows(values_only=True)]
-        wb.close()
     elif name.endswith(".csv"):
         try:
             text = data.decode("utf-8-sig")

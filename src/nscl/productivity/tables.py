@@ -4,8 +4,88 @@ from __future__ import annotations
 import csv
 import io
 import os
+import struct
+import zipfile
 
 import pandas as pd
+
+# A zip-based table (.xlsx) is refused before it is opened when its directory says it unpacks to
+# more than this or holds more entries: a decompression bomb (1.9 MB unpacking to gigabytes) would
+# otherwise cost minutes and gigabytes. Python's zipfile stops an entry at its declared size (and
+# then fails its CRC), so the declared sizes bound the work. The Django side passes its settings.
+MAX_UNZIPPED_BYTES = 200 * 1024 * 1024  # an Excel sheet of about 700,000 rows × 6 numbers
+MAX_ZIP_ENTRIES = 10_000
+
+
+class ZipLimitError(ValueError):
+    """A zip-based file over a limit: `what` is "bytes" or "entries", `found` and `limit` the numbers."""
+
+    def __init__(self, what: str, found: int, limit: int):
+        self.what, self.found, self.limit = what, found, limit
+
+        def num(v):
+            return f"{v:,.0f}".replace(",", ".")
+        if what == "bytes":
+            text = (f"Tệp khi giải nén lớn tới {num(found / 1048576)} MB, vượt giới hạn {num(limit / 1048576)} MB "
+                    "(có thể là “bom giải nén”): không mở tệp này.")
+        else:
+            text = f"Tệp chứa {num(found)} thành phần nén, vượt giới hạn {num(limit)}: không mở tệp này."
+        super().__init__(text)
+
+
+def _end_of_directory(f, size: int) -> tuple[int, int] | None:
+    """(entries, directory bytes) from a zip's end record (Zip64 too), or None when it is no zip:
+    read before the directory itself, so a file claiming 100,000 entries is refused in microseconds."""
+    tail_len = min(size, 22 + 65535)
+    f.seek(size - tail_len)
+    tail = f.read(tail_len)
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or len(tail) - at < 22:
+        return None
+    entries, cd_size = struct.unpack("<HI", tail[at + 10:at + 16])
+    if (entries == 0xFFFF or cd_size == 0xFFFFFFFF) and at >= 20 and tail[at - 20:at - 16] == b"PK\x06\x07":
+        (z64_at,) = struct.unpack("<Q", tail[at - 12:at - 4])
+        f.seek(z64_at)
+        record = f.read(56)
+        if record[:4] == b"PK\x06\x06" and len(record) == 56:
+            entries, cd_size = struct.unpack("<QQ", record[32:48])
+    return entries, cd_size
+
+
+def check_zip(source, max_bytes: int = MAX_UNZIPPED_BYTES, max_entries: int = MAX_ZIP_ENTRIES) -> None:
+    """Raise :class:`ZipLimitError` when the zip `source` (a path, bytes or a seekable binary file;
+    its position is kept) has more than `max_entries` entries or unpacks to more than `max_bytes`.
+    Only the zip's directory is read. A file that is no zip passes: its own reader refuses it."""
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        source = io.BytesIO(source)
+    if isinstance(source, (str, os.PathLike)):
+        with open(source, "rb") as f:
+            return check_zip(f, max_bytes, max_entries)
+    start = source.tell()
+    try:
+        source.seek(0, io.SEEK_END)
+        end = _end_of_directory(source, source.tell())
+        if end is None:
+            return
+        entries, cd_size = end
+        # reading the directory costs in proportion to its size: one larger than `max_entries`
+        # entries with names of up to 255 bytes would take (an end record understating its count)
+        # is refused by that count too
+        entries = max(entries, cd_size // (46 + 255))
+        if entries > max_entries:
+            raise ZipLimitError("entries", entries, max_entries)
+        source.seek(0)
+        try:
+            infos = zipfile.ZipFile(source).infolist()
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, struct.error):
+            return
+        if len(infos) > max_entries:
+            raise ZipLimitError("entries", len(infos), max_entries)
+        total = sum(i.file_size for i in infos)
+        if total > max_bytes:
+            raise ZipLimitError("bytes", total, max_bytes)
+    finally:
+        source.seek(start)
 
 
 def _delimiter(source) -> str:
@@ -24,15 +104,19 @@ def _delimiter(source) -> str:
         return ","
 
 
-def read_table(source, name: str | None = None, columns=None, categories=()) -> pd.DataFrame:
+def read_table(source, name: str | None = None, columns=None, categories=(), *,
+               max_unzipped_bytes: int = MAX_UNZIPPED_BYTES, max_zip_entries: int = MAX_ZIP_ENTRIES) -> pd.DataFrame:
     """A DataFrame from a path or an open binary file; `name` gives the format for a file object.
     `columns`: read only these (those the file has; the others are left for the caller to name,
     with every column of the file in ``attrs["source_columns"]``); `categories`: columns kept as
-    categories (compact; in a CSV read as text, so "01" stays "01"). Parser errors propagate: the
-    caller words them for its users."""
+    categories (compact; in a CSV read as text, so "01" stays "01"). An Excel file over the zip
+    limits raises :class:`ZipLimitError` before it is opened. Parser errors propagate: the caller
+    words them for its users."""
     kind = (name or str(source)).lower()
     if isinstance(source, bytes):
         source = io.BytesIO(source)
+    if kind.endswith((".xlsx", ".xlsm")):
+        check_zip(source, max_unzipped_bytes, max_zip_entries)
     header = None
     if kind.endswith(".parquet"):
         if columns is not None:
@@ -64,11 +148,14 @@ def read_table(source, name: str | None = None, columns=None, categories=()) -> 
     return data
 
 
-def peek_table(source, name: str | None = None, sample_rows: int = 200) -> tuple[list[str], int]:
+def peek_table(source, name: str | None = None, sample_rows: int = 200, *,
+               max_unzipped_bytes: int = MAX_UNZIPPED_BYTES, max_zip_entries: int = MAX_ZIP_ENTRIES
+               ) -> tuple[list[str], int]:
     """The column names and the number of data rows of a table, without parsing all of it: the
     header and the first `sample_rows` rows are parsed (so a file that is not a table fails here);
-    rows are counted from Parquet's metadata, Excel's rows as streamed, or a CSV's line ends (a CSV
-    with line breaks inside quoted cells is counted a little high until the whole file is read).
+    rows are counted from Parquet's metadata, Excel's rows as streamed (after the zip limits are
+    checked: :class:`ZipLimitError`), or a CSV's line ends (a CSV with line breaks inside quoted
+    cells is counted a little high until the whole file is read).
     `source` is a path or an open binary file. Parser errors propagate."""
     kind = (name or str(source)).lower()
     if kind.endswith(".parquet"):
@@ -79,6 +166,9 @@ def peek_table(source, name: str | None = None, sample_rows: int = 200) -> tuple
     if kind.endswith((".xlsx", ".xlsm")):
         from openpyxl import load_workbook
 
+        if isinstance(source, bytes):
+            source = io.BytesIO(source)
+        check_zip(source, max_unzipped_bytes, max_zip_entries)
         wb = load_workbook(source, read_only=True, data_only=True)
         try:
             rows = wb.worksheets[0].iter_rows(values_only=True)

@@ -13,6 +13,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Font
 
 from nscl.common.downloads import workbook_bytes
+from nscl.common.uploads import UnsafeOfficeFile, check_office_zip, office_limits
 from nscl.productivity import growth, pwt
 from nscl.programme import services as programme_services
 from nscl.productivity.tables import read_table
@@ -68,6 +69,11 @@ def read_upload(f) -> tuple[pd.DataFrame, dict]:
     name = getattr(f, "name", "upload")
     raw = f.read()
     sources = {}
+    if name.lower().endswith((".xlsx", ".xlsm")):
+        try:
+            check_office_zip(raw, name)  # a decompression bomb is refused before openpyxl sees it
+        except UnsafeOfficeFile as e:
+            raise growth.GrowthInputError(str(e)) from None
     try:
         if name.lower().endswith((".xlsx", ".xlsm")):
             wb = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
@@ -75,7 +81,7 @@ def read_upload(f) -> tuple[pd.DataFrame, dict]:
                 for row in wb["Nguon"].iter_rows(min_row=2, values_only=True):
                     if row and row[0] and len(row) > 1 and row[1]:
                         sources[str(row[0]).strip()] = str(row[1]).strip()
-        df = read_table(io.BytesIO(raw), name)
+        df = read_table(io.BytesIO(raw), name, **office_limits())
     except Exception as e:  # noqa: BLE001
         raise growth.GrowthInputError(f"Tệp “{name}” không phải là bảng CSV/Excel đọc được ({e.__class__.__name__}).") from None
     df.columns = [str(c).strip().lower() for c in df.columns]
