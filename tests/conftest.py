@@ -53,6 +53,18 @@ def _media_in_tmp(settings, tmp_path_factory):
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
 
 
+@pytest.fixture(autouse=True)
+def import_jobs_in_process(request, monkeypatch):
+    """An import sent on the web runs at once in this process (the worker's own code path,
+    `import_jobs.run`) instead of in `nscl enterprise run-import`, except in the tests of the real
+    worker process (those using `worker_db`)."""
+    if "worker_db" in request.fixturenames:
+        return
+    from nscl.enterprises import import_jobs
+
+    monkeypatch.setattr(import_jobs, "start", lambda job: import_jobs.run(job.pk))
+
+
 @pytest.fixture
 def make_user(django_user_model):
     def make(role=Role.VIEWER, unit=None, enterprise=None, username=None):

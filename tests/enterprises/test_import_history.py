@@ -185,10 +185,11 @@ def test_web_import_page_has_the_support_kind_and_its_template(firms, client, ma
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     bad = SimpleUploadedFile("h.csv", f"{SUPPORT_KEYS}\n0100109106,5s,01/05/2020,01/04/2020,1\n".encode())
-    r = client.post("/enterprises/import/", {"kind": "support", "file": bad})
-    assert r.status_code == 400 and "Ngày nghiệm thu (01/04/2020) trước ngày phê duyệt (01/05/2020)." in r.content.decode()
+    r = client.post("/enterprises/import/", {"kind": "support", "file": bad}, follow=True)
+    assert "Ngày nghiệm thu (01/04/2020) trước ngày phê duyệt (01/05/2020)." in r.content.decode()
+    assert "không nhập dòng nào" in r.content.decode() and not Dossier.objects.exists()
     good = SimpleUploadedFile("h.csv", f"{SUPPORT_KEYS}\n0100109106,5s,01/03/2020,01/04/2020,1000000\n".encode())
-    r = client.post("/enterprises/import/", {"kind": "support", "file": good})
+    r = client.post("/enterprises/import/", {"kind": "support", "file": good}, follow=True)
     assert r.status_code == 200 and Dossier.objects.get().content.code == "5s"
 
 

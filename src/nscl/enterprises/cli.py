@@ -70,14 +70,26 @@ HISTORY_IMPORTS = (
 )
 
 
+def run_import_job(job_id, out=None) -> int:
+    """The background worker of an import sent on the web (nscl.enterprises.import_jobs)."""
+    from .import_jobs import run
+
+    job = run(job_id)
+    print(f"Nhập dữ liệu #{job.pk}: {job.get_status_display()}", file=out or sys.stdout)
+    return 0 if job.status == job.Status.DONE else 1
+
+
 def add_history_parsers(esub) -> None:
-    """`nscl enterprise import-figures|import-support FILE [--dry-run]` (nscl/cli.py calls this; each
-    subcommand carries its handler in `args.run`)."""
+    """`nscl enterprise import-figures|import-support FILE [--dry-run]` and `run-import ID` (the web's
+    worker) (nscl/cli.py calls this; each subcommand carries its handler in `args.run`)."""
     for name, kind, help_text in HISTORY_IMPORTS:
         p = esub.add_parser(name, help=help_text)
         p.add_argument("file")
         p.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không ghi")
         p.set_defaults(run=lambda args, kind=kind: import_file(args.file, kind=kind, dry_run=args.dry_run))
+    w = esub.add_parser("run-import", help="chạy một lần nhập đã gửi trên web (tiến trình nền)")
+    w.add_argument("job", type=int)
+    w.set_defaults(run=lambda args: run_import_job(args.job))
 
 
 def list_enterprises(fmt="text", out=sys.stdout) -> int:

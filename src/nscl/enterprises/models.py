@@ -285,3 +285,47 @@ def attachment_path(instance, filename):
 
 
 from .dossiers import Certificate, Dossier, DossierAttachment, DossierStep  # noqa: E402,F401
+
+
+class ImportJob(models.Model):
+    """An import sent on the web (enterprises, yearly figures, past support), run by a background
+    worker (`nscl enterprise run-import ID`, nscl.enterprises.import_jobs) so a 50,000-row file never
+    runs inside a request; the per-row report is stored with it."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Đang chờ chạy")
+        RUNNING = "running", _("Đang chạy")
+        DONE = "done", _("Xong")
+        FAILED = "failed", _("Lỗi")
+
+    kind = models.CharField(_("dữ liệu"), max_length=20)
+    dry_run = models.BooleanField(_("chỉ kiểm tra"), default=False)
+    file = models.FileField(_("tệp"), upload_to="imports/")
+    file_name = models.CharField(_("tên tệp"), max_length=255)
+    status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.FloatField(_("tiến độ"), default=0)
+    progress_note = models.CharField(max_length=200, blank=True)
+    result = models.JSONField(_("kết quả"), null=True, blank=True)
+    error = models.TextField(_("lỗi"), blank=True)
+    pid = models.IntegerField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("lần nhập dữ liệu")
+        verbose_name_plural = _("lần nhập dữ liệu")
+
+    def __str__(self):
+        return f"#{self.pk} {self.file_name}"
+
+    @property
+    def active(self):
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def report_path(self) -> str:
+        """The per-row report (.xlsx) the worker writes next to the file (the one place its name is made)."""
+        return os.path.join(os.path.dirname(self.file.path), f"job-{self.pk}-report.xlsx")

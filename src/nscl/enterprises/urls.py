@@ -24,5 +24,7 @@ urlpatterns = [
     path("certificates/", views.certificate_list, name="certificate_list"),
     path("import/", views_import.import_page, name="enterprise_import"),
     path("import/template.xlsx", views_import.import_template, name="enterprise_import_template"),
-    path("import/report.xlsx", views_import.import_report, name="enterprise_import_report"),
+    path("import/<int:pk>/", views_import.import_job, name="enterprise_import_job"),
+    path("import/<int:pk>/status.json", views_import.import_job_status, name="enterprise_import_status"),
+    path("import/<int:pk>/report.xlsx", views_import.import_report, name="enterprise_import_report"),
 ]

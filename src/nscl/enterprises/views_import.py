@@ -1,22 +1,21 @@
-"""Import page: template download, upload, the whole file checked; the error report as .xlsx."""
+"""Import page: template download, upload; the import runs as a background job (import_jobs) whose
+page shows its progress, then the result and the per-row report (.xlsx)."""
 from __future__ import annotations
 
-import secrets
+import os
 
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
-from django.shortcuts import render
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 
 from nscl.accounts import roles
 from nscl.common.downloads import XLSX, attachment
 
-from .exports import report_xlsx, template_xlsx
+from . import import_jobs
+from .exports import template_xlsx
 from .forms import ImportForm
-from .importer import ImportFileError, run_import
-
-REPORT_SECONDS = 3600
+from .models import ImportJob
 
 
 def _staff(request):
@@ -28,23 +27,33 @@ def _staff(request):
 def import_page(request):
     _staff(request)
     form = ImportForm(request.POST or None, request.FILES or None)
-    result = token = None
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            f = form.cleaned_data["file"]
-            try:
-                result = run_import(f.read(), f.name, kind=form.cleaned_data["kind"], dry_run=form.cleaned_data["dry_run"])
-            except ImportFileError as e:
-                form.add_error("file", str(e))
-        if form.errors or (result and not result.ok):
-            status = 400
-        if result is not None:
-            token = secrets.token_urlsafe(16)
-            cache.set(f"enterprise-import:{request.user.pk}:{token}", report_xlsx(result), REPORT_SECONDS)
-    errors = sorted(result.errors.items())[:500] if result else []
-    return render(request, "enterprises/import.html", {"form": form, "result": result, "errors": errors,
-                                                       "token": token}, status=status)
+    if request.method == "POST" and form.is_valid():
+        job = import_jobs.create(form.cleaned_data["file"], form.cleaned_data["kind"], form.cleaned_data["dry_run"],
+                                 request.user)
+        return redirect("enterprise_import_job", pk=job.pk)
+    import_jobs.reap()
+    return render(request, "enterprises/import.html", {"form": form, "jobs": ImportJob.objects.all()[:10]},
+                  status=400 if form.errors else 200)
+
+
+def _job(request, pk):
+    _staff(request)
+    import_jobs.reap()  # an import whose worker died is shown failed, never "running" for ever
+    return get_object_or_404(ImportJob, pk=pk)
+
+
+@login_required
+def import_job(request, pk):
+    job = _job(request, pk)
+    return render(request, "enterprises/import_job.html", {"job": job, "result": job.result,
+                                                           "has_report": os.path.exists(job.report_path)})
+
+
+@login_required
+def import_job_status(request, pk):
+    job = _job(request, pk)
+    return JsonResponse({"status": job.status, "label": job.get_status_display(), "progress": job.progress,
+                         "note": job.progress_note, "error": job.error})
 
 
 @login_required
@@ -57,10 +66,9 @@ def import_template(request):
 
 
 @login_required
-def import_report(request):
-    _staff(request)
-    token = (request.GET.get("token") or "")[:64]
-    data = cache.get(f"enterprise-import:{request.user.pk}:{token}") if token else None
-    if data is None:
+def import_report(request, pk):
+    job = _job(request, pk)
+    if not os.path.exists(job.report_path):
         raise Http404
-    return attachment(data, "ket-qua-kiem-tra-nhap.xlsx", XLSX)
+    with open(job.report_path, "rb") as f:
+        return attachment(f.read(), f"ket-qua-kiem-tra-nhap-{job.pk}.xlsx", XLSX)
