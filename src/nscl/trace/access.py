@@ -7,6 +7,7 @@ import hmac
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.db import OperationalError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -72,7 +73,11 @@ def key_actor(token: str) -> Actor:
         raise Unauthenticated
     now = timezone.now()
     if key.last_used_at is None or now - key.last_used_at > LAST_USED_EVERY:
-        ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)  # not an audited change
+        try:  # a nicety: a database that cannot write (a full disk) must not refuse a read
+            with transaction.atomic():
+                ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)  # not an audited change
+        except OperationalError:
+            pass
     return Actor(key=key, enterprises=[key.owner], user=key.created_by, source="api")
 
 
