@@ -17,7 +17,7 @@ from jsonschema.exceptions import FormatError, ValidationError, best_match
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
 
-from nscl.traceability import keys
+from nscl.traceability import keys, limits
 from nscl.traceability._digital_link import canonical_digital_link
 
 
@@ -61,7 +61,7 @@ def parse_json(text_or_bytes: str | bytes) -> dict:
     else:
         text = text_or_bytes.lstrip("\ufeff")
     try:
-        doc = json.loads(text)
+        doc = json.loads(text, **limits.parse_json_hooks())  # over-long numbers kept as markers
     except json.JSONDecodeError as exc:
         raise MalformedJSON(
             f"Malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
@@ -374,7 +374,11 @@ def _as_list(value) -> list:
 
 def _event_id(event) -> str | None:
     value = event.get("eventID") if isinstance(event, dict) else None
-    return value if isinstance(value, str) else None
+    return limits.visible(value) if isinstance(value, str) else None
+
+
+def _limit_problems(found, prefix: str, index: int | None, event_id: str | None) -> list[Problem]:
+    return [Problem(index, event_id, limits.visible(prefix + _pointer(parts), 1000), en, vi) for parts, en, vi in found]
 
 
 def _event_problems(event: dict, prefix: str, index: int | None) -> list[Problem]:
@@ -391,18 +395,28 @@ def _unknown_type(event: dict) -> tuple[str, str]:
             f"Loại sự kiện {event.get('type')!r} không hợp lệ; phải là một trong {names}")
 
 
-def validate_document(doc: dict) -> list[Problem]:
+def validate_document(doc: dict, *, earliest: int = limits.EARLIEST_YEAR,
+                      latest: int = limits.LATEST_YEAR) -> list[Problem]:
     """Every problem in an EPCIS 2.0 document (EPCISDocument or EPCISQueryDocument); an empty list
-    when it is valid. Problems are in document order, schema problems first within an event."""
+    when it is valid. Problems are in document order, schema problems first within an event. A part
+    (the envelope, an event) holding a value no repository can store (nscl.traceability.limits; times
+    outside the years earliest..latest) is reported for those values only: the schema is not run
+    over a lone surrogate or a NaN."""
     if not isinstance(doc, dict):
         return [Problem(None, None, "", "The document must be a JSON object",
                         "Tài liệu phải là một đối tượng JSON")]
     problems: list[Problem] = []
     seen: set[tuple[str, str]] = set()
     events = list(_events_with_paths(doc))
-    for error in _validator().iter_errors(_without_events(doc)):
+    envelope = _limit_problems(limits.values(_envelope(doc)), "", None, None)
+    problems.extend(envelope)
+    for error in [] if envelope else _validator().iter_errors(_without_events(doc)):
         _add_schema_problem(problems, seen, error, "", None, None)
     for i, (path, event) in enumerate(events):
+        unstorable = _limit_problems(limits.event_problems(event, earliest, latest), path, i, _event_id(event))
+        if unstorable:
+            problems.extend(unstorable)
+            continue
         for error in _event_validator(event.get("type")).iter_errors(event):
             if event.get("type") in EVENT_TYPES or _pointer(error.absolute_path) != "/type":
                 _add_schema_problem(problems, seen, error, path, i, _event_id(event))
@@ -436,6 +450,14 @@ def _without_events(doc: dict) -> dict:
     return {**doc, "epcisBody": body}
 
 
+def _envelope(doc: dict) -> dict:
+    """The document without any of its events (for the limits walk)."""
+    found = _event_list_path(doc)
+    if not found or not found[0].endswith("/event"):
+        return _without_events(doc)
+    return {**doc, "epcisBody": {k: v for k, v in doc["epcisBody"].items() if k != "event"}}
+
+
 def _add_schema_problem(problems, seen, error, prefix, index, event_id) -> None:
     path, en, vi = _schema_problem(error, prefix)
     if (path, en) not in seen:
@@ -443,13 +465,18 @@ def _add_schema_problem(problems, seen, error, prefix, index, event_id) -> None:
         problems.append(Problem(index, event_id, path, en, vi))
 
 
-def validate_event(event: dict, *, standalone: bool = True) -> list[Problem]:
+def validate_event(event: dict, *, standalone: bool = True, earliest: int = limits.EARLIEST_YEAR,
+                   latest: int = limits.LATEST_YEAR) -> list[Problem]:
     """Every problem in one EPCIS 2.0 event, paths relative to the event. A standalone event (as
     POSTed to /events) must carry its own @context; ``standalone=False`` validates an event taken
-    out of a document, whose context the document gave."""
+    out of a document, whose context the document gave. Values no repository can store are reported
+    alone, as in validate_document."""
     if not isinstance(event, dict):
         return [Problem(None, None, "", "An event must be a JSON object",
                         "Sự kiện phải là một đối tượng JSON")]
+    unstorable = _limit_problems(limits.event_problems(event, earliest, latest), "", None, _event_id(event))
+    if unstorable:
+        return unstorable
     if event.get("type") not in EVENT_TYPES:
         return [Problem(None, _event_id(event), "/type", *_unknown_type(event))]
     subject = event if standalone or "@context" in event else {**event, "@context": [
