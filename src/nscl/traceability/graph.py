@@ -120,23 +120,24 @@ def match_keys(event: dict) -> set[str]:
 
 
 class _Tracer:
-    def __init__(self, start: str, direction: str, fetch, max_depth):
+    def __init__(self, start: str, direction: str, fetch, max_depth, key=None):
+        self.key = key or event_id_of
         self.direction = direction
         self.fetch = fetch
         self.max_depth = max_depth
         self.start = _norm(start)
         self.visited: set[str] = {self.start}
         self.container_only: set[str] = set()  # reached as a container: not opened further
-        self.events: dict[str, dict] = {}
-        self.processed: set[tuple[str, str]] = set()
+        self.events: dict = {}  # key → event
+        self.processed: set[tuple] = set()
         self.edges: dict[tuple, dict] = {}
         self.transformations: dict[str, dict[str, set]] = {}
-        self.read: dict[str, tuple[dict, dict]] = {}  # eventID → (roles, lots): each event read once
+        self.read: dict = {}  # key → (roles, lots): each event read once
 
-    def roles_and_lots(self, eid: str, event: dict) -> tuple[dict, dict]:
-        if eid not in self.read:
-            self.read[eid] = (event_epcs(event), lots_of_instances(event))
-        return self.read[eid]
+    def roles_and_lots(self, key, event: dict) -> tuple[dict, dict]:
+        if key not in self.read:
+            self.read[key] = (event_epcs(event), lots_of_instances(event))
+        return self.read[key]
 
     def run(self) -> TraceResult:
         frontier = {self.start}
@@ -161,19 +162,19 @@ class _Tracer:
 
     def visit(self, event: dict, frontier: set[str]) -> set[str]:
         """Record the event for every frontier node it touches; return the identifiers to follow."""
-        eid = event_id_of(event)
-        roles, lots = self.roles_and_lots(eid, event)
+        eid, key = event_id_of(event), self.key(event)
+        roles, lots = self.roles_and_lots(key, event)
         touched = {i for ids in roles.values() for i in ids}
         tid = _norm(event.get("transformationID"))
         here = [n for n in frontier if n in touched or n in lots.values() or (tid and n == tid)]
         if not here:
             return set()
-        self.events.setdefault(eid, event)
+        self.events.setdefault(key, event)
         follow: set[str] = set()
         for node in here:
-            if (eid, node) in self.processed:
+            if (key, node) in self.processed:
                 continue
-            self.processed.add((eid, node))
+            self.processed.add((key, node))
             follow |= self.step(node, event, eid, roles, tid, lots)
         return follow
 
@@ -237,19 +238,20 @@ class _Tracer:
 
     def result(self) -> TraceResult:
         ordered = sorted(self.events.items(),
-                         key=lambda kv: (canonical_timestamp(str(kv[1].get("eventTime", ""))), kv[0]))
+                         key=lambda kv: (canonical_timestamp(str(kv[1].get("eventTime", ""))),
+                                         event_id_of(kv[1]), str(kv[0])))
         ids = self.visited - set(self.transformations)
         nodes = {i: {"epc": i, "kind": _kind(i), "first_seen": None, "last_seen": None,
                      "locations": [], "owners": []} for i in [self.start] + sorted(ids - {self.start})}
         locations: list[str] = []
         parties: list[str] = []
-        for eid, event in ordered:
+        for key, event in ordered:
             when = canonical_timestamp(str(event.get("eventTime", ""))) or None
             places = _places(event)
             owners = _parties(event)
             _extend(locations, places)
             _extend(parties, owners)
-            roles, lots = self.roles_and_lots(eid, event)
+            roles, lots = self.roles_and_lots(key, event)
             touched = {i for ids_ in roles.values() for i in ids_} | set(lots.values())
             for i in touched & nodes.keys():
                 n = nodes[i]
@@ -263,7 +265,7 @@ class _Tracer:
                 for x in self.edges.values()))]
         return TraceResult(self.start, self.direction, list(nodes.values()),
                            sorted(edges, key=lambda e: (e["event_id"], e["source"], e["target"])),
-                           [eid for eid, _ in ordered], locations, parties)
+                           [event_id_of(event) for _, event in ordered], locations, parties)
 
 
 def _extend(target: list, values) -> None:
@@ -299,17 +301,20 @@ def trace(
     direction: Direction,
     fetch: Callable[[set[str]], list[dict]],
     max_depth: int | None = None,
+    key: Callable[[dict], object] | None = None,
 ) -> TraceResult:
     """Trace from ``start`` (any identifier; normalised with keys.normalise, so a URN and a
     Digital Link are the same start). ``fetch(ids)`` returns the EPCIS events (each with its
     eventID) touching any of ``ids`` as epc, parent, child, input, output or the epcClass of a
     quantity element — for an LGTIN class also the events of its instances — and, for an ID that is
     a transformationID, the events carrying it. ``max_depth`` limits the hops (None: any depth).
+    ``key(event)`` is what makes two fetched events the same one (default: the eventID); a
+    repository where an eventID is unique per owner passes one that tells owners apart.
     Raises InvalidKey for a malformed GS1 start identifier and ValueError for a bad direction."""
     if direction not in ("back", "forward"):
         raise ValueError(f"direction must be 'back' or 'forward', not {direction!r}")
     keys.normalise(start)  # a malformed GS1 identifier is an error, not an empty trace
-    return _Tracer(start, direction, fetch, max_depth).run()
+    return _Tracer(start, direction, fetch, max_depth, key).run()
 
 
 def _parsed(identifier: str) -> dict:
