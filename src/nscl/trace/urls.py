@@ -1,10 +1,12 @@
 """Traceability URLs, mounted at the site root: the EPCIS REST binding under epcis/, the pages under
-trace/, and the GS1 Digital Link resolver at /01/<gtin>[/10/<lot>][/21/<serial>]."""
+trace/, and the GS1 Digital Link resolver at /01/<gtin>[/10/<lot>][/21/<serial>]. A NUL character in
+any of their parameters is answered 400 (guard.py)."""
 from django.urls import path, re_path
 
 from . import views, views_catalogue, views_epcis, views_public
+from .guard import guarded
 
-urlpatterns = [
+urlpatterns = guarded([
     path("epcis/", views_epcis.root, name="epcis_root"),
     path("epcis/openapi.json", views_epcis.openapi, name="epcis_openapi"),
     path("epcis/capture", views_epcis.capture, name="epcis_capture"),
@@ -32,4 +34,4 @@ urlpatterns = [
     path("trace/p/<str:gtin>/", views_public.product_page, name="trace_product_page"),
     re_path(r"^01/(?P<gtin>[0-9]{8,14})(?:/10/(?P<lot>[^/]+))?(?:/21/(?P<serial>.+?))?/?$", views_public.resolver,
             name="gs1_resolver"),
-]
+])
