@@ -16,7 +16,7 @@ LATER = datetime.datetime(2031, 9, 15, 8, 0, tzinfo=datetime.timezone.utc)
 
 
 def store_at(record_time, owner):
-    reg = EventId.objects.create(event_id=f"urn:uuid:{record_time:%Y%m%d}-test", record_time=record_time)
+    reg = EventId.objects.create(event_id=f"urn:uuid:{record_time:%Y%m%d}-test", owner=owner, record_time=record_time)
     return Event.objects.create(registry=reg, event_type="ObjectEvent", event_time=record_time, event_timezone_offset="+00:00",
                                 record_time=record_time, action="OBSERVE", document={"eventID": reg.event_id},
                                 owner=owner)
@@ -53,12 +53,15 @@ def test_partitions(chain, capsys):
 
 
 def test_event_id_unique_across_partitions(chain):
-    """The registry keeps an eventID unique even when its events would sit in different partitions."""
+    """The registry keeps an eventID unique for its owner even when its events would sit in different
+    partitions."""
     from django.db import IntegrityError, transaction
 
-    store_at(LATER, chain["A"]["enterprise"])
+    owner = chain["A"]["enterprise"]
+    store_at(LATER, owner)
     with pytest.raises(IntegrityError), transaction.atomic():
-        EventId.objects.create(event_id=f"urn:uuid:{LATER:%Y%m%d}-test", record_time=LATER + datetime.timedelta(days=40))
+        EventId.objects.create(event_id=f"urn:uuid:{LATER:%Y%m%d}-test", owner=owner,
+                               record_time=LATER + datetime.timedelta(days=40))
 
 
 def test_partitioning_keeps_the_events_already_stored(chain):

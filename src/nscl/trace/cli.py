@@ -1,6 +1,6 @@
-"""`nscl epcis validate|hash|capture|query` and `nscl trace back|forward`: the parsers and handlers,
-hooked into nscl.cli by `add_parsers(sub)` and `run(args, setup)`. validate and hash need no
-database; the others use the configured one (`setup` starts Django) with the web's rules."""
+"""`nscl epcis validate|hash|capture|check-stored|query` and `nscl trace back|forward`: the parsers
+and handlers, hooked into nscl.cli by `add_parsers(sub)` and `run(args, setup)`. validate and hash
+need no database; the others use the configured one (`setup` starts Django) with the web's rules."""
 from __future__ import annotations
 
 import json
@@ -20,6 +20,10 @@ def add_parsers(sub) -> None:
     c = esub.add_parser("capture", help="ghi một tài liệu vào cơ sở dữ liệu (tất cả hoặc không)")
     c.add_argument("file")
     c.add_argument("--enterprise", metavar="MST", help="ghi thay cho doanh nghiệp này (áp dụng quyền của doanh nghiệp)")
+    k = esub.add_parser("check-stored", help="tìm sự kiện đã lưu mà nay sẽ bị từ chối (thời điểm ngoài khoảng năm, "
+                                             "ký tự NUL, mã quá dài...): mã thoát 0 không có, 1 có")
+    k.add_argument("--delete", action="store_true", help="xóa các sự kiện đó cùng dòng chỉ mục của chúng")
+    k.add_argument("--format", choices=["text", "json"], default="text")
     q = esub.add_parser("query", help="truy vấn sự kiện (tham số như GET /epcis/events)")
     q.add_argument("--param", action="append", default=[], metavar="NAME=VALUE")
     q.add_argument("--enterprise", metavar="MST", help="chỉ những sự kiện doanh nghiệp này được xem")
@@ -99,6 +103,27 @@ def capture(path, tax_code=None) -> int:
     return 0
 
 
+def check_stored(delete=False, fmt="text") -> int:
+    """Report (and with `delete` remove) the stored events capture would refuse today."""
+    from . import poison, store
+
+    earliest, latest = store.years()
+    found = poison.find(earliest, latest)
+    removed = poison.delete(p.pk for p in found) if delete and found else 0
+    if fmt == "json":
+        print(json.dumps({"years": [earliest, latest], "problems": [p.to_dict() for p in found], "deleted": removed},
+                         ensure_ascii=False))
+    else:
+        for p in found:
+            d = p.to_dict()
+            print(f"sự kiện id {d['id']} ({d['eventID']}), doanh nghiệp id {d['owner']}, {d['field']}: {d['message']}")
+        events = len({p.pk for p in found})
+        print(f"{events} sự kiện không hợp lệ (khoảng năm {earliest}–{latest})"
+              + (f"; đã xóa {removed}." if delete else "." if not events else
+                 "; xóa bằng: nscl epcis check-stored --delete"))
+    return 1 if found and not delete else 0
+
+
 class _Params(dict):
     """NAME=VALUE pairs with the QueryDict methods the query reads (repeated names allowed)."""
 
@@ -166,4 +191,6 @@ def run(args, setup) -> int:
     setup()
     if args.epcis_command == "capture":
         return capture(args.file, args.enterprise)
+    if args.epcis_command == "check-stored":
+        return check_stored(args.delete, args.format)
     return query(args.param, args.enterprise)

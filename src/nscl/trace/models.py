@@ -4,7 +4,9 @@ the sharing of their events with partners; the EPCIS event repository with its i
 The event store is built to be partitioned by record time on PostgreSQL (migration 0002): a
 partitioned table's unique keys must include the partition key, so the one place an eventID is
 unique is the plain table `EventId`, whose id is also the event's primary key (`Event.registry`).
-The identifier and business-transaction index rows point at that registry row as well."""
+An eventID is unique per owner there (nscl.trace.store says why). The identifier and
+business-transaction index rows point at that registry row as well. Identifier columns hold
+nscl.traceability.limits.MAX_IDENTIFIER_CHARS characters, what capture lets through."""
 import hashlib
 import secrets
 import uuid
@@ -15,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 API_KEY_PREFIX = "nscl"
+IDENTIFIER_LENGTH = 1024  # = nscl.traceability.limits.MAX_IDENTIFIER_CHARS
 
 
 class Location(models.Model):
@@ -204,15 +207,18 @@ class CaptureJob(models.Model):
 
 
 class EventId(models.Model):
-    """The registry of event IDs: where an eventID is unique (see the module docstring), and the
-    record time that finds the event's partition."""
+    """The registry of event IDs: where an eventID is unique for its owner (see the module
+    docstring), and the record time that finds the event's partition."""
 
     audit_skip = True  # the events are their own append-only log; their capture job is audited
 
-    event_id = models.CharField(max_length=400, unique=True)
+    event_id = models.CharField(max_length=IDENTIFIER_LENGTH)
+    owner = models.ForeignKey("enterprises.Enterprise", on_delete=models.PROTECT, related_name="+", db_index=False)
     record_time = models.DateTimeField()
 
     class Meta:
+        constraints = [models.UniqueConstraint(fields=["owner", "event_id"], name="trace_eventid_unique_per_owner")]
+        indexes = [models.Index(fields=["event_id"], name="trace_eventid_id_idx")]
         verbose_name = _("mã sự kiện")
 
     def __str__(self):
@@ -231,10 +237,10 @@ class Event(models.Model):
     event_timezone_offset = models.CharField(max_length=6)
     record_time = models.DateTimeField()
     action = models.CharField(max_length=10, blank=True)
-    biz_step = models.CharField(max_length=200, blank=True)
-    disposition = models.CharField(max_length=200, blank=True)
-    read_point = models.CharField(max_length=300, blank=True)
-    biz_location = models.CharField(max_length=300, blank=True)
+    biz_step = models.CharField(max_length=IDENTIFIER_LENGTH, blank=True)
+    disposition = models.CharField(max_length=IDENTIFIER_LENGTH, blank=True)
+    read_point = models.CharField(max_length=IDENTIFIER_LENGTH, blank=True)
+    biz_location = models.CharField(max_length=IDENTIFIER_LENGTH, blank=True)
     document = models.JSONField()
     owner = models.ForeignKey("enterprises.Enterprise", on_delete=models.PROTECT, related_name="+", db_index=False)
     capture_job = models.ForeignKey(CaptureJob, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
@@ -264,7 +270,7 @@ class EventIdentifier(models.Model):
 
     event = models.ForeignKey(EventId, on_delete=models.CASCADE, related_name="identifiers", db_index=False)
     role = models.CharField(max_length=16)
-    identifier = models.CharField(max_length=300)
+    identifier = models.CharField(max_length=IDENTIFIER_LENGTH)
 
     class Meta:
         indexes = [models.Index(fields=["identifier", "role", "event"], name="trace_ident_idx",
@@ -278,8 +284,8 @@ class EventBizTransaction(models.Model):
     audit_skip = True
 
     event = models.ForeignKey(EventId, on_delete=models.CASCADE, related_name="biz_transactions", db_index=False)
-    type = models.CharField(max_length=200, blank=True)
-    value = models.CharField(max_length=400)
+    type = models.CharField(max_length=IDENTIFIER_LENGTH, blank=True)
+    value = models.CharField(max_length=IDENTIFIER_LENGTH)
 
     class Meta:
         indexes = [models.Index(fields=["type", "value"], name="trace_biztx_idx"),

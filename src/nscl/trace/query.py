@@ -63,6 +63,8 @@ def values(params, name) -> list[str]:
     """Every value of a (pipe-delimited or repeated) parameter."""
     raw = params.getlist(name) if hasattr(params, "getlist") else [params[name]]
     out = [v.strip() for item in raw for v in str(item).split("|")]
+    if any("\x00" in v for v in out):
+        raise QueryError(name, f"Tham số {name} chứa ký tự NUL (%00), không phải giá trị hợp lệ.")
     if not out or any(not v for v in out):
         raise QueryError(name, f"Tham số {name} cần ít nhất một giá trị (phân cách bằng “|”).")
     return out
@@ -114,6 +116,8 @@ def filtered(params, actor: Actor):
     """The queryset of events the parameters select among those the actor may read."""
     qs = Event.objects.filter(owner_filter(actor))
     for name in params:
+        if "\x00" in name:
+            raise QueryError(name.replace("\x00", "%00"), "Tên tham số chứa ký tự NUL (%00).")
         if name in IGNORED:
             continue
         if name == "eventType":
@@ -197,11 +201,25 @@ def with_record_time(document: dict, record_time) -> dict:
     return out
 
 
+def with_id(event_id: str, actor: Actor) -> list[dict]:
+    """The stored events with this eventID the actor may read: an eventID is unique per owner
+    (nscl.trace.store), so an officer or a partner of two owners may read more than one; the
+    actor's own first."""
+    if "\x00" in event_id:
+        return []
+    registry = list(EventId.objects.filter(owner_filter(actor), event_id=event_id).values_list("pk", "record_time"))
+    if not registry:
+        return []
+    match = Q()
+    for pk, record_time in registry:  # the record time names the partition
+        match |= Q(registry_id=pk, record_time=record_time)
+    own = actor.enterprise_ids
+    rows = sorted(Event.objects.filter(match).values_list("owner_id", "registry_id", "document", "record_time"),
+                  key=lambda r: (r[0] not in own, r[1]))
+    return [with_record_time(doc, record_time) for _o, _pk, doc, record_time in rows]
+
+
 def one(event_id: str, actor: Actor) -> dict | None:
-    """The stored event with this eventID if the actor may read it."""
-    reg = EventId.objects.filter(event_id=event_id).first()
-    if reg is None:
-        return None
-    row = (Event.objects.filter(owner_filter(actor), registry_id=reg.pk, record_time=reg.record_time)
-           .values_list("document", "record_time").first())
-    return with_record_time(*row) if row else None
+    """The stored event with this eventID the actor may read (its own first), or None."""
+    found = with_id(event_id, actor)
+    return found[0] if found else None

@@ -1,9 +1,33 @@
 """Capture: an EPCIS document (or one event) checked whole — JSON, GS1 schema with formats, check
-digits, who may record it — then written in one transaction, or nothing written.
+digits, values a database can hold (nscl.traceability.limits), who may record it — then written in
+one transaction, or nothing written.
 
-An event without an eventID gets its canonical hash ID; an event whose ID is already stored (the same
-event sent twice, or twice in one document) is stored once. The event's owner is the enterprise of
-its readPoint/bizLocation (`Location.owner`), which must be one the caller acts for."""
+The owner of an event is the enterprise of its bizLocation, else of its readPoint (both optional in
+EPCIS 2.0), else the enterprise the caller acts for; every location an event names must be one the
+caller may record at (an officer may name unregistered ones).
+
+Event identity. EPCIS 2.0 asks the capturing application for an eventID unique across all events (a
+UUID URN), or lets it use the CBV 2.0 Event Hash ID, a digest of the event's content: anyone who has
+seen an event can compute it. A repository shared by enterprises that do not trust each other cannot
+enforce worldwide uniqueness without harm: with one registry for everybody, the first to capture an
+ID owns it, so a partner that received B's goods could compute B's hash ID (or guess a patterned
+ID), capture something else under it first, and B's event would never exist (squatting); and the
+answer to any capture would tell whether an ID exists anywhere (an oracle). So an eventID is unique
+per owner, in the database (EventId, unique (owner, eventID)):
+
+- the same owner and the same ID again: with the same content (the same CBV hash, the standard's
+  notion of the same event) it is that event, stored once and counted as a duplicate — re-captures,
+  repeats in one document and concurrent captures alike (INSERT … ON CONFLICT DO NOTHING, never
+  check-then-insert); with other content the whole capture is refused (409) naming the event's
+  index: the ID is already used and must be changed. The caller acts for that owner and may read
+  that event, so the refusal reveals nothing;
+- another owner, the same ID: its event is stored as its own. No answer depends on events of owners
+  other than the caller's, so there is nothing to probe and nothing to squat;
+- queries by eventID (EQ_eventID, /epcis/events/<id>) return the events with that ID the caller may
+  read (an officer, or a partner of both owners, may see two); traces tell them apart by owner.
+
+An error declaration (the same eventID with errorDeclaration, which the hash leaves out) is, as
+before, counted as a duplicate of the stored event and not stored."""
 from __future__ import annotations
 
 import datetime
@@ -11,18 +35,20 @@ import functools
 import json
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, connection, transaction
+from django.conf import settings
+from django.db import OperationalError, connection, models, transaction
 from django.utils import timezone
 
 from nscl.accounts import roles
 from nscl.enterprises.models import Enterprise
-from nscl.traceability import epcis, hashing, keys
+from nscl.traceability import epcis, hashing, keys, limits
 from nscl.traceability.graph import lots_of_instances
 
 from .access import Actor
 from .models import CaptureJob, Event, EventBizTransaction, EventId, EventIdentifier, Location, Product, Share
 
 MAX_BYTES = 10 * 1024 * 1024  # a capture document larger than this is refused (413)
+RETRIES = 3  # a capture that deadlocked with a concurrent one is tried again this often
 
 # CBV values are stored and compared by their bare name: "shipping", whatever the form sent
 _CBV_PREFIXES = {
@@ -46,7 +72,9 @@ def cbv(kind: str, value) -> str:
 
 def normalised(value) -> str:
     """A location, party or transformation ID as stored: GS1 keys as their EPC URN (keys.normalise),
-    other URIs unchanged."""
+    other URIs unchanged; "" for none."""
+    if not isinstance(value, str) or not value.strip():
+        return ""
     try:
         return keys.normalise(value)
     except (keys.InvalidKey, TypeError):
@@ -55,7 +83,8 @@ def normalised(value) -> str:
 
 @dataclass
 class Refused(Exception):
-    """The whole capture is refused: `status` 400 (invalid), 403 (not the caller's), 413 (too big)."""
+    """The whole capture is refused: `status` 400 (invalid), 403 (not the caller's), 409 (an eventID
+    the owner already used for another event), 413 (too big)."""
 
     status: int
     title: str
@@ -67,11 +96,18 @@ class Refused(Exception):
 
 
 def _problem(index, event_id, path, message):
-    return {"eventIndex": index, "eventID": event_id, "field": path, "message": message}
+    return {"eventIndex": index, "eventID": limits.visible(event_id), "field": path, "message": message}
+
+
+def years() -> tuple[int, int]:
+    """The years an event's times may fall in: settings NSCL_EPCIS_EARLIEST_YEAR and
+    NSCL_EPCIS_LATEST_YEAR, by default those of nscl.traceability.limits (1900-2100)."""
+    return (getattr(settings, "NSCL_EPCIS_EARLIEST_YEAR", limits.EARLIEST_YEAR),
+            getattr(settings, "NSCL_EPCIS_LATEST_YEAR", limits.LATEST_YEAR))
 
 
 def _parse_time(value) -> datetime.datetime:
-    return datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return limits.parse_time(value, 1, 9999)  # validated before: within years()
 
 
 @dataclass
@@ -84,6 +120,7 @@ class Prepared:
     epcs: dict
     read_point: str
     biz_location: str
+    explicit_id: bool = True  # False: the hash ID was computed here
     owner: Enterprise | None = None
 
 
@@ -100,11 +137,12 @@ def parse(body: bytes | str) -> dict:
 def prepare(doc: dict, single_event: bool = False) -> list[Prepared]:
     """Validate the document (or, with single_event, one event) and give each event its ID and index
     rows; Refused(400) naming every problem when anything is wrong."""
+    earliest, latest = years()
     if single_event:
-        problems = epcis.validate_event(doc)
+        problems = epcis.validate_event(doc, earliest=earliest, latest=latest)
         events, context = [doc], doc.get("@context")
     else:
-        problems = epcis.validate_document(doc)
+        problems = epcis.validate_document(doc, earliest=earliest, latest=latest)
         events = [] if problems else list(epcis.iter_events(doc))
         context = doc.get("@context")
     if problems:
@@ -120,7 +158,7 @@ def prepare(doc: dict, single_event: bool = False) -> list[Prepared]:
         if context and "@context" not in stored and not single_event:
             stored["@context"] = context  # the prefixes of its extensions travel with the event
         out.append(Prepared(i, event_id, stored, epcs, normalised((event.get("readPoint") or {}).get("id")),
-                            normalised((event.get("bizLocation") or {}).get("id"))))
+                            normalised((event.get("bizLocation") or {}).get("id")), bool(event.get("eventID"))))
     return out
 
 
@@ -160,9 +198,13 @@ def _gtins(epcs: dict) -> set[str]:
     return out
 
 
+_PLACES = (("bizLocation", "bizLocation.id", "nơi diễn ra sự kiện"), ("readPoint", "readPoint.id", "điểm ghi nhận"))
+
+
 def authorise(prepared: list[Prepared], actor: Actor) -> None:
-    """Give each event its owner; Refused(403) naming each event recorded at a location (or for a
-    product) the caller may not record for."""
+    """Give each event its owner (bizLocation's, else readPoint's, else the caller's enterprise);
+    Refused(403) naming each event recorded at a location (or for a product) the caller may not
+    record for, or whose owner cannot be told."""
     glns = {g for p in prepared for g in (_gln(p.read_point), _gln(p.biz_location)) if g}
     locations = {loc.gln: loc for loc in Location.objects.filter(gln__in=glns).select_related("owner")}
     products = {p.gtin: p for p in Product.objects.filter(gtin__in={g for p in prepared for g in _gtins(p.epcs)})}
@@ -170,15 +212,18 @@ def authorise(prepared: list[Prepared], actor: Actor) -> None:
     key_locations = actor.key_location_ids()
     problems = []
     for p in prepared:
-        owners, unregistered = [], []
-        for path, value in (("readPoint.id", p.read_point), ("bizLocation.id", p.biz_location)):
+        owners, missing = [], []
+        for name, path, words in _PLACES:
+            value = p.biz_location if name == "bizLocation" else p.read_point
             if not value:
+                missing.append(f"không có {name} ({words})")
                 continue
             loc = locations.get(_gln(value))
             if loc is None:
-                unregistered.append(value)
+                missing.append(f"{name} {value} chưa đăng ký")
                 if not actor.sees_all:
-                    problems.append(_problem(p.index, p.event_id, path, f"Địa điểm {value} chưa đăng ký (GLN chưa có trong hệ thống)."))
+                    problems.append(_problem(p.index, p.event_id, path, f"Địa điểm {value} ({name}, {words}) chưa đăng ký "
+                                             "(GLN chưa có trong hệ thống)."))
                 continue
             if not roles.can_capture_at(actor.sees_all, actor.enterprise_ids, key_locations, loc):
                 problems.append(_problem(p.index, p.event_id, path,
@@ -195,10 +240,9 @@ def authorise(prepared: list[Prepared], actor: Actor) -> None:
                                              "hoặc của đối tác chia sẻ dữ liệu với doanh nghiệp."))
         p.owner = owners[0] if owners else actor.enterprise
         if p.owner is None:
-            where = f"địa điểm {', '.join(dict.fromkeys(unregistered))} chưa đăng ký" if unregistered else "sự kiện không có địa điểm"
-            problems.append(_problem(p.index, p.event_id, "readPoint.id",
-                                     f"Không xác định được doanh nghiệp sở hữu sự kiện: {where}; cần readPoint hoặc "
-                                     "bizLocation là địa điểm đã đăng ký."))
+            problems.append(_problem(p.index, p.event_id, "bizLocation.id",
+                                     f"Không xác định được doanh nghiệp sở hữu sự kiện: sự kiện {', '.join(missing)}; "
+                                     "cần bizLocation hoặc readPoint là địa điểm đã đăng ký."))
     if problems:
         raise Refused(403, "epcisException:SecurityException", problems)
 
@@ -211,35 +255,57 @@ def capture(body, actor: Actor, single_event: bool = False, source: str | None =
                       detail="Sự kiện phải là một đối tượng JSON." if single_event else "Tài liệu phải là một đối tượng JSON.")
     prepared = prepare(doc, single_event)
     authorise(prepared, actor)
-    for attempt in range(3):
+    for attempt in range(RETRIES):
         try:
             job = _store(prepared, actor, source or actor.source)
             job.event_ids = [p.event_id for p in prepared]
             return job
-        except IntegrityError:  # a concurrent capture stored one of these IDs first: dedupe again
-            if attempt == 2:
+        except OperationalError as e:  # deadlocked with a concurrent capture of the same IDs: again
+            if attempt == RETRIES - 1 or getattr(e.__cause__, "sqlstate", None) not in ("40P01", "40001"):
                 raise
     raise AssertionError
 
 
+def _content(document: dict) -> str:
+    """What makes two events with one eventID the same event: their CBV hash (eventID, recordTime
+    and the form of each value left out)."""
+    return hashing.event_hash_id(document, document.get("@context"))
+
+
+def _reused(p: Prepared) -> dict:
+    how = ("Thêm eventID riêng cho sự kiện (ví dụ urn:uuid:…) rồi gửi lại." if not p.explicit_id else
+           "Hãy đổi eventID (ví dụ một urn:uuid mới) rồi gửi lại.")
+    return _problem(p.index, p.event_id, "eventID",
+                    f"Mã sự kiện (eventID) này đã được dùng cho một sự kiện khác của doanh nghiệp, nội dung khác. {how}")
+
+
 def _store(prepared: list[Prepared], actor: Actor, source: str) -> CaptureJob:
+    """One transaction: the capture job, the registry rows that are new for their owner, then the
+    events and index rows of those; a known ID with other content refuses everything (409)."""
+    first, conflicts = {}, []
+    for p in prepared:  # repeats inside the document
+        key = (p.owner.pk, p.event_id)
+        if key not in first:
+            first[key] = p
+        elif (p.explicit_id or first[key].explicit_id) and _content(p.event) != _content(first[key].event):
+            conflicts.append(_reused(p))
+    if conflicts:
+        raise Refused(409, "epcisException:ResourceAlreadyExistsException", conflicts)
     now = timezone.now()
     with transaction.atomic():
         user = actor.user if getattr(actor.user, "is_authenticated", False) else None
         job = CaptureJob.objects.create(owner=actor.enterprise, created_by=user, api_key=actor.key,
                                         source=source, event_count=len(prepared), created_at=now)
-        ids = [p.event_id for p in prepared]
-        seen = set()
-        for i in range(0, len(ids), 2000):
-            seen.update(EventId.objects.filter(event_id__in=ids[i:i + 2000]).values_list("event_id", flat=True))
-        fresh = []
-        for p in prepared:
-            if p.event_id not in seen:
-                seen.add(p.event_id)
-                fresh.append(p)
-        pks = _new_ids(fresh, now)
+        pks = _register(sorted(first), now)  # sorted: concurrent captures take the same locks in one order
+        known = [p for key, p in first.items() if key not in pks]
+        if known:
+            stored = _stored_contents([(p.owner.pk, p.event_id) for p in known])
+            conflicts = [_reused(p) for p in known if stored.get((p.owner.pk, p.event_id)) != _content(p.event)]
+            if conflicts:
+                raise Refused(409, "epcisException:ResourceAlreadyExistsException", conflicts)
+        fresh = [(p, pks[key]) for key, p in first.items() if key in pks]
         events, identifiers, transactions = [], [], []
-        for p, pk in zip(fresh, pks):
+        for p, pk in fresh:
             e = p.event
             events.append((pk, e["type"], _parse_time(e["eventTime"]), e.get("eventTimeZoneOffset", ""), now,
                            e.get("action", ""), cbv("bizStep", e.get("bizStep")), cbv("disposition", e.get("disposition")),
@@ -261,18 +327,42 @@ def _store(prepared: list[Prepared], actor: Actor, source: str) -> CaptureJob:
     return job
 
 
-def _new_ids(fresh: list[Prepared], now) -> list[int]:
-    """Registry rows for the new events; their ids (the events' primary keys), in order."""
-    if connection.vendor != "postgresql":
-        registry = EventId.objects.bulk_create([EventId(event_id=p.event_id, record_time=now) for p in fresh],
-                                               batch_size=2000)
-        return [r.pk for r in registry]
+def _register(keys_: list[tuple[int, str]], now) -> dict[tuple[int, str], int]:
+    """Registry rows for the (owner, eventID) pairs not yet stored; {pair: id} of those inserted. A pair
+    stored meanwhile by a concurrent capture is skipped by the database (ON CONFLICT DO NOTHING waits
+    for that capture to commit or roll back), never an error."""
+    table, postgres = EventId._meta.db_table, connection.vendor == "postgresql"
+    when = now if postgres else connection.ops.adapt_datetimefield_value(now)  # as the ORM writes it
+    step = 5000 if postgres else 500
+    out = {}
     with connection.cursor() as cur:
-        cur.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                    [EventId._meta.db_table, len(fresh)])
-        pks = [r[0] for r in cur.fetchall()]
-    _insert(EventId, ["id", "event_id", "record_time"], [(pk, p.event_id, now) for pk, p in zip(pks, fresh)])
-    return pks
+        for i in range(0, len(keys_), step):
+            chunk = keys_[i:i + step]
+            if postgres:
+                cur.execute(f"INSERT INTO {table} (owner_id, event_id, record_time) "
+                            "SELECT t.o, t.e, %s FROM unnest(%s::bigint[], %s::text[]) AS t(o, e) "
+                            "ON CONFLICT (owner_id, event_id) DO NOTHING RETURNING id, owner_id, event_id",
+                            [now, [k[0] for k in chunk], [k[1] for k in chunk]])
+            else:
+                cur.execute(f"INSERT INTO {table} (owner_id, event_id, record_time) VALUES "
+                            + ", ".join(["(%s, %s, %s)"] * len(chunk))
+                            + " ON CONFLICT (owner_id, event_id) DO NOTHING RETURNING id, owner_id, event_id",
+                            [v for o, e in chunk for v in (o, e, when)])
+            out.update({(o, e): pk for pk, o, e in cur.fetchall()})
+    return out
+
+
+def _stored_contents(pairs: list[tuple[int, str]]) -> dict[tuple[int, str], str]:
+    """The content (CBV hash) of the stored events of these (owner, eventID) pairs."""
+    found = {}
+    for i in range(0, len(pairs), 500):
+        match = models.Q()
+        for owner, event_id in pairs[i:i + 500]:
+            match |= models.Q(registry__owner_id=owner, registry__event_id=event_id)
+        for owner, event_id, document in Event.objects.filter(match).values_list(
+                "registry__owner_id", "registry__event_id", "document"):
+            found[(owner, event_id)] = _content(document)
+    return found
 
 
 def _insert(model, fields: list[str], rows: list[tuple]) -> None:

@@ -25,9 +25,16 @@ def _in(values) -> str:
     return "(" + ", ".join(["%s"] * len(values)) + ")"
 
 
+class StoredEvent(dict):
+    """An event document as read, knowing its row (`pk`) and owner: an eventID is unique per owner
+    only (nscl.trace.store), so two owners' events may share one and the trace tells them apart."""
+
+    __slots__ = ("pk", "owner_id")
+
+
 def fetcher(actor: Actor, seen: dict | None = None):
-    """fetch(identifiers) → the events (documents with recordTime) touching any of them that the
-    actor may read; `seen` collects the owner of each event by eventID.
+    """fetch(identifiers) → the events (StoredEvent documents with recordTime) touching any of them
+    that the actor may read; `seen` collects the owner of each event by eventID.
 
     Two plain SQL statements a hop (the ORM's query building cost more than the database's work):
     the identifier index joined to the registry gives each event's id and record time, then the
@@ -47,7 +54,7 @@ def fetcher(actor: Actor, seen: dict | None = None):
                 if not found:
                     continue
                 pks, times = [r[0] for r in found], sorted({r[1] for r in found})
-                sql = (f"SELECT document, record_time, owner_id FROM {events_t} "
+                sql = (f"SELECT document, record_time, owner_id, id FROM {events_t} "
                        f"WHERE record_time IN {_in(times)} AND id IN {_in(pks)}")
                 params = [*times, *pks]
                 if owners is not None:
@@ -55,13 +62,15 @@ def fetcher(actor: Actor, seen: dict | None = None):
                     params += sorted(owners)
                 cur.execute(sql, params)
                 rows = cur.fetchall()
-            for doc, record_time, owner in rows:
+            for doc, record_time, owner, pk in rows:
                 doc = json.loads(doc) if isinstance(doc, str) else doc
                 if isinstance(record_time, str):  # SQLite: the stored text, UTC
                     record_time = parse_datetime(record_time).replace(tzinfo=datetime.timezone.utc)
                 if seen is not None:
                     seen[doc["eventID"]] = owner
-                out.append(with_record_time(doc, record_time))
+                event = StoredEvent(with_record_time(doc, record_time))
+                event.pk, event.owner_id = pk, owner
+                out.append(event)
         return out
     return fetch
 
@@ -80,22 +89,25 @@ class Traced:
     result: graph.TraceResult
     owners: dict  # eventID → owner enterprise id
     documents: dict  # eventID → event document
+    owner_ids: set = None  # every owner of the events reached (two may share an eventID)
 
     def to_dict(self) -> dict:
         return self.result.to_dict()
 
 
 def trace(identifier: str, direction: str, actor: Actor, max_depth: int | None = None) -> Traced:
-    owners, documents = {}, {}
+    owners, documents, owner_ids = {}, {}, set()
     fetch = fetcher(actor, owners)
 
     def remembering(ids):
         found = fetch(ids)
         for e in found:
-            documents[e["eventID"]] = e
+            documents.setdefault(e["eventID"], e)
+            owner_ids.add(e.owner_id)
         return found
-    result = graph.trace(normalised_start(identifier), direction, remembering, max_depth=max_depth or MAX_DEPTH)
-    return Traced(result, owners, documents)
+    result = graph.trace(normalised_start(identifier), direction, remembering, max_depth=max_depth or MAX_DEPTH,
+                         key=lambda e: e.pk)
+    return Traced(result, owners, documents, owner_ids)
 
 
 def _gln(value):
@@ -146,7 +158,7 @@ def recall(identifier: str, actor: Actor) -> dict:
     answer = graph.recall(traced.result)
     items = [*answer["lots"], *answer["serials"], *answer["containers"]]
     named = names([i["id"] for i in items], [loc["id"] for loc in answer["locations"]] +
-                  [p["id"] for p in answer["parties"]], set(traced.owners.values()))
+                  [p["id"] for p in answer["parties"]], traced.owner_ids)
 
     def item(i):
         p = named["products"].get(i["id"])
@@ -159,7 +171,7 @@ def recall(identifier: str, actor: Actor) -> dict:
         return {"identifier": loc["id"], "gln": loc.get("gln", ""), "name": p.name if p else "",
                 "address": p.address if p else "", "owner": p.owner.name if p else ""}
     parties = []
-    for pk in sorted(set(traced.owners.values())):
+    for pk in sorted(traced.owner_ids):
         e = named["enterprises"].get(pk)
         if e:
             parties.append({"identifier": e.tax_code, "name": e.name, "address": e.address, "role": "owner"})

@@ -14,6 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
+from nscl.traceability import limits
+
 from . import query, store
 from .access import Unauthenticated, bearer, request_actor
 from .models import CaptureJob
@@ -45,7 +47,8 @@ def refused(e: store.Refused):
     type_ = {413: "epcisException:CaptureLimitExceededException"}.get(e.status, e.title if ":" in e.title else
                                                                          "epcisException:ValidationException")
     resp = problem(e.status, type_, {400: "Dữ liệu EPCIS không hợp lệ", 403: "Không được ghi dữ liệu này",
-                                     413: "Tài liệu quá lớn"}.get(e.status, e.title), detail, errors=e.problems)
+                                     409: "Mã sự kiện đã được dùng", 413: "Tài liệu quá lớn"}.get(e.status, e.title),
+                   detail, errors=e.problems)
     if e.status == 413:
         resp["GS1-EPCIS-Capture-File-Size-Limit"] = str(store.MAX_BYTES)
     return resp
@@ -157,9 +160,9 @@ def events(request, actor):
         except store.Refused as e:
             return refused(e)
         event_id = job.event_ids[0]
-        if job.duplicate_count:
+        if job.duplicate_count:  # the caller's own event, the same content: eventIDs are unique per owner
             resp = problem(409, "epcisException:ResourceAlreadyExistsException", "Conflict",
-                           f"Sự kiện {event_id} đã có; không ghi lại lần nữa.")
+                           f"Sự kiện {event_id} đã có (cùng nội dung); không ghi lại lần nữa.")
         else:
             resp = JsonResponse({"eventID": event_id, "captureID": str(job.id)}, status=201)
         resp["Location"] = event_url(event_id)
@@ -179,11 +182,11 @@ def events(request, actor):
 
 @epcis_endpoint(("GET",))
 def event_detail(request, actor, event_id):
-    event = query.one(event_id, actor)
-    if event is None:
+    found = query.with_id(event_id, actor)  # unique per owner: an officer may read two
+    if not found:
         return problem(404, "epcisException:NoSuchResourceException", "Not Found",
-                       f"Không có sự kiện “{event_id}” (hoặc bạn không được xem).")
-    return JsonResponse(query_document([event]), json_dumps_params={"ensure_ascii": False})
+                       f"Không có sự kiện “{limits.visible(event_id)}” (hoặc bạn không được xem).")
+    return JsonResponse(query_document(found), json_dumps_params={"ensure_ascii": False})
 
 
 @epcis_endpoint(("GET",))
