@@ -48,7 +48,9 @@ def schema() -> dict:
         "info": {"title": "NSCL EPCIS 2.0 repository", "version": "2.0",
                  "description": "GS1 EPCIS 2.0 REST binding (capture, events, capture jobs). Documents are checked "
                                 "against GS1's EPCIS JSON Schema with formats and GS1 check digits; events without "
-                                "eventID get their canonical hash ID; an enterprise records at its own locations."},
+                                "eventID get their canonical hash ID; an eventID is unique per owner (the "
+                                "enterprise of the bizLocation, else of the readPoint, else the caller's); an "
+                                "enterprise records at its own locations."},
         "externalDocs": {"url": "https://ref.gs1.org/standards/epcis/", "description": "GS1 EPCIS 2.0"},
         "security": auth,
         "paths": {
@@ -58,6 +60,8 @@ def schema() -> dict:
                               "400": _problem("Invalid document (the event index, eventID and field are named)"),
                               "401": _problem("No API key or session"), "403": _problem("A location or product "
                                                                                           "that is not the caller's"),
+                              "409": _problem("An eventID its owner already used for an event with other content "
+                                              "(the event index is named); nothing stored"),
                               "413": _problem("Document over 10 MB")}}},
             "/epcis/capture/{captureID}": {"get": {
                 "summary": "A capture job: status, counts, errors",
@@ -69,7 +73,8 @@ def schema() -> dict:
                 "post": {"summary": "Capture one event", "requestBody": {"required": True, **document},
                          "responses": {"201": {"description": "Stored; Location: the event"},
                                        "400": _problem("Invalid event"), "403": _problem("Not the caller's location"),
-                                       "409": _problem("An event with this eventID is already stored")}},
+                                       "409": _problem("The owner already stored this eventID (the same event, "
+                                                       "or another one: errors name the field)")}},
                 "get": {"summary": "Query events (the caller's own and those shared with it)",
                         "parameters": query_parameters(),
                         "responses": {"200": {"description": "An EPCISQueryDocument; Link rel=\"next\" when more",
@@ -79,7 +84,9 @@ def schema() -> dict:
                 "summary": "One event by its eventID (URL-encoded)",
                 "parameters": [{"name": "eventID", "in": "path", "required": True, "schema": {"type": "string"}}],
                 "responses": {"200": {"description": "The event", "content": {EPCIS_JSON: {}}},
-                              "404": _problem("No such event visible to the caller")}}},
+                              "404": _problem("No such event visible to the caller")},
+                "description": "Every event with this eventID the caller may read (unique per owner: an officer "
+                               "or a partner of two owners may read two)."}},
         },
         "components": {
             "securitySchemes": {"apiKey": {"type": "http", "scheme": "bearer",
