@@ -147,7 +147,7 @@ AXES_USERNAME_CALLABLE = "nscl.accounts.lockout.username"
 AXES_LOCKOUT_CALLABLE = "nscl.accounts.lockout.locked_out_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # refused attempts do not prolong the lock
-AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"  # shared by every server process
+AXES_HANDLER = "nscl.accounts.lockout.DatabaseHandler"  # axes' database handler, shared by every server process
 AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)  # set from X-Forwarded-For by TrustedProxyMiddleware
 AXES_VERBOSE = False
 # axes.W006 asks for ip_address among the lockout parameters: deliberately not (a locked address would
@@ -187,7 +187,9 @@ STORAGES = {"default": {"BACKEND": "nscl.common.storage.AtomicFileSystemStorage"
 MEDIA_URL = "/media/"  # never served directly: evidence goes through a permission-checked view
 WHITENOISE_USE_FINDERS = True
 
-# Sessions and CSRF
+# Sessions and CSRF. Sessions in the database and the cache: a database that cannot write (a full
+# disk) does not lock users out (nscl.accounts.sessions)
+SESSION_ENGINE = "nscl.accounts.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 8 * 3600

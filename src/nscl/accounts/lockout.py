@@ -12,12 +12,15 @@
 """
 from __future__ import annotations
 
+import logging
 import unicodedata
 from datetime import timedelta
 
 from axes.backends import AxesStandaloneBackend
+from axes.handlers.database import AxesDatabaseHandler
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.db import OperationalError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -83,3 +86,24 @@ def locked_out_response(request, original_response=None, credentials=None):
     from .views import locked_login_page
 
     return locked_login_page(request)
+
+
+class DatabaseHandler(AxesDatabaseHandler):
+    """django-axes' database handler, except that the bookkeeping of a *successful* login or a
+    logout (its access log, clearing old failures) never refuses it when the database cannot write
+    (a full disk): logged as a warning. Failures are still recorded or refused: a lockout that
+    cannot count would let guesses through."""
+
+    def user_logged_in(self, sender, request, user, **kwargs):
+        self._if_possible(super().user_logged_in, sender, request, user, **kwargs)
+
+    def user_logged_out(self, sender, request, user, **kwargs):
+        self._if_possible(super().user_logged_out, sender, request, user, **kwargs)
+
+    @staticmethod
+    def _if_possible(handler, *args, **kwargs):
+        try:
+            with transaction.atomic():
+                handler(*args, **kwargs)
+        except OperationalError as e:
+            logging.getLogger("nscl.accounts").warning("login bookkeeping not saved: %s", e)
