@@ -11,6 +11,16 @@ PASSWORD = "test-pass-123"
 _seq = itertools.count(1)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hasher():
+    """Tests hash with MD5 (0.43 s of CPU per PBKDF2 hash, hundreds of test users and demo logins);
+    the server processes the deployment tests start keep the real hasher."""
+    from django.test.utils import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Reference data (plan, targets, units) is committed once to the test database: the tests'
