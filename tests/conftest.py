@@ -1,5 +1,6 @@
 import datetime
 import itertools
+import os
 
 import pytest
 
@@ -7,6 +8,35 @@ from nscl.accounts.models import Profile, Role
 from nscl.programme.models import KIND_MODELS, CatalogueItem, Phase, Unit
 
 PASSWORD = "test-pass-123"
+
+# A test needs the database when it asks for one of these fixtures or has the django_db mark, or when
+# its module reaches a database some other way (a server process, DATABASE_URL, a raw connection).
+DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "client", "admin_client", "worker_db"}
+DATABASE_WORDS = ("DATABASE_URL", "Site(", "live_server", "nscl_command", "connection", "django_db", "load_demo",
+                  "objects.")
+_module_uses_database: dict = {}
+
+
+def uses_database(item) -> bool:
+    if DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())) or item.get_closest_marker("django_db"):
+        return True
+    path = str(item.fspath)
+    if path not in _module_uses_database:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+        _module_uses_database[path] = any(word in text for word in DATABASE_WORDS)
+    return _module_uses_database[path]
+
+
+def pytest_collection_modifyitems(config, items):
+    """NSCL_TEST_DATABASE_ONLY=1 (the second pass of `make test`): only the tests that meet the
+    database; the others (estimators, GS1 keys, EPCIS validation...) ran in the first pass."""
+    if os.environ.get("NSCL_TEST_DATABASE_ONLY") != "1":
+        return
+    keep = [item for item in items if uses_database(item)]
+    if len(keep) < len(items):
+        config.hook.pytest_deselected(items=[item for item in items if item not in keep])
+        items[:] = keep
 
 _seq = itertools.count(1)
 
