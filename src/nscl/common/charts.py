@@ -1,16 +1,21 @@
-"""Charts drawn once, by matplotlib, for both the page (SVG) and the reports (PNG)."""
+"""Charts drawn once, by matplotlib, for both the page (SVG) and the reports (PNG). matplotlib is
+imported when the first chart is drawn (about a second): every process that only serves pages,
+migrates or imports does not pay for it."""
 from __future__ import annotations
 
 import io
-
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib import font_manager  # noqa: E402
-from importlib import resources  # noqa: E402
+from importlib import resources
 
 _FONT = None
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
 
 # Charts are drawn for a phone first: an SVG <img> scales with its box, so its text shrinks with it.
 # 5 inches wide with 12 pt text keeps the text at 11 px or more down to a 330 px box (a 390 px phone,
@@ -25,6 +30,8 @@ FONT_SIZES = {"font.size": FONT_PT, "axes.labelsize": FONT_PT, "axes.titlesize":
 def _font():
     global _FONT
     if _FONT is None:
+        from matplotlib import font_manager
+
         path = str(resources.files("nscl.fonts").joinpath("DejaVuSerif.ttf"))
         font_manager.fontManager.addfont(path)
         _FONT = font_manager.FontProperties(fname=path).get_name()
@@ -34,6 +41,7 @@ def _font():
 def new_figure(figsize):
     """A figure in the shipped font (Vietnamese diacritics), without top and right frame lines, at most
     WIDTH_IN wide (the height asked for is kept: the larger text needs it), text FONT_PT."""
+    plt = _pyplot()
     plt.rcParams["font.family"] = _font()
     plt.rcParams.update(FONT_SIZES)
     width, height = figsize
@@ -51,5 +59,5 @@ def render(fig, fmt):
     buf = io.BytesIO()
     fig.savefig(buf, format=fmt, bbox_inches="tight", dpi=150 if fmt == "png" else 72,
                 metadata={"Date": None} if fmt == "svg" else None)
-    plt.close(fig)
+    _pyplot().close(fig)
     return buf.getvalue()
