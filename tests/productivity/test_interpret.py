@@ -161,3 +161,62 @@ def test_the_notes_in_english():
     assert any("Returns to scale = the sum of the elasticities = 1.65" in t for t in en)
     assert any("outside [0.7, 1.3]" in t for t in en) and any("(ngoài [0,7; 1,3])" in t for t in vi)
     assert len(en) == len(vi)
+
+
+# ---------------------------------------------------------------------------------------------
+# Every number computed safely: levels taken for logarithms, and what JSON storage leaves of NaN/inf
+
+def test_a_huge_tfp_spread_is_said_in_words_not_computed():
+    """exp(p90 − p10) overflowed (OverflowError: a 500 on the result page) for a panel in levels."""
+    r = firm_result(l=38034.3, k=1.07)
+    r["tfp_distribution"].update(p10=-1115857815.18, p50=-215717214.07, p90=362578119.77)
+    notes = interpret.firm_notes(r, {**ROLES, "log_inputs": False})
+    warning = next(t for t in kinds(notes, "warning") if "log TFP cách nhau" in t)
+    assert warning.startswith("Phân vị 90 và phân vị 10 của log TFP cách nhau 1,48×10⁹: doanh nghiệp ở phân vị 90 "
+                              "sẽ làm ra sản lượng gấp hơn 100 lần")
+    assert not any("gấp khoảng" in t for t in kinds(notes, "info"))
+    assert "Lấy logarit (số liệu ở dạng mức)" in kinds(notes, "suggestion")[-1]
+    assert any("Hệ số của lao_dong = 38034,300 nằm ngoài khoảng (0; 1)" in t for t in kinds(notes, "warning"))
+    # logarithms already taken: the same warning, no suggestion to take them
+    notes = interpret.firm_notes(r, {**ROLES, "log_inputs": True})
+    assert not any("Lấy logarit (số liệu ở dạng mức)" in t for t in kinds(notes, "suggestion"))
+    en = interpret.firm_notes(r, {**ROLES, "log_inputs": False}, language="en")
+    assert any("are 1.48×10⁹ apart" in t and "more than 100 times" in t for t in kinds(en, "warning"))
+
+
+def test_the_ratio_is_shown_up_to_the_limit():
+    r = firm_result()
+    r["tfp_distribution"].update(p10=0.0, p90=4.5)  # e^4.5 = 90.0: believable enough to be said
+    assert any("gấp khoảng 90,0 lần" in t for t in kinds(interpret.firm_notes(r, ROLES), "info"))
+    r["tfp_distribution"].update(p90=4.7)  # e^4.7 = 110
+    notes = interpret.firm_notes(r, ROLES)
+    assert not any("gấp khoảng" in t for t in notes) and any("gấp hơn 100 lần" in t for t in kinds(notes, "warning"))
+
+
+def test_stored_nan_and_infinity_come_back_as_none_and_are_skipped():
+    r = firm_result()
+    r["coefficients"]["von"] = None
+    r["tfp_distribution"].update(p10=None, p90=None)
+    r["diagnostics"] = {"free_r2_on_proxy": [None],
+                        "ols": {"params": [None, 0.3], "std_errors": [0.01, None]},
+                        "fe": {"params": [0.2, 0.1], "std_errors": [None, 0.02]}}
+    notes = interpret.firm_notes(r, ROLES)
+    texts = " ".join(n["text"] for n in notes)
+    assert "Tăng 1% lao_dong" in texts and "von (vốn)" not in texts
+    assert "Hiệu suất theo quy mô" not in texts and "TFP là phần" not in texts and "OLS và tác động" not in texts
+    # the sum of finite elasticities can still overflow
+    big = firm_result(l=1.7e308, k=1.7e308)
+    assert not any("Hiệu suất theo quy mô =" in n["text"] for n in interpret.firm_notes(big, ROLES))
+    imp = impact_result(pre=((-1, 0.7, 0.1),))
+    imp["aggregations"]["dynamic"]["by"][0].update(att=None, lower=0.5, upper=0.9)  # an interval without an estimate
+    assert "năm −1: — [0,5000; 0,9000]" in " ".join(n["text"] for n in interpret.impact_notes(imp))
+
+
+def test_summary_of_stored_results_with_missing_numbers():
+    from nscl.productivity.firm.results import summary_text
+
+    d = {"method": "lp", "names": ["l", "k"], "coefficients": {"l": None, "k": 0.3}, "std_errors": {"l": None, "k": 0.0},
+         "n_obs": 10, "n_firms": 2, "criterion": None, "converged": True, "bootstrap": {"reps": 0, "failed": 0},
+         "optimizer": {"local_minima": [{"params": [None, 0.3], "criterion": None}]}}
+    text = summary_text(d, "vi")
+    assert "l                          —" in text and "nan" not in text and "None" not in text

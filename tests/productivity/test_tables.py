@@ -60,3 +60,26 @@ def test_reading_some_columns_of_csv_excel_and_parquet(tmp_path):
                 assert t.nganh.astype(str).tolist() == ["01", "02", "01"], name
                 assert isinstance(t.nganh.dtype, pd.CategoricalDtype) and t.y.tolist() == [0.5, 1.5, 2.5]
     assert "source_columns" not in read_table(tmp_path / "a.parquet").attrs
+
+
+def test_head_table_reads_only_the_first_rows(tmp_path):
+    from nscl.productivity.tables import head_table
+
+    d = pd.DataFrame({"id": range(1000), "y": [56989.0] * 1000})
+    d.to_csv(tmp_path / "a.csv", index=False)
+    d.to_excel(tmp_path / "a.xlsx", index=False)
+    d.to_parquet(tmp_path / "a.parquet", row_group_size=100)
+    for name in ("a.csv", "a.xlsx", "a.parquet"):
+        head = head_table(tmp_path / name, rows=50)
+        assert list(head.columns) == ["id", "y"] and head["id"].tolist() == list(range(50)), name
+        assert head["y"].iloc[0] == 56989
+
+
+def test_value_scale_tells_levels_from_logarithms():
+    from nscl.productivity.firm.panel import value_scale
+
+    assert value_scale([56989, 120000, 0]) == ("level", 120000.0)  # above e^50: no logarithm, zeros or not
+    assert value_scale([10.2, 0.0, 3.1]) == ("log", 0.0)            # ≤ 0: no logarithm can be taken
+    assert value_scale([-0.5, 2.0]) == ("log", -0.5)
+    assert value_scale([3, 12, 40]) == (None, None)                # a few workers, or logarithms: cannot tell
+    assert value_scale(["", None, "x"]) == (None, None)

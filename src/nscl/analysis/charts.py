@@ -9,7 +9,8 @@ def tfp_histogram(dist, fmt="svg"):
     fig, ax = new_figure((7, 3))
     ax.bar(edges[:-1], dist["counts"], width=np.diff(edges), align="edge", color="#2e7d32", edgecolor="white")
     for q, ls in (("p10", ":"), ("p50", "--"), ("p90", ":")):
-        ax.axvline(dist[q], color="#333", ls=ls, lw=1)
+        if dist.get(q) is not None:  # stored as None when it was not a finite number
+            ax.axvline(dist[q], color="#333", ls=ls, lw=1)
     ax.set_xlabel("log TFP")
     return render(fig, fmt)
 

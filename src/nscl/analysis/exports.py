@@ -5,6 +5,7 @@ names and firm identifiers such as ``=cmd|' /C calc'!A0`` come out as text, neve
 numbers stay numbers. The worker keeps the TFP table as a plain file (`AnalysisJob.tfp_path`) that
 is never served as it is: it is converted here on download. Every figure (confidence intervals
 included) comes from the stored results."""
+import math
 import os
 
 import pandas as pd
@@ -74,7 +75,7 @@ def _firm_sheets(wb, job):
     d = wb.create_sheet("Phan bo TFP")
     d.append(lead + ["Cận dưới log TFP", "Cận trên", "Số doanh nghiệp-năm"])
     for key, g in groups:
-        dist = g["tfp_distribution"]
+        dist = g.get("tfp_distribution") or {"edges": [], "counts": []}  # none when no TFP was finite
         for lo, hi, c in zip(dist["edges"][:-1], dist["edges"][1:], dist["counts"]):
             d.append([key][:len(lead)] + [lo, hi, c])
     if job.n_rows <= MAX_TFP_ROWS_IN_WORKBOOK:
@@ -83,7 +84,8 @@ def _firm_sheets(wb, job):
             t = wb.create_sheet("TFP doanh nghiep")
             t.append(lead + ["Doanh nghiệp", "Năm", "log TFP", "Chỉ số TFP"])
             for row in table.itertuples(index=False, name=None):
-                t.append([v.item() if hasattr(v, "item") else v for v in row])
+                values = [v.item() if hasattr(v, "item") else v for v in row]
+                t.append([None if isinstance(v, float) and not math.isfinite(v) else v for v in values])
 
 
 def _impact_sheets(wb, r, language="vi"):

@@ -11,14 +11,18 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
+from nscl.common.formatting import fmt_num
 from nscl.productivity import registry
-from nscl.productivity.tables import guess_roles, peek_table
+from nscl.productivity.firm.panel import value_scale
+from nscl.productivity.tables import guess_roles, head_table, peek_table
 
 from .models import AnalysisJob
 
 MAX_UPLOAD = 200 * 1024 * 1024
 EXTENSIONS = (".csv", ".xlsx", ".parquet", ".txt")
 MIN_COLUMNS = 3  # unit, year and one variable at least
+SAMPLE_ROWS = 200  # rows the mapping form reads to tell levels from logarithms
+LOGGED_ROLES = ("output", "free", "state", "proxy")  # the columns "Lấy logarit" applies to
 
 
 class UploadForm(forms.Form):
@@ -71,6 +75,8 @@ HELP = {
     "method": _l("Cách ước lượng: LP hoặc ACF khi có nguyên vật liệu, OP khi có đầu tư; OLS và FE bỏ qua việc doanh "
                  "nghiệp chọn đầu vào theo năng suất."),
     "log_inputs": _l("Đánh dấu nếu số liệu ở dạng mức (đồng, người); để trống nếu các cột đã là logarit."),
+    "confirm_scale": _l("Hệ thống đoán dạng số liệu từ 200 dòng đầu của bảng; chỉ đánh dấu khi đã kiểm tra rằng lựa "
+                        "chọn “Lấy logarit” là đúng."),
     "bootstrap": _l("Số lần lấy mẫu lại các doanh nghiệp để tính sai số chuẩn và khoảng tin cậy; 0 = không tính "
                     "(nhanh), thường dùng 50–200."),
     "seed": _l("Số khởi đầu của việc lấy mẫu ngẫu nhiên: cùng số thì chạy lại cho cùng kết quả."),
@@ -86,8 +92,43 @@ HELP = {
 }
 
 
-def guessed_initial(kind: str, columns) -> dict:
-    """The mapping a panel's column names suggest (see tables.guess_roles)."""
+def column_scales(job: AnalysisJob) -> dict:
+    """{column: ("level" | "log", the value that shows it)} for the columns whose first rows tell
+    levels from logarithms (firm panels only; productivity.firm.panel.value_scale); {} when the file
+    cannot be read."""
+    if job.kind != AnalysisJob.Kind.FIRM_TFP or not job.input_file:
+        return {}
+    try:
+        sample = head_table(job.input_file.path, rows=SAMPLE_ROWS)
+    except Exception:  # noqa: BLE001 - hints only: the worker reports a file it cannot read
+        return {}
+    scales = {str(c): value_scale(sample[c]) for c in sample.columns}
+    return {c: s for c, s in scales.items() if s[0]}
+
+
+def _logged_columns(values: dict) -> list:
+    """The columns "Lấy logarit" applies to in a mapping (initial values or cleaned data)."""
+    cols = []
+    for role in LOGGED_ROLES:
+        v = values.get(role)
+        cols += list(v) if isinstance(v, (list, tuple)) else [v]
+    return [c for c in dict.fromkeys(cols) if c]
+
+
+def scale_mismatch(scales: dict, values: dict) -> tuple[str | None, list, float | None]:
+    """("level", columns, example) when logarithms are not to be taken but some mapped columns are
+    levels; ("log", columns, example) when they are to be taken but some columns hold values ≤ 0;
+    (None, [], None) when the choice fits what the first rows show."""
+    wrong = "log" if values.get("log_inputs") else "level"
+    cols = [c for c in _logged_columns(values) if scales.get(c, (None,))[0] == wrong]
+    if not cols:
+        return None, [], None
+    return wrong, cols, scales[cols[0]][1]
+
+
+def guessed_initial(kind: str, columns, scales: dict | None = None) -> dict:
+    """The mapping a panel's column names suggest (see tables.guess_roles), with "Lấy logarit"
+    ticked when a suggested column's first rows are levels (`scales`: column_scales)."""
     g = guess_roles(columns)
     out = {k: g[k] for k in ("id", "time") if k in g}
     if kind == AnalysisJob.Kind.FIRM_TFP:
@@ -97,6 +138,8 @@ def guessed_initial(kind: str, columns) -> dict:
             out["proxy"] = g["materials"]
         elif "investment" in g:
             out["proxy"], out["method"] = g["investment"], "op"
+        if scale_mismatch(scales or {}, out)[0] == "level":
+            out["log_inputs"] = True
     else:
         outcome = g.get("outcome") or g.get("output")
         if outcome:
@@ -114,7 +157,8 @@ class MappingForm(forms.Form):
     ROLES = ("id", "time", "output", "outcome", "first_treated", "proxy", "by")
 
     def __init__(self, job: AnalysisJob, data=None):
-        super().__init__(data, initial=job.params or guessed_initial(job.kind, job.columns))
+        self.scales = column_scales(job)
+        super().__init__(data, initial=job.params or guessed_initial(job.kind, job.columns, self.scales))
         self.job = job
         one = [("", "—")] + [(c, c) for c in job.columns]
         many = [(c, c) for c in job.columns]
@@ -137,6 +181,9 @@ class MappingForm(forms.Form):
             f["method"] = forms.ChoiceField(label=_l("Phương pháp"), choices=_options(registry.FIRM_METHODS),
                                             initial="lp")
             f["log_inputs"] = forms.BooleanField(label=_l("Lấy logarit (số liệu ở dạng mức)"), required=False)
+            if self.scales:
+                f["confirm_scale"] = forms.BooleanField(
+                    label=_l("Vẫn chạy như đã chọn (đã kiểm tra dạng số liệu)"), required=False)
             f["bootstrap"] = forms.IntegerField(label=_l("Số lần bootstrap"), min_value=0, max_value=2000, initial=50)
             f["seed"] = forms.IntegerField(label=_l("Hạt giống ngẫu nhiên"), initial=1)
             f["jobs"] = forms.IntegerField(label=_l("Số tiến trình song song"), min_value=1, max_value=cpus,
@@ -162,4 +209,34 @@ class MappingForm(forms.Form):
             self.add_error("by", _("Cột nhóm không được là một biến của hàm sản xuất."))
         if "min_group" in self.fields and not cd.get("min_group"):
             cd["min_group"] = registry.FIRM_MIN_GROUP
+        if not cd.pop("confirm_scale", False) and "log_inputs" in self.fields and scale_mismatch(self.scales, cd)[0]:
+            self.add_error("log_inputs", self.scale_warning(cd))
         return cd
+
+    def scale_warning(self, values=None) -> str:
+        """Why the "Lấy logarit" choice (of `values`, else of an unbound form's initial values: a
+        re-run) does not fit the mapped columns' first rows; "" when it does."""
+        if values is None and self.is_bound:
+            return ""  # a bound form says it on the field
+        kind, cols, example = scale_mismatch(self.scales, self.initial if values is None else values)
+        if kind is None:
+            return ""
+        lang = translation.get_language()
+        args = {"cols": ", ".join(cols), "value": fmt_num(example, lang)}
+        if kind == "level":
+            return _("Cột %(cols)s có giá trị như %(value)s: đây là số liệu dạng mức (đồng, người), không phải logarit. "
+                     "Đánh dấu “Lấy logarit (số liệu ở dạng mức)”, hoặc đánh dấu “Vẫn chạy như đã chọn” nếu chắc "
+                     "chắn.") % args
+        return _("Cột %(cols)s có giá trị %(value)s (≤ 0): không lấy logarit được, có vẻ các cột đã là logarit. Bỏ "
+                 "đánh dấu “Lấy logarit (số liệu ở dạng mức)”, hoặc đánh dấu “Vẫn chạy như đã chọn” nếu chắc chắn.") % args
+
+    def scale_note(self) -> str:
+        """On an unbound form: the level columns of the first rows, and that the option is ticked for them."""
+        if self.is_bound or not self.initial.get("log_inputs"):
+            return ""
+        cols = [c for c in _logged_columns(self.initial) if self.scales.get(c, (None,))[0] == "level"]
+        if not cols:
+            return ""
+        return _("Cột %(cols)s có giá trị như %(value)s, không thể là logarit: đã đánh dấu sẵn “Lấy logarit (số liệu "
+                 "ở dạng mức)”.") % {"cols": ", ".join(cols),
+                                     "value": fmt_num(self.scales[cols[0]][1], translation.get_language())}

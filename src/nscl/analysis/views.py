@@ -93,7 +93,8 @@ def _firm_groups(r, params, language):
             "group_rows": [(n, [(g["coefficients"].get(n), (g["std_errors"] or {}).get(n)) for _, g in groups])
                            for n in names],
             "group_results": [g for _, g in groups],
-            "group_notes": [(k, interpret.firm_notes(g, params, language)) for k, g in groups],
+            "group_notes": [(k, interpret.firm_notes(g, params, language), bool(g.get("tfp_distribution")))
+                            for k, g in groups],
             "skipped": [(k, skip_reason(info, language)) for k, info in (r.get("skipped_detail") or {}).items()],
             "summary": grouped_summary(r, language)}
 
@@ -168,8 +169,8 @@ def chart(request, pk, name):
         r = job.result
         if "groups" in r:   # ?group=<value>: that group's distribution
             r = r["groups"].get(request.GET.get("group", ""))
-            if r is None:
-                raise Http404
+        if not (r or {}).get("tfp_distribution"):  # no group of that name, or no finite TFP to draw
+            raise Http404
         return HttpResponse(charts.tfp_histogram(r["tfp_distribution"]), content_type="image/svg+xml")
     if name == "event" and job.kind == AnalysisJob.Kind.IMPACT:
         return HttpResponse(charts.event_study(job.result["aggregations"]["dynamic"]["by"],

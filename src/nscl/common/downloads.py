@@ -56,8 +56,10 @@ def csv_bytes(rows, header=None) -> bytes:
 
 
 def frame_csv_bytes(df) -> bytes:
-    """A pandas DataFrame as a safe CSV (header and text cells neutralised)."""
-    return csv_bytes(df.itertuples(index=False, name=None), header=[str(c) for c in df.columns])
+    """A pandas DataFrame as a safe CSV (header and text cells neutralised; a missing value, NaN,
+    an empty cell rather than "nan")."""
+    rows = (["" if isinstance(v, float) and v != v else v for v in row] for row in df.itertuples(index=False, name=None))
+    return csv_bytes(rows, header=[str(c) for c in df.columns])
 
 
 def attachment(data: bytes, filename: str, content_type: str) -> HttpResponse:

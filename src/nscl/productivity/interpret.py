@@ -11,7 +11,10 @@ Thresholds (module constants, held by the tests): an input elasticity outside (0
 scale outside [0.7, 1.3]; OLS and within-firm (FE) coefficients of a free input apart by more than
 0.1 and more than two standard errors of the difference; the R² of a free input on the first
 stage's polynomial in (state, proxy) above 0.9 for OP/LP; pre-support effects whose confidence
-interval excludes 0.
+interval excludes 0; a TFP ratio of the 90th to the 10th percentile above 100.
+
+Every number is checked before it is used (results are stored as JSON: a NaN or an infinity comes
+back as None) and none is computed that could overflow: what cannot be a number is said in words.
 """
 from __future__ import annotations
 
@@ -24,6 +27,8 @@ RTS_CONSTANT = 0.1          # |RTS − 1| within this: roughly constant returns
 OLS_FE_GAP = 0.1
 FREE_R2_LIMIT = 0.9
 BOOT_FAILED_SHARE = 0.1
+TFP_RATIO_LIMIT = 100       # p90/p10 TFP ratio beyond belief (real firms: about 2 to 10)
+LARGE = 1e6                 # from here a number is written as mantissa × 10^k
 
 
 _LANG = {"language": "vi"}  # set by the public functions for the helpers below (one call at a time)
@@ -37,9 +42,19 @@ def _t(vi: str, en: str) -> str:
     return en if _en() else vi
 
 
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
 def _n(v, digits=2) -> str:
-    """A number in the notes' language: decimal comma in Vietnamese, point in English; true minus."""
-    text = f"{v:.{digits}f}"
+    """A number in the notes' language: decimal comma in Vietnamese, point in English; true minus;
+    a million or more as 1,48×10⁹ (levels instead of logarithms give such numbers); "—" for none."""
+    if not _finite(v):
+        return "—"
+    if abs(v) >= LARGE:
+        power = math.floor(math.log10(abs(v)))
+        text = f"{v / 10 ** power:.2f}×10" + str(power).translate(_SUPERSCRIPT)
+    else:
+        text = f"{v:.{digits}f}"
     if not _en():
         text = text.replace(".", ",")
     return text.replace("-", "−")
@@ -51,7 +66,11 @@ def _ci(lo, hi, digits=2) -> str:
 
 
 def _finite(v) -> bool:
-    return v is not None and isinstance(v, (int, float)) and math.isfinite(v)
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def _all_finite(*values) -> bool:
+    return all(_finite(v) for v in values)
 
 
 def _note(kind, text):
@@ -76,7 +95,7 @@ def firm_notes(result: dict, roles: dict | None = None, language: str = "vi") ->
     notes = []
     # what each elasticity means
     for n in inputs:
-        b = coef[n]
+        b = coef.get(n)
         if not _finite(b):
             continue
         role = (_t("lao động", "labour") if n in free else
@@ -95,9 +114,9 @@ def firm_notes(result: dict, roles: dict | None = None, language: str = "vi") ->
                                       f"The 95% confidence interval of {', '.join(insignificant)} contains 0: the data "
                                       "do not show that this input raises output.")))
     # returns to scale
-    values = [coef[n] for n in inputs if _finite(coef[n])]
-    if len(values) == len(inputs) and values:
-        rts = sum(values)
+    values = [coef[n] for n in inputs if _finite(coef.get(n))]
+    rts = sum(values) if len(values) == len(inputs) and values else None  # inf when it overflows
+    if _finite(rts):
         if abs(rts - 1) <= RTS_CONSTANT:
             kind = _t("gần như không đổi theo quy mô", "roughly constant returns to scale")
         elif rts > 1:
@@ -118,7 +137,7 @@ def firm_notes(result: dict, roles: dict | None = None, language: str = "vi") ->
                                              "and the proxy, and compare with another method.")))
     # implausible elasticities
     for n in inputs:
-        b = coef[n]
+        b = coef.get(n)
         if _finite(b) and not 0 < b < 1:
             notes.append(_note("warning", _t(f"Hệ số của {n} = {_n(b, 3)} nằm ngoài khoảng (0; 1): khó tin về kinh tế "
                                              "(hệ số co giãn của một đầu vào thường dương và nhỏ hơn 1). Kiểm tra đơn vị, "
@@ -128,17 +147,7 @@ def firm_notes(result: dict, roles: dict | None = None, language: str = "vi") ->
                                              "the units, the logarithms (tick “Take logarithms” if the data are levels) "
                                              "and the proxy.")))
     # the TFP distribution
-    dist = result.get("tfp_distribution")
-    if dist and _finite(dist.get("p10")) and _finite(dist.get("p90")):
-        ratio = math.exp(dist["p90"] - dist["p10"])
-        notes.append(_note("info", _t("TFP là phần sản lượng không giải thích được bằng các đầu vào. Biểu đồ là phân bố "
-                                      "log TFP của các doanh nghiệp-năm (đường đứt: trung vị; đường chấm: phân vị 10 và "
-                                      f"90): doanh nghiệp ở phân vị 90 làm ra sản lượng gấp khoảng {_n(ratio, 1)} lần "
-                                      "doanh nghiệp ở phân vị 10 với cùng lượng đầu vào.",
-                                      "TFP is the part of output the inputs do not explain. The chart is the distribution "
-                                      "of log TFP over firm-years (dashed: median; dotted: 10th and 90th percentiles): "
-                                      f"a firm at the 90th percentile makes about {_n(ratio, 1)} times the output of one "
-                                      "at the 10th with the same inputs.")))
+    notes += _tfp_spread(result.get("tfp_distribution") or {}, roles)
     # the optimiser and the bootstrap
     opt = result.get("optimizer") or {}
     if not result.get("converged", True):
@@ -172,13 +181,49 @@ def firm_notes(result: dict, roles: dict | None = None, language: str = "vi") ->
     return notes
 
 
+def _tfp_spread(dist: dict, roles: dict) -> list[dict]:
+    """What the histogram shows, and how many times more a firm at the 90th percentile makes than one
+    at the 10th with the same inputs: exp(p90 − p10), computed only when it is believable (at most
+    TFP_RATIO_LIMIT, so it never overflows); beyond, a warning in words, usually levels taken for logs."""
+    chart = _t("TFP là phần sản lượng không giải thích được bằng các đầu vào. Biểu đồ là phân bố log TFP của các "
+               "doanh nghiệp-năm (đường đứt: trung vị; đường chấm: phân vị 10 và 90)",
+               "TFP is the part of output the inputs do not explain. The chart is the distribution of log TFP over "
+               "firm-years (dashed: median; dotted: 10th and 90th percentiles)")
+    p10, p90 = dist.get("p10"), dist.get("p90")
+    if not _all_finite(p10, p90):
+        return []
+    spread = p90 - p10
+    if _finite(spread) and spread <= math.log(TFP_RATIO_LIMIT):
+        ratio = math.exp(spread)
+        return [_note("info", chart + _t(f": doanh nghiệp ở phân vị 90 làm ra sản lượng gấp khoảng {_n(ratio, 1)} lần "
+                                         "doanh nghiệp ở phân vị 10 với cùng lượng đầu vào.",
+                                         f": a firm at the 90th percentile makes about {_n(ratio, 1)} times the output "
+                                         "of one at the 10th with the same inputs."))]
+    notes = [_note("info", chart + "."),
+             _note("warning", _t(f"Phân vị 90 và phân vị 10 của log TFP cách nhau {_n(spread)}: doanh nghiệp ở phân vị 90 "
+                                 f"sẽ làm ra sản lượng gấp hơn {TFP_RATIO_LIMIT} lần doanh nghiệp ở phân vị 10 với cùng "
+                                 "lượng đầu vào, điều không thể có thật. Thường là do số liệu ở dạng mức (đồng, người) "
+                                 "mà chưa lấy logarit, hoặc do đơn vị của các cột không thống nhất.",
+                                 f"The 90th and 10th percentiles of log TFP are {_n(spread)} apart: a firm at the 90th "
+                                 f"percentile would make more than {TFP_RATIO_LIMIT} times the output of one at the "
+                                 "10th with the same inputs, which cannot be real. Usually the data are levels (VND, "
+                                 "persons) whose logarithms were not taken, or the columns' units do not agree."))]
+    if not roles.get("log_inputs"):
+        notes.append(_note("suggestion", _t("Nếu các cột là số liệu dạng mức: chọn “Chạy lại với tham số khác”, đánh "
+                                            "dấu “Lấy logarit (số liệu ở dạng mức)” rồi chạy lại.",
+                                            "If the columns are levels: choose “Re-run with other parameters”, tick "
+                                            "“Take logarithms (data in levels)” and run again.")))
+    return notes
+
+
 def _identification(method, names, free, diag) -> list[dict]:
     notes = []
     free_names = [n for n in names if n in free] or names[:1]
     # labour explained by (state, proxy): the OP/LP first stage cannot tell its coefficient apart
     r2 = diag.get("free_r2_on_proxy") or []
-    if method in ("op", "lp") and r2:
-        worst = max(range(len(r2)), key=lambda j: r2[j])
+    finite_r2 = [j for j in range(len(r2)) if _finite(r2[j])]
+    if method in ("op", "lp") and finite_r2:
+        worst = max(finite_r2, key=lambda j: r2[j])
         if r2[worst] > FREE_R2_LIMIT:
             name = free_names[worst] if worst < len(free_names) else free_names[0]
             label = registry.firm_method(method).label(_LANG["language"])
@@ -198,11 +243,15 @@ def _identification(method, names, free, diag) -> list[dict]:
     if ols and fe:
         gaps = []
         for j, n in enumerate(names):
-            if n not in free_names:
+            if n not in free_names or j >= min(len(ols.get("params") or []), len(fe.get("params") or []),
+                                               len(ols.get("std_errors") or []), len(fe.get("std_errors") or [])):
                 continue
             a, b = ols["params"][j], fe["params"][j]
-            se = math.hypot(ols["std_errors"][j], fe["std_errors"][j])
-            if abs(a - b) > OLS_FE_GAP and abs(a - b) > 2 * se:
+            sa, sb = ols["std_errors"][j], fe["std_errors"][j]
+            if not _all_finite(a, b, sa, sb):
+                continue
+            se = math.hypot(sa, sb)
+            if _finite(a - b) and abs(a - b) > OLS_FE_GAP and abs(a - b) > 2 * se:
                 gaps.append(f"{n}: OLS {_n(a)}, FE {_n(b)}")
         if gaps:
             proxy = registry.firm_method(method).needs_proxy

@@ -195,6 +195,34 @@ def peek_table(source, name: str | None = None, sample_rows: int = 200, *,
     return [str(c) for c in head.columns], max(n, len(head))
 
 
+def head_table(source, name: str | None = None, rows: int = 200, *,
+               max_unzipped_bytes: int = MAX_UNZIPPED_BYTES, max_zip_entries: int = MAX_ZIP_ENTRIES) -> pd.DataFrame:
+    """The first `rows` data rows of a table, without reading the rest: what its values look like
+    (a mapping form's hints) at the cost of a glance, whatever the file's size. Parquet: the first
+    batch; Excel: the rows streamed (zip limits checked first); CSV: the first lines."""
+    kind = (name or str(source)).lower()
+    if isinstance(source, bytes):
+        source = io.BytesIO(source)
+    if kind.endswith(".parquet"):
+        import pyarrow.parquet as pq
+
+        batch = next(pq.ParquetFile(source).iter_batches(batch_size=rows), None)
+        return pd.DataFrame() if batch is None else batch.to_pandas()
+    if kind.endswith((".xlsx", ".xlsm")):
+        from openpyxl import load_workbook
+
+        check_zip(source, max_unzipped_bytes, max_zip_entries)
+        wb = load_workbook(source, read_only=True, data_only=True)
+        try:
+            it = wb.worksheets[0].iter_rows(values_only=True)
+            header = [str(c) for c in next(it, None) or ()]
+            body = [(list(r) + [None] * len(header))[:len(header)] for _, r in zip(range(rows), it)]
+        finally:
+            wb.close()
+        return pd.DataFrame(body, columns=header)
+    return pd.read_csv(source, sep=_delimiter(source), nrows=rows)
+
+
 def _count_lines(f, block: int = 1 << 20) -> tuple[int, bytes]:
     n, last = 0, b""
     while chunk := f.read(block):

@@ -169,6 +169,27 @@ def _firm_codes(firm: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return pd.factorize(firm, sort=True)
 
 
+# no logarithm of a firm's output, input or headcount comes near this (e^50 ≈ 5·10^21)
+LOG_CEILING = 50.0
+
+
+def value_scale(values) -> tuple[str | None, float | None]:
+    """How a column of a firm's output or an input is written, from (a sample of) its values, with
+    the value that shows it: ("level", the largest) when one is above LOG_CEILING, so it cannot be
+    a logarithm and needs `log_inputs`; ("log", the smallest) when one is ≤ 0, of which no logarithm
+    can be taken (levels of output and inputs are positive; logarithms need not be); (None, None)
+    when the values could be either."""
+    v = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=float)
+    v = v[np.isfinite(v)]
+    if not len(v):
+        return None, None
+    if v.max() > LOG_CEILING:
+        return "level", float(v.max())
+    if v.min() <= 0:
+        return "log", float(v.min())
+    return None, None
+
+
 def needed_columns(id=None, time=None, output=None, free=None, state=None, proxy=None, controls=None) -> list:
     """The columns the roles name, each once, in role order (the columns a reader needs)."""
     cols = [id, time, output, *_as_list(free), *_as_list(state), proxy, *_as_list(controls)]

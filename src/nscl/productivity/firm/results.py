@@ -45,6 +45,9 @@ class ProductivityResults(ResultsContract):
         if self.log_tfp is None or not len(self.log_tfp):
             return None
         tfp = self.log_tfp["log_tfp"].to_numpy(float)
+        tfp = tfp[np.isfinite(tfp)]
+        if not len(tfp):
+            return None
         counts, edges = np.histogram(tfp, bins=bins)
         return {"counts": counts.tolist(), "edges": edges.tolist(), "mean": float(tfp.mean()), "sd": float(tfp.std()),
                 "p10": float(np.percentile(tfp, 10)), "p50": float(np.median(tfp)), "p90": float(np.percentile(tfp, 90))}
@@ -92,6 +95,8 @@ def summary_text(d: dict, language: str = "en") -> str:
     w = _WORDS["vi" if vi else "en"]
 
     def num(v, spec):
+        if not isinstance(v, (int, float)) or not np.isfinite(v):  # stored as None when it was NaN or ±inf
+            return format("—", ">" + spec.split(".")[0]) if spec[:1].isdigit() else "—"
         text = format(v, spec)
         return text.replace(".", ",").replace("-", "−") if vi else text
     names = d.get("names") or list(d["coefficients"])
@@ -107,8 +112,8 @@ def summary_text(d: dict, language: str = "en") -> str:
         b = d["coefficients"][name]
         params.append(b)
         se = None if ses is None else ses.get(name)
-        ok = se is not None and np.isfinite(se) and se > 0
-        z = b / se if ok else float("nan")
+        ok = isinstance(se, (int, float)) and np.isfinite(se) and se > 0 and isinstance(b, (int, float))
+        z = b / se if ok else None
         lines.append(f"{name:16}{num(b, '12.4f')}{'' if se is None else num(se, f'{width}.4f')}"
                      f"{'' if se is None else num(z, '9.2f')}")
     lines.append("-" * 56)
@@ -121,7 +126,7 @@ def summary_text(d: dict, language: str = "en") -> str:
         lines.append(w["not_converged"])
     opt = d.get("optimizer") or {}
     for m in opt.get("local_minima", []):
-        if np.allclose(m["params"], params, atol=1e-3):
+        if None in m["params"] or (None not in params and np.allclose(m["params"], params, atol=1e-3)):
             continue
         values = ("[" + "; ".join(num(v, ".4f") for v in m["params"]) + "]" if vi
                   else str(np.round(m["params"], 4).tolist()))
@@ -139,5 +144,7 @@ def firm_tfp(panel: Panel, res: ProductivityResults) -> pd.DataFrame:
     if panel.controls is not None:
         log_tfp -= panel.controls @ b[nf + ns:]
     firms = panel.labels[panel.ids] if panel.labels is not None else panel.ids
+    with np.errstate(over="ignore", invalid="ignore"):  # levels taken for logs: exp overflows, left empty
+        index = np.exp(log_tfp - log_tfp.mean())
     return pd.DataFrame({"firm": firms, "time": panel.time, "log_tfp": log_tfp,
-                         "tfp_index": np.exp(log_tfp - log_tfp.mean())})
+                         "tfp_index": np.where(np.isfinite(index), index, np.nan)})
