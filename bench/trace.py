@@ -108,7 +108,7 @@ def bulk_load(n_events, firms):
         doc["eventTimeZoneOffset"] = "+07:00"
         doc["readPoint"] = doc["bizLocation"] = {"id": sgln[owner]}
         record = when + datetime.timedelta(hours=2)
-        reg_buf.write(f"{next_id}\t{eid}\t{record.isoformat()}\n")
+        reg_buf.write(f"{next_id}\t{eid}\t{record.isoformat()}\t{firms[owner].pk}\n")
         text = json.dumps(doc).replace("\\", "\\\\")
         ev_buf.write(f"{next_id}\t{doc['type']}\t{when.isoformat()}\t+07:00\t{record.isoformat()}\t{doc.get('action', '')}\t"
                      f"{doc['bizStep']}\t{doc['disposition']}\t{sgln[owner]}\t{sgln[owner]}\t{text}\t{firms[owner].pk}\n")
@@ -123,7 +123,7 @@ def bulk_load(n_events, firms):
             return
         flushed = written
         with connection.cursor() as cur:
-            for table, cols, buf in (("trace_eventid", "id, event_id, record_time", reg_buf),
+            for table, cols, buf in (("trace_eventid", "id, event_id, record_time, owner_id", reg_buf),
                                      ("trace_event", "id, event_type, event_time, event_timezone_offset, record_time, action, "
                                       "biz_step, disposition, read_point, biz_location, document, owner_id", ev_buf),
                                      ("trace_eventidentifier", "event_id, role, identifier", id_buf)):
