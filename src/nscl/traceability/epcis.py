@@ -12,13 +12,33 @@ from importlib import resources
 
 from urllib.parse import unquote, urljoin
 
-from jsonschema import Draft7Validator, FormatChecker, validators
-from jsonschema.exceptions import FormatError, ValidationError, best_match
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT7
 
-from nscl.traceability import keys, limits
-from nscl.traceability._digital_link import canonical_digital_link
+def _import_jsonschema_without_iri():
+    """jsonschema imports rfc3987_syntax when it is installed (jsonschema[format-nongpl]) for the
+    "iri" formats, and that builds a Lark grammar: 1-3 s at the start of every process that touches
+    EPCIS (each server worker, each command, each test subprocess). GS1's schemas use only "uri" and
+    "date-time" (checked by rfc3986-validator and rfc3339-validator), so the module is hidden while
+    jsonschema loads: it then leaves the two iri checkers out. Nothing else is affected afterwards."""
+    import sys
+
+    hidden = "rfc3987_syntax" not in sys.modules
+    if hidden:
+        sys.modules["rfc3987_syntax"] = None  # `import rfc3987_syntax` raises ImportError
+    try:
+        import jsonschema  # noqa: F401
+    finally:
+        if hidden:
+            del sys.modules["rfc3987_syntax"]
+
+
+_import_jsonschema_without_iri()
+from jsonschema import Draft7Validator, FormatChecker, validators  # noqa: E402
+from jsonschema.exceptions import FormatError, ValidationError, best_match  # noqa: E402
+from referencing import Registry, Resource  # noqa: E402
+from referencing.jsonschema import DRAFT7  # noqa: E402
+
+from nscl.traceability import keys, limits  # noqa: E402
+from nscl.traceability._digital_link import canonical_digital_link  # noqa: E402
 
 
 class MalformedJSON(ValueError):
