@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 export NSCL_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: run test test-sqlite test-postgres install browser nginx bench load lock clean
+.PHONY: run test test-sqlite test-postgres lint install browser nginx bench load lock clean
 
 # Dependencies come from the hashed lock (requirements-test.lock: runtime + test; requirements.lock:
 # runtime only, for servers); pyproject.toml keeps the ranges. Refresh the locks with `make lock`.
@@ -51,8 +51,14 @@ nginx:
 # with its own var/ folder); `make test-sqlite` or `make test-postgres` runs one.
 # The tests that never meet a database (estimators, GS1 keys, EPCIS validation: about 500) run in the
 # SQLite pass only (NSCL_TEST_DATABASE_ONLY=1 for the PostgreSQL pass; tests/conftest.py decides).
-test: install browser nginx
+test: install browser nginx lint
 	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres DATABASE_ONLY=1
+
+# Checks that need no database server: every model change has its migration.
+lint: install
+	@NSCL_VAR_DIR=$(CURDIR)/var/lint DATABASE_URL=sqlite:///$(CURDIR)/var/lint/none.sqlite3 \
+	  sh -c 'mkdir -p var/lint && $(BIN)/nscl manage makemigrations --check --dry-run --verbosity 1 >/dev/null' \
+	  || { echo "ERROR: a model change has no migration (nscl manage makemigrations)"; exit 1; }
 
 test-sqlite: export NSCL_VAR_DIR = $(CURDIR)/var/test-sqlite
 test-sqlite:
