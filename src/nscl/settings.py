@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "nscl.common",
     "nscl.accounts",
     "nscl.audit",
+    "nscl.notifications",
     "nscl.geo",
     "nscl.enterprises",
     "nscl.programme",
@@ -93,6 +94,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "nscl.accounts.context.role",
+                "nscl.notifications.context.unread",
             ],
         },
     }
@@ -224,6 +226,35 @@ NSCL_OFFICE_MAX_ENTRIES = int(os.environ.get("NSCL_OFFICE_MAX_ENTRIES", 10_000))
 
 # Background jobs (analyses): a worker silent this long is failed and its processes ended (nscl.analysis.runner)
 NSCL_JOB_LEASE_SECONDS = float(os.environ.get("NSCL_JOB_LEASE_SECONDS", 45))
+
+# E-mail (notifications, password reset) over SMTP: NSCL_EMAIL_HOST and the rest from the environment.
+# Without a host: development prints messages on the console; production sends none (notifications
+# stay in the application, each marked "skipped", with a warning in the log).
+NSCL_EMAIL_HOST = os.environ.get("NSCL_EMAIL_HOST", "").strip()
+NSCL_EMAIL_ENABLED = bool(NSCL_EMAIL_HOST) or not PRODUCTION
+if NSCL_EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = NSCL_EMAIL_HOST
+    _tls = os.environ.get("NSCL_EMAIL_TLS", "1").strip().lower()
+    EMAIL_USE_SSL = _tls == "ssl"  # TLS from the first byte (port 465)
+    EMAIL_USE_TLS = _tls in ("1", "true", "yes", "starttls")  # STARTTLS (port 587)
+    EMAIL_PORT = int(os.environ.get("NSCL_EMAIL_PORT") or (465 if EMAIL_USE_SSL else 587 if EMAIL_USE_TLS else 25))
+    EMAIL_HOST_USER = os.environ.get("NSCL_EMAIL_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("NSCL_EMAIL_PASSWORD", "")
+else:
+    EMAIL_BACKEND = ("django.core.mail.backends.dummy.EmailBackend" if PRODUCTION
+                     else "django.core.mail.backends.console.EmailBackend")
+EMAIL_TIMEOUT = int(os.environ.get("NSCL_EMAIL_TIMEOUT", 10))  # a hung server delays a page at most this long
+DEFAULT_FROM_EMAIL = os.environ.get("NSCL_EMAIL_FROM", "") or "NSCL Hưng Yên <no-reply@localhost>"
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# links in e-mails: the site's address as users reach it
+NSCL_SITE_URL = os.environ.get("NSCL_SITE_URL", "") or (
+    f"https://{ALLOWED_HOSTS[0].lstrip('.')}" if PRODUCTION and ALLOWED_HOSTS and ALLOWED_HOSTS[0] != "*"
+    else "http://127.0.0.1:8000")
+# Password reset by e-mail: a link valid this long; at most NSCL_PASSWORD_RESET_MAX requests an hour
+# per e-mail address and per client address (nscl.accounts.views, through the cache)
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("NSCL_PASSWORD_RESET_SECONDS", 2 * 3600))
+NSCL_PASSWORD_RESET_MAX = int(os.environ.get("NSCL_PASSWORD_RESET_MAX", 5))
 
 # Programme behaviour
 NSCL_PUBLIC_PROGRESS = os.environ.get("NSCL_PUBLIC_PROGRESS", "0") == "1"

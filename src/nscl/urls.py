@@ -11,6 +11,7 @@ urlpatterns = [
     path("tfp/", include("nscl.stats.urls")),
     path("analysis/", include("nscl.analysis.urls")),
     path("accounts/", include("nscl.accounts.urls")),
+    path("notifications/", include("nscl.notifications.urls")),
     path("api/", include("nscl.api.urls")),
     path("", include("nscl.trace.urls")),  # epcis/, trace/ and the GS1 Digital Link resolver /01/...
     path("quan-tri/", admin.site.urls),
