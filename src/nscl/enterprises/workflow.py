@@ -9,12 +9,14 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from nscl.accounts import roles
 from nscl.common.formatting import fmt_date, fmt_num, fmt_vnd
+from nscl.notifications import services as notifications
 
 from .dossiers import Dossier, DossierStep, Status
 from .models import SupportRule
@@ -176,5 +178,18 @@ def perform(dossier: Dossier, name: str, user, notes: str = "", **values) -> Dos
         step = DossierStep.objects.create(dossier=d, transition=name, from_status=before, to_status=t.target,
                                           by=user if getattr(user, "is_authenticated", False) else None,
                                           notes=(notes or "").strip())
+        _notify_moved(d, t, step, user)
     dossier.refresh_from_db()
     return step
+
+
+def _notify_moved(d: Dossier, t: Transition, step: DossierStep, user):
+    """The enterprise's users and the officers learn of the move (not whoever made it), once per step;
+    in the move's transaction, so a refused or rolled-back move tells no one."""
+    who = (notifications.enterprise_users([d.enterprise]) | notifications.officers()).distinct()
+    if getattr(user, "pk", None):
+        who = who.exclude(pk=user.pk)
+    notifications.notify(who, notifications.DOSSIER_MOVED, {
+        "title": d.title, "enterprise": notifications.both(d.enterprise.name, d.enterprise.name_en),
+        "move": t.label, "status": Status(t.target).label},
+        reverse("dossier_detail", args=[d.pk]), dedupe_key=f"dossier-step:{step.pk}")
