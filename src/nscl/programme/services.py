@@ -4,10 +4,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from nscl.accounts import roles
+from nscl.accounts.models import Role
 from nscl.audit.api import Action, recording
+from nscl.notifications import services as notifications
 
 from . import cache as progress_cache
 from nscl.enterprises import services as registry
@@ -110,19 +114,38 @@ def save_activity(form, user, *, expected_version=None, token=None):
         obj.created_by = user
         try:
             with transaction.atomic():
-                return form.save()
+                saved = form.save()
         except IntegrityError:
             if token and Activity.objects.filter(submission_token=token).exists():
                 raise StaleForm(repeated) from None
             raise
-    else:
-        current = Activity.objects.select_for_update().get(pk=obj.pk)
-        if expected_version is None or int(expected_version) != current.version:
-            raise StaleForm(_("Hồ sơ đã được người khác thay đổi sau khi bạn mở biểu mẫu. Vui lòng tải lại và nhập lại."))
-        if current.confirmed_at is not None:
-            raise StaleForm(_("Hồ sơ đã được xác nhận và bị khóa; cần mở lại trước khi sửa."))
-        obj.version = current.version + 1
-    return form.save()
+        _notify_awaiting(saved, user, was=None)
+        return saved
+    current = Activity.objects.select_for_update().get(pk=obj.pk)
+    if expected_version is None or int(expected_version) != current.version:
+        raise StaleForm(_("Hồ sơ đã được người khác thay đổi sau khi bạn mở biểu mẫu. Vui lòng tải lại và nhập lại."))
+    if current.confirmed_at is not None:
+        raise StaleForm(_("Hồ sơ đã được xác nhận và bị khóa; cần mở lại trước khi sửa."))
+    obj.version = current.version + 1
+    saved = form.save()
+    _notify_awaiting(saved, user, was=current.status)
+    return saved
+
+
+def _notify_awaiting(obj, user, was):
+    """A partner unit's record waits for an officer's confirmation: the officers are told when it is
+    created and when it becomes completed (it counts once confirmed); once per record and version."""
+    if roles.role_of(user) != Role.PARTNER or obj.confirmed_at is not None:
+        return
+    completed = obj.status == Activity.Status.COMPLETED
+    if was is not None and (not completed or was == Activity.Status.COMPLETED):
+        return
+    unit = obj.responsible_unit
+    notifications.notify(notifications.officers(), notifications.ACTIVITY_AWAITING, {
+        "title": obj.title, "unit": notifications.both(unit.name, unit.name_en),
+        "activity_kind": ActivityKind(obj.kind).label, "status": Activity.Status(obj.status).label},
+        reverse("activity_detail", args=[obj.kind, obj.pk]),
+        dedupe_key=f"activity:{obj.pk}:{'created' if was is None else 'completed'}:{obj.version}")
 
 
 @transaction.atomic
