@@ -277,3 +277,34 @@ def can_record_product(enterprise_ids, sharer_ids, product) -> bool:
     """A product in an event must be in the recorder's catalogue or in that of a partner sharing its
     data with the recorder (the supplier whose goods it received)."""
     return product is not None and (product.owner_id in enterprise_ids or product.owner_id in sharer_ids)
+
+
+def can_use_gs1_number(holder_id, owner_ids) -> bool:
+    """A GTIN, GLN or SSCC is registered or recorded only for the enterprise that holds the verified
+    GS1 company prefix it falls under (`holder_id`, from nscl.trace.prefixes): `owner_ids` are the
+    enterprises it may belong to here (a product's or location's owner; for a pallet, the recorder
+    and the partners sharing with it)."""
+    return holder_id is not None and holder_id in owner_ids
+
+
+def can_verify_prefixes(user) -> bool:
+    """Verifying or rejecting an enterprise's GS1 company prefix against its GS1 Vietnam certificate."""
+    return is_staff_role(user)
+
+
+def can_declare_recall(user, enterprise) -> bool:
+    """Declaring (and ending) a recall of an enterprise's lots: its own users and officers."""
+    return can_manage_trace(user, enterprise)
+
+
+def can_view_recall(user, owner, notified=()) -> bool:
+    """A recall record: officers, the recalling enterprise's users, and those of the enterprises it
+    was notified to (objects with `tax_code`)."""
+    if is_staff_role(user):
+        return True
+    return any(_owns(user, e.tax_code) for e in [owner, *notified])
+
+
+def can_handle_counterfeit_reports(user) -> bool:
+    """Consumers' reports of codes that may be fake reach the Department's officers."""
+    return is_staff_role(user)
