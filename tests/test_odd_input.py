@@ -27,7 +27,8 @@ VALID = {"pk": ["1", "2"], "kind": ["class", "support", "tfp"], "phase_code": ["
          # traceability (the demo's longan chain): a GTIN with its lot and serial, an event, a capture job
          "gtin": ["08930002000017"], "lot": ["PH260720"], "serial": ["1"], "event_id": ["urn:uuid:x"],
          "capture_id": ["6e0a8f4c-1d7e-4b8e-9d2b-2f1c8a7e5b10"],
-         "series": ["1", "2"]}  # a deflator series of the registry impact
+         "series": ["1", "2"],  # a deflator series of the registry impact
+         "uidb64": ["MQ"], "token": ["set-password", "x-y"]}  # a password reset link (user 1; not valid)
 
 
 def routes(patterns=None, prefix=""):
