@@ -202,3 +202,37 @@ def test_contacts_and_industry_codes_are_added_and_removed_by_those_who_may_edit
     assert own.post(f"/enterprises/{e.pk}/contacts/{c.pk}/remove/").status_code == 302
     assert not Contact.objects.filter(pk=c.pk).exists()
     assert own.get(f"/enterprises/{e.pk}/contacts/{c.pk}/remove/").status_code == 405
+
+
+@pytest.mark.parametrize("typed", ["18.500.000", "18 500 000", "18500000"])
+def test_money_typed_the_vietnamese_way_on_dossiers_and_figures(enterprises, catalogue, own, typed):
+    """"18.500.000" was refused with "Hãy chắc chắn rằng không có nhiều hơn 0 chữ số thập phân."."""
+    e = enterprises["parent"]
+    r = own.post(f"/enterprises/{e.pk}/figures/", {"year": 2025, "revenue": typed, "value_added": "4.000.000",
+                                                    "employees": "12,5", "total_capital": typed})
+    assert r.status_code == 302, r.content.decode()[:3000]
+    f = YearlyFigures.objects.get(enterprise=e, year=2025)
+    assert f.revenue == 18_500_000 and f.total_capital == 18_500_000 and str(f.employees) == "12.5"
+    r = own.post(f"/enterprises/{e.pk}/apply/", {"content": catalogue["iso-9001"].pk, "title": "ISO 9001",
+                                                  "total_cost": typed, "requested_amount": "9.000.000",
+                                                  "applied_on": "01/11/2025"})
+    assert r.status_code == 302, r.content.decode()[:3000]
+    d = Dossier.objects.get()
+    assert d.total_cost == 18_500_000 and d.requested_amount == 9_000_000
+    r = own.post(f"/enterprises/{e.pk}/apply/", {"content": catalogue["iso-9001"].pk, "title": "ISO 9001",
+                                                  "total_cost": "18.500.000,5", "requested_amount": "9 triệu",
+                                                  "applied_on": "01/11/2025"})
+    page = r.content.decode()
+    assert r.status_code == 400 and "số tiền tính bằng đồng, không có phần lẻ" in page
+    assert "“9 triệu” không phải là số tiền" in page and Dossier.objects.count() == 1
+
+
+
+def test_a_step_amount_typed_the_vietnamese_way(enterprises, catalogue, client, make_user):
+    d = Dossier.objects.create(enterprise=enterprises["parent"], content=catalogue["iso-9001"], title="ISO 9001",
+                               applied_on=datetime.date(2025, 11, 1), total_cost=80_000_000, requested_amount=40_000_000)
+    client.force_login(make_user(Role.OFFICER))
+    r = client.post(f"/enterprises/dossiers/{d.pk}/transition/", {"transition": "appraise", "proposed_amount": "20 000 000"})
+    assert r.status_code == 302
+    d.refresh_from_db()
+    assert d.status == "appraised" and d.proposed_amount == 20_000_000

@@ -119,3 +119,31 @@ def test_hidden_field_problems_are_said_and_nothing_is_saved(client, make_user, 
         assert resp.status_code == 200 and message in resp.content.decode(), version
     obj.refresh_from_db()
     assert obj.title != "Sửa" and obj.version == 1
+
+
+@pytest.mark.parametrize("typed", ["18.500.000", "18 500 000", "18500000"])
+def test_money_typed_the_vietnamese_way_is_saved(client, make_user, units, typed):
+    """"18.500.000" was refused with "Hãy chắc chắn rằng không có nhiều hơn 0 chữ số thập phân."."""
+    client.force_login(make_user(Role.OFFICER, unit=units["skhcn"]))
+    resp = client.post("/registers/class/new/", class_post(units, budget_planned="20.000.000", budget_spent=typed,
+                                                           participants="1.250", hours="7,5"))
+    assert resp.status_code == 302, resp.context["form"].errors
+    obj = TrainingClass.objects.get()
+    assert obj.budget_spent == 18_500_000 and obj.budget_planned == 20_000_000
+    assert obj.participants == 1250 and str(obj.hours) == "7.5"
+    html = client.get(f"/registers/class/{obj.pk}/edit/").content.decode()  # shown back with separators
+    assert 'name="budget_spent" value="18.500.000"' in html and 'name="hours" value="7,5"' in html
+    assert 'name="participants" value="1.250"' in html
+
+
+@pytest.mark.parametrize("typed,message", [
+    ("18.500.000,5", "“18.500.000,5”: số tiền tính bằng đồng, không có phần lẻ"),
+    ("18,5 triệu", "“18,5 triệu” không phải là số tiền: nhập số đồng bằng chữ số"),
+    ("18.50.000", "“18.50.000” không phải là số tiền"),
+])
+def test_money_that_is_not_money_is_refused_in_words(client, make_user, units, typed, message):
+    client.force_login(make_user(Role.OFFICER))
+    resp = client.post("/registers/class/new/", class_post(units, budget_spent=typed))
+    assert resp.status_code == 200 and Activity.objects.count() == 0
+    assert message in " ".join(resp.context["form"].errors["budget_spent"])
+    assert f'value="{typed}"' in resp.content.decode()  # what was typed stays in the box

@@ -7,6 +7,7 @@ import os
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from nscl.common.fields import MoneyField, number_formfield
 from nscl.common.uploads import UnsafeOfficeFile, check_evidence_file, check_office_zip
 from nscl.geo.models import AdministrativeUnit
 
@@ -113,6 +114,7 @@ class FiguresForm(forms.ModelForm):
         model = YearlyFigures
         fields = ["year", "revenue", "value_added", "intermediate_costs", "employees", "wage_bill", "total_capital",
                   "fixed_assets", "materials", "energy", "investment", "exports"]
+        formfield_callback = number_formfield  # "18.500.000" and "12,5" as officers type them
 
     def clean_year(self):
         y = self.cleaned_data["year"]
@@ -127,6 +129,7 @@ class DossierForm(forms.ModelForm):
     class Meta:
         model = Dossier
         fields = ["content", "title", "total_cost", "requested_amount", "applied_on"]
+        formfield_callback = number_formfield
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -147,17 +150,17 @@ class TransitionForm(forms.Form):
     """Every value a move may record; the workflow says which are needed and checks them."""
 
     notes = forms.CharField(label=_("Ghi chú / ý kiến"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    proposed_amount = forms.DecimalField(label=_("Mức đề xuất (đ)"), required=False, min_value=0, decimal_places=0, max_digits=18)
+    proposed_amount = MoneyField(label=_("Mức đề xuất (đ)"), required=False, min_value=0, max_digits=18)
     decision_number = forms.CharField(label=_("Số quyết định"), required=False, max_length=60)
     decision_date = forms.DateField(label=_("Ngày quyết định"), required=False, widget=DATE, input_formats=DATE_FORMATS)
     decision_body = forms.CharField(label=_("Cơ quan ban hành"), required=False, max_length=200)
-    approved_amount = forms.DecimalField(label=_("Mức hỗ trợ được duyệt (đ)"), required=False, min_value=0, decimal_places=0, max_digits=18)
+    approved_amount = MoneyField(label=_("Mức hỗ trợ được duyệt (đ)"), required=False, min_value=0, max_digits=18)
     provider = forms.CharField(label=_("Tổ chức tư vấn / chứng nhận"), required=False, max_length=250)
     contract_number = forms.CharField(label=_("Số hợp đồng"), required=False, max_length=60)
     contract_date = forms.DateField(label=_("Ngày hợp đồng"), required=False, widget=DATE, input_formats=DATE_FORMATS)
     accepted_on = forms.DateField(label=_("Ngày nghiệm thu"), required=False, widget=DATE, input_formats=DATE_FORMATS)
     closed_on = forms.DateField(label=_("Ngày kết thúc"), required=False, widget=DATE, input_formats=DATE_FORMATS)
-    paid_amount = forms.DecimalField(label=_("Kinh phí đã thanh toán (đ)"), required=False, min_value=0, decimal_places=0, max_digits=18)
+    paid_amount = MoneyField(label=_("Kinh phí đã thanh toán (đ)"), required=False, min_value=0, max_digits=18)
 
 
 class AttachmentForm(forms.Form):

@@ -2,6 +2,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from nscl.common.fields import number_formfield
 from nscl.common.uploads import check_evidence_file
 
 from .models import PHOTO_EXTENSIONS, CaseFile, Indicator, PracticeCase
@@ -39,6 +40,7 @@ class IndicatorForm(forms.ModelForm):
     class Meta:
         model = Indicator
         fields = ["name", "unit", "before", "after", "lower_is_better", "period"]
+        formfield_callback = number_formfield  # "1.250,5" as typed
 
 
 class ConsentForm(forms.Form):

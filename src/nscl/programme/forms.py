@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from nscl.accounts import roles
+from nscl.common.fields import number_formfield
 from nscl.common.uploads import check_evidence_file
 from nscl.geo.models import AdministrativeUnit
 
@@ -39,7 +40,6 @@ class ActivityForm(forms.ModelForm):
             if isinstance(field, (forms.DecimalField, forms.IntegerField)):
                 field.validators = [v for v in field.validators if not isinstance(v, MinValueValidator)]
                 field.validators.append(MinValueValidator(0, _("Giá trị không được âm.")))
-                field.error_messages["invalid"] = _("Nhập một số.")
         if "location" in self.fields:
             self.fields["location"] = LocationField(
                 queryset=AdministrativeUnit.objects.select_related("parent").order_by("-valid_from", "level", "name"),
@@ -80,7 +80,9 @@ def form_class(kind):
     model = KIND_MODELS[kind]
     own = [f.name for f in model._meta.get_fields()
            if f.concrete and getattr(f, "model", None) is model and f.editable and not f.auto_created]
-    return forms.modelform_factory(model, form=ActivityForm, fields=COMMON_FIELDS + own)
+    # money and counts typed as officers type them ("18.500.000"): common.fields
+    return forms.modelform_factory(model, form=ActivityForm, fields=COMMON_FIELDS + own,
+                                   formfield_callback=number_formfield)
 
 
 class EvidenceForm(forms.ModelForm):
@@ -112,6 +114,7 @@ class DraftTargetForm(forms.ModelForm):
     class Meta:
         model = Target
         fields = TARGET_FIELDS
+        formfield_callback = number_formfield  # "1,5" and "1.000" as typed; shown as 1,5 and 1.000, not 1.50
         # the values are the plan's own wording (data), whatever the interface's language
         widgets = {"description": forms.Textarea(attrs={"rows": 2, "translate": "no"}),
                    "description_en": forms.Textarea(attrs={"rows": 2, "translate": "no"}),

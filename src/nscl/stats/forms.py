@@ -2,6 +2,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _l
 
+from nscl.common.fields import FloatField
+
 from nscl.productivity.growth import DEFAULT_ALPHA, DEFAULT_DEPRECIATION
 
 from .models import TfpSeries
@@ -17,8 +19,9 @@ class SeriesForm(forms.ModelForm):
 class RunForm(forms.Form):
     method = forms.ChoiceField(label=_l("Phương pháp"), choices=[("gso", _l("GSO (Tổng cục Thống kê)")), ("tornqvist", "Törnqvist (PWT)")],
                                initial="gso")
-    alpha = forms.FloatField(label=_l("Tỷ trọng vốn α"), initial=DEFAULT_ALPHA, min_value=0.01, max_value=0.99)
-    depreciation = forms.FloatField(label=_l("Tỷ lệ khấu hao δ"), initial=DEFAULT_DEPRECIATION, min_value=0, max_value=0.5)
+    # "0,38" as typed (common.fields)
+    alpha = FloatField(label=_l("Tỷ trọng vốn α"), initial=DEFAULT_ALPHA, min_value=0.01, max_value=0.99)
+    depreciation = FloatField(label=_l("Tỷ lệ khấu hao δ"), initial=DEFAULT_DEPRECIATION, min_value=0, max_value=0.5)
     base_year = forms.IntegerField(label=_l("Năm gốc chỉ số TFP"), required=False)
     periods = forms.CharField(label=_l("Giai đoạn"), required=False, help_text=_l("Ví dụ: 2011-2015,2016-2020"))
     adjusted_labour = forms.BooleanField(
@@ -53,4 +56,4 @@ class ObservationForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         for name, label, en, required in COLUMNS:
-            self.fields[name] = forms.FloatField(label=en if lang == "en" else label, required=required)
+            self.fields[name] = FloatField(label=en if lang == "en" else label, required=required)
