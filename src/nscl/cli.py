@@ -332,7 +332,8 @@ def cmd_impact(args):
     except impact.ImpactDataError as e:
         _fail(e)
     if args.format == "json":
-        print(json.dumps({"att_gt": res.att_gt, "aggregations": res.aggregations}, ensure_ascii=False))
+        print(json.dumps({"att_gt": res.att_gt, "aggregations": res.aggregations, "sample": res.sample,
+                          "messages": res.messages}, ensure_ascii=False))
     else:
         print(res.summary())
 

@@ -84,7 +84,8 @@ def impact_from_registry(argv, out=None, err=None) -> int:
         print(f"Lỗi: {e}", file=err)
         return 1
     if args.format == "json":
-        print(json.dumps({"att_gt": res.att_gt, "aggregations": res.aggregations}, ensure_ascii=False), file=out)
+        print(json.dumps({"att_gt": res.att_gt, "aggregations": res.aggregations, "sample": res.sample,
+                          "messages": res.messages}, ensure_ascii=False), file=out)
     else:
         print("\n".join(describe_lines(panel.describe())), file=out)
         print(res.summary(), file=out)

@@ -103,3 +103,27 @@ def _impact_sheets(wb, r, language="vi"):
         for e in agg.get("by", []):
             key = next(k for k in e if k not in ("att", "se", "lower", "upper"))
             s.append([label, e[key], e["att"], e["se"], e.get("lower"), e.get("upper")])
+    _sample_sheet(wb, r, language)
+
+
+def _sample_sheet(wb, r, language):
+    """The sample the estimate used and what it left out, and the library's warnings: what an
+    officer cites beside the effect."""
+    from nscl.productivity import interpret
+
+    ws = wb.create_sheet("Mau" if language.startswith("vi") else "Sample")
+    vi = language.startswith("vi")
+    sample = r.get("sample") or {}
+    rows = [("Đơn vị trong tệp", "Units in the file", sample.get("n_units_input")),
+            ("Dòng trong tệp", "Rows in the file", sample.get("n_obs_input")),
+            ("Đơn vị dùng để ước lượng", "Units used", sample.get("n_units", r.get("n_units"))),
+            ("Quan sát dùng để ước lượng", "Observations used", sample.get("n_obs", r.get("n_obs"))),
+            ("Đơn vị bỏ ra (thiếu số liệu một số năm)", "Units left out (observed in only some years)",
+             sample.get("n_units_dropped")),
+            ("Dòng bỏ ra", "Rows left out", sample.get("n_obs_dropped"))]
+    for label_vi, label_en, value in rows:
+        ws.append([label_vi if vi else label_en, value])
+    if sample.get("dropped_examples"):
+        ws.append(["Ví dụ đơn vị bỏ ra" if vi else "Examples left out", ", ".join(sample["dropped_examples"])])
+    for note in interpret.sample_notes(r, language)[1:]:
+        ws.append([note["text"]])

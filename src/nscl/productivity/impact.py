@@ -5,6 +5,14 @@ calendar aggregations, with never-treated or not-yet-treated controls and doubly
 outcome-regression or inverse-probability-weighting estimators, optional covariates; analytic
 (influence-function) standard errors, base period "varying" as in R's did.
 
+The sample is said, not guessed: the estimate runs on a balanced panel (every unit in every year,
+as R's did does unless allow_unbalanced_panel=TRUE). The units observed in only some years are left
+out *here*, before the library sees them, and the result carries the units and rows actually used and
+those left out with why (``sample``): an officer never publishes "400 firms" for an estimate on 280.
+The library's own warnings become the result's ``messages`` (Vietnamese and English) instead of
+being silenced. (moderndid 0.2.0's unbalanced option fails inside the library, and the releases
+that fix it need Python 3.12: an unbalanced estimate waits for that upgrade.)
+
 The computation is the `moderndid` package: it reproduces R did 2.5.0 on the four reference
 scenarios shipped in tests/data/did to machine precision (tests/productivity/test_impact.py), which
 none of the other candidates tried (csdid, differences, diff-diff) was chosen over because it mirrors
@@ -14,7 +22,7 @@ returns plain, documented structures.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -47,10 +55,12 @@ class ImpactResults(ResultsContract):
 
     att_gt: list          # [{"group", "time", "att", "se"}]
     aggregations: dict    # type -> {"att", "se", and for non-simple "by": [{"e"|"group"|"time", "att", "se"}]}
-    n_units: int
+    n_units: int          # the units and rows the estimate actually used
     n_obs: int
     control: str
     estimator: str
+    sample: dict = field(default_factory=dict)   # see PanelSample.to_dict
+    messages: list = field(default_factory=list)  # [{"vi", "en"}]: what the library warned about
 
     @property
     def params(self) -> pd.Series:
@@ -76,13 +86,18 @@ class ImpactResults(ResultsContract):
             aggs[typ] = entry
         out = {"att_gt": [_with_interval(r, level) for r in self.att_gt], "aggregations": aggs,
                "n_units": self.n_units, "n_obs": self.n_obs, "control": self.control, "estimator": self.estimator,
-               "aggregation_order": list(AGGREGATIONS), "event_study": aggs["dynamic"]["by"], "level": level}
+               "aggregation_order": list(AGGREGATIONS), "event_study": aggs["dynamic"]["by"], "level": level,
+               "sample": self.sample, "messages": self.messages}
         out.update(self.contract_dict(level))
         return json_safe(out)
 
     def summary(self) -> str:
-        lines = [f"Callaway & Sant'Anna (2021): control {self.control}, estimator {self.estimator}, "
-                 f"{self.n_units} units, {self.n_obs} observations",
+        used = f"{self.n_units} units, {self.n_obs} observations"
+        left = self.sample.get("n_units_dropped")
+        if left:
+            used += f" (of {self.sample['n_units_input']} units: {left} left out, observed in only some years)"
+        lines = [f"Callaway & Sant'Anna (2021): control {self.control}, estimator {self.estimator}, {used}",
+                 *[f"note: {m['en']}" for m in self.messages],
                  f"{'group':>6} {'time':>6} {'ATT':>9} {'SE':>8}"]
         for r in self.att_gt:
             lines.append(f"{r['group']:>6} {r['time']:>6} {r['att']:9.4f} {r['se']:8.4f}")
@@ -126,9 +141,44 @@ def _check(data, id, time, outcome, first_treated, covariates):
     groups = set(df[first_treated].unique()) - {0}
     if not groups:
         raise ImpactDataError(f"Cột {first_treated}: không có đơn vị nào được hỗ trợ.")
-    codes, _ = pd.factorize(df[id])
+    codes, originals = pd.factorize(df[id])
     df[id] = codes.astype(np.int64) + 1
-    return df
+    return df, originals
+
+
+def balance(df: pd.DataFrame, id: str, time: str, originals) -> tuple[pd.DataFrame, dict]:
+    """The units observed in every year of the panel, and the sample in words: units and rows given,
+    used, and left out (with some of their identifiers)."""
+    years = df[time].nunique()
+    per_unit = df.groupby(id)[time].nunique()
+    partial = per_unit.index[per_unit < years]
+    kept = df[~df[id].isin(partial)]
+    sample = {"panel": "balanced", "years": [int(df[time].min()), int(df[time].max())], "n_years": int(years),
+              "n_units_input": int(df[id].nunique()), "n_obs_input": int(len(df)),
+              "n_units": int(kept[id].nunique()), "n_obs": int(len(kept)), "n_units_dropped": int(len(partial)),
+              "n_obs_dropped": int(len(df) - len(kept)),
+              "dropped_reason": "incomplete_years" if len(partial) else "",
+              "dropped_examples": [str(originals[c - 1]) for c in sorted(partial)[:10]]}
+    return kept, sample
+
+
+def _messages(caught) -> list[dict]:
+    """The library's warnings as the user's messages (known ones translated; others quoted)."""
+    out, seen = [], set()
+    for w in caught:
+        text = str(w.message).strip()
+        if not text or text in seen:
+            continue
+        seen.add(text)
+        low = text.lower()
+        if "not enough control units" in low or "no units in the comparison group" in low:
+            vi = f"Thư viện ước lượng cảnh báo: thiếu đơn vị đối chứng cho một số nhóm-năm ({text})."
+        elif "singular" in low or "overlap" in low or "propensity" in low:
+            vi = f"Thư viện ước lượng cảnh báo về điểm xu hướng (propensity score) ({text})."
+        else:
+            vi = f"Thư viện ước lượng cảnh báo: {text}"
+        out.append({"vi": vi, "en": f"The estimation library warned: {text}"})
+    return out
 
 
 class CallawaySantAnna:
@@ -147,7 +197,14 @@ class CallawaySantAnna:
                                   field="estimator")
         self.id, self.time, self.outcome, self.first_treated = id, time, outcome, first_treated
         self.control, self.estimator = control, estimator
-        self.data = _check(data, id, time, outcome, first_treated, self.covariates)
+        checked, originals = _check(data, id, time, outcome, first_treated, self.covariates)
+        self.data, self.sample = balance(checked, id, time, originals)
+        if self.sample["n_units"] == 0:
+            raise ImpactDataError(f"Không đơn vị nào có số liệu đủ cả {self.sample['n_years']} năm "
+                                  f"({self.sample['years'][0]}-{self.sample['years'][1]}): bảng cân bằng trống.")
+        if not (self.data[first_treated] != 0).any():
+            raise ImpactDataError(f"Sau khi bỏ {self.sample['n_units_dropped']} đơn vị thiếu số liệu một số năm, "
+                                  "không còn đơn vị nào được hỗ trợ.")
         if control == "never" and not (self.data[first_treated] == 0).any():
             raise ImpactDataError("Không có đơn vị nào chưa từng được hỗ trợ để làm đối chứng: hãy lấy nhóm đối chứng "
                                   "là các đơn vị chưa được hỗ trợ tính đến năm đó (notyet).", field="control")
@@ -157,8 +214,8 @@ class CallawaySantAnna:
 
         df, cov = self.data, self.covariates
         xformla = "~" + "+".join(cov) if cov else None
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
             try:
                 res = moderndid.att_gt(df, yname=self.outcome, tname=self.time, idname=self.id, gname=self.first_treated,
                                        xformla=xformla, control_group=MODERNDID_CONTROL[self.control],
@@ -175,7 +232,9 @@ class CallawaySantAnna:
                 entry["by"] = [{BY_KEY[typ]: (int(e) if float(e).is_integer() else float(e)), "att": float(v),
                                 "se": float(s)} for e, v, s in zip(a.event_times, a.att_by_event, a.se_by_event)]
             out[typ] = entry
-        return ImpactResults(att_gt, out, int(df[self.id].nunique()), int(len(df)), self.control, self.estimator)
+        messages = _messages([w for w in caught if not issubclass(w.category, (DeprecationWarning, FutureWarning))])
+        return ImpactResults(att_gt, out, int(df[self.id].nunique()), int(len(df)), self.control, self.estimator,
+                             sample=dict(self.sample), messages=messages)
 
 
 def callaway_santanna(data: pd.DataFrame, id: str, time: str, outcome: str, first_treated: str,

@@ -284,6 +284,39 @@ def _identification(method, names, free, diag) -> list[dict]:
     return notes
 
 
+def _int(n) -> str:
+    """A count with the language's thousands separator: 2.800 / 2,800."""
+    text = f"{int(n):,}"
+    return text.replace(",", ".") if _LANG["language"] == "vi" else text
+
+
+def sample_notes(result: dict, language: str | None = None) -> list[dict]:
+    """The sample the estimate used, first (an officer cites it with the effect), and the estimation
+    library's warnings."""
+    if language:
+        _LANG["language"] = language
+    sample = result.get("sample") or {}
+    notes = []
+    if sample:
+        years = sample.get("years") or ["?", "?"]
+        text = _t(f"Ước lượng trên {_int(sample['n_units'])} đơn vị, {_int(sample['n_obs'])} quan sát "
+                  f"(bảng cân bằng {years[0]}-{years[1]}).",
+                  f"Estimated on {_int(sample['n_units'])} units, {_int(sample['n_obs'])} observations "
+                  f"(a balanced panel, {years[0]}-{years[1]}).")
+        dropped = sample.get("n_units_dropped") or 0
+        if dropped:
+            examples = ", ".join(sample.get("dropped_examples") or [])
+            more = "…" if dropped > len(sample.get("dropped_examples") or []) else "."
+            text += _t(f" Bỏ ra {_int(dropped)} trong {_int(sample['n_units_input'])} đơn vị của tệp "
+                       f"({_int(sample['n_obs_dropped'])} dòng) vì chỉ có số liệu một số năm: {examples}{more}",
+                       f" Left out {_int(dropped)} of the file's {_int(sample['n_units_input'])} units "
+                       f"({_int(sample['n_obs_dropped'])} rows) observed in only some years: {examples}{more}")
+        notes.append(_note("warning" if dropped else "info", text))
+    for m in result.get("messages") or []:
+        notes.append(_note("warning", _t(m["vi"], m["en"])))
+    return notes
+
+
 def impact_notes(result: dict, outcome: str | None = None, language: str = "vi") -> list[dict]:
     """Notes on a Callaway & Sant'Anna fit (``ImpactResults.to_dict()``): the overall effect in
     words with its interval, and whether the effects before the support (pre-trends) are near zero."""
@@ -291,7 +324,7 @@ def impact_notes(result: dict, outcome: str | None = None, language: str = "vi")
     y = outcome or _t("kết quả", "the outcome")
     level = result.get("level") or 0.95
     pct = f"{level:.0%}"
-    notes = []
+    notes = sample_notes(result)
     simple = result["aggregations"]["simple"]
     att, lo, hi = simple.get("att"), simple.get("lower"), simple.get("upper")
     if _finite(att):
