@@ -209,3 +209,22 @@ def test_labour_in_words():
     assert labour_description({"labour": "persons × hours × human_capital"}) == (
         "Lao động: số người có việc làm, điều chỉnh theo giờ làm việc và chất lượng lao động.")
     assert labour_description({"labour": "persons × hours"}, "en") == "Labour: employed persons, adjusted for hours worked."
+
+
+def test_empty_optional_columns_are_absent_and_every_problem_is_reported():
+    """A template's unused columns (capital *or* investment) were refused one at a time."""
+    empty = [None, None, None]
+    d = series(capital=empty, hours=empty, human_capital=empty, labour_share=empty).assign(investment=[30, 31, 33])
+    clean = validate_series(d)
+    assert list(clean.columns) == ["year", "output", "labour", "investment"]
+    with pytest.raises(GrowthInputError) as e:
+        validate_series(series(capital=empty))
+    assert e.value.problems == ["Cột capital không có số liệu năm nào: cần số liệu vốn (capital) hoặc vốn đầu tư "
+                                "(investment)."]
+    with pytest.raises(GrowthInputError) as e:
+        validate_series(series(year=[2020, 2021, 2024], output=[100, 0, -1], labour=["x", None, 52], hours=[1, None, 2]))
+    assert e.value.problems == ["Cột year: thiếu năm giữa 2021 và 2024 (chuỗi phải liên tục).",
+                                "Cột output, năm 2021, 2024: giá trị phải dương (> 0).",
+                                "Cột labour, năm 2020: “x” không phải là số.", "Cột labour, năm 2021: thiếu số liệu.",
+                                "Cột hours, năm 2021: thiếu số liệu."]
+    assert str(e.value) == " ".join(e.value.problems)

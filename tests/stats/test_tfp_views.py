@@ -42,7 +42,7 @@ def test_vietnam_reference_series_is_there_with_gso_preselected(client, make_use
     assert "Penn World Table 10.01" in vnm.sources["output"]
     client.force_login(make_user(Role.OFFICER))
     html = client.get(f"/tfp/series/{vnm.pk}/").content.decode()
-    assert '<option value="gso" selected>' in html and 'value="0.35"' in html
+    assert '<option value="gso" selected>' in html and 'name="alpha" value="0,35"' in html  # the decimal comma
 
 
 def test_import_replaces_rows_and_keeps_sources(client, stats_user, series):
@@ -243,7 +243,7 @@ def test_tfp_pages_show_shares_units_and_the_province_alpha(client, make_user):
     page = client.get(f"/tfp/series/{demo.pk}/").content.decode()
     assert "GRDP giá so sánh <span class=\"unit\">(triệu đồng)</span>" in page
     assert "Lao động có việc làm <span class=\"unit\">(người)</span>" in page
-    assert 'name="alpha" value="0.38"' in page
+    assert 'name="alpha" value="0,38"' in page
     vnm = TfpSeries.objects.get(is_reference=True)
     assert "(triệu USD giá 2017)" in client.get(f"/tfp/series/{vnm.pk}/").content.decode()
 
@@ -279,3 +279,70 @@ def test_one_year_typed_in_by_hand(client, stats_user, series):
     assert "thiếu năm giữa 2025 và 2027" in resp.content.decode() and series.observations.count() == 7
     resp = client.post(f"/tfp/series/{series.pk}/row/", dict(ok, output=-1), follow=True)
     assert "giá trị phải dương" in resp.content.decode() and series.observations.get(year=2025).output == 140
+
+
+def test_alpha_typed_with_the_decimal_comma(client, stats_user, series):
+    from nscl.stats import services
+
+    services.replace_observations(series, good_frame())
+    client.force_login(stats_user)
+    resp = client.post(f"/tfp/series/{series.pk}/", {"method": "gso", "alpha": "0,38", "depreciation": "0,05"})
+    run = TfpRun.objects.get()
+    assert resp["Location"] == f"/tfp/runs/{run.pk}/" and run.alpha == 0.38 and run.depreciation == 0.05
+    resp = client.post(f"/tfp/series/{series.pk}/", {"method": "gso", "alpha": "0,3,8", "depreciation": "0,05"})
+    assert "“0,3,8” không phải là số: dùng dấu phẩy cho phần thập phân (vd. 0,38)" in resp.content.decode()
+    assert TfpRun.objects.count() == 1
+    # a year typed by hand: GRDP "1.250,5" (triệu đồng) and labour "612 000"
+    resp = client.post(f"/tfp/series/{series.pk}/row/", {"year": 2025, "output": "1.250,5", "investment": "41",
+                                                          "investment_price_index": "110", "labour": "612 000"},
+                       follow=True)
+    assert "Đã lưu số liệu năm 2025" in resp.content.decode()
+    row = series.observations.get(year=2025)
+    assert row.output == 1250.5 and row.labour == 612000
+
+
+def official_template(fill) -> bytes:
+    """The template the page offers (services.template_xlsx), its data sheet filled by `fill` rows
+    under its own header, every other column left empty."""
+    from nscl.stats import services
+
+    wb = load_workbook(io.BytesIO(services.template_xlsx()))
+    ws = wb["So lieu"]
+    header = [c.value for c in ws[1]]
+    for row in fill:
+        ws.append([row.get(h) for h in header])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def test_the_official_template_imports_with_its_optional_columns_left_empty(client, stats_user, series):
+    """Its guidance says capital *or* investment; the empty optional columns were refused one at a
+    time ("Cột capital, năm 2015: thiếu số liệu", then "Cột hours …") until deleted by hand."""
+    TfpObservation.objects.create(series=series, year=2019, output=1, capital=5, labour=1, hours=2000)
+    rows = [dict(zip(["year", "output", "investment", "labour"], r)) for r in good_frame()[
+        ["year", "output", "investment", "labour"]].itertuples(index=False)]
+    client.force_login(stats_user)
+    resp = client.post(f"/tfp/series/{series.pk}/import/",
+                       {"file": SimpleUploadedFile("mau.xlsx", official_template(rows))}, follow=True)
+    assert "Đã nhập 6 năm số liệu" in resp.content.decode()
+    o = series.observations.get(year=2019)
+    assert (o.output, o.investment, o.labour) == (100, 30, 600)
+    assert o.capital is None and o.hours is None and o.labour_share is None  # the table's rows, nothing kept
+
+
+def test_a_sheet_with_several_problems_lists_them_all(client, stats_user, series):
+    rows = [{"year": y, "output": o, "investment": 30, "labour": lab, "hours": h}
+            for y, o, lab, h in [(2019, 100, 600, 2000), (2020, 0, 601, 2000), (2021, 106, "abc", None),
+                                 (2022, 113, 606, None), (2024, 121, 610, 2000)]]
+    client.force_login(stats_user)
+    resp = client.post(f"/tfp/series/{series.pk}/import/",
+                       {"file": SimpleUploadedFile("mau.xlsx", official_template(rows))}, follow=True)
+    html = resp.content.decode()
+    assert "Không nhập được, không có gì được lưu; bảng có 4 lỗi:" in html
+    for problem in ("Cột year: thiếu năm giữa 2022 và 2024 (chuỗi phải liên tục).",
+                    "Cột output, năm 2020: giá trị phải dương (&gt; 0).",
+                    "Cột labour, năm 2021: “abc” không phải là số.",
+                    "Cột hours, năm 2021, 2022: thiếu số liệu."):
+        assert problem in html
+    assert not series.observations.exists()

@@ -50,7 +50,13 @@ GROWTH_KEYS = ("output_growth", "capital_growth", "labour_growth", "tfp_growth",
 
 
 class GrowthInputError(ValueError):
-    """Bad input series; the message names the column and year."""
+    """Bad input series; the message names the column and year. `problems`: every problem found,
+    one sentence each (the message joins them): a table is corrected in one go, not one error at a
+    time."""
+
+    def __init__(self, message):
+        self.problems = [message] if isinstance(message, str) else list(message)
+        super().__init__(" ".join(self.problems))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -73,48 +79,81 @@ def read_series(path) -> pd.DataFrame:
     return df
 
 
+REQUIRED_COLUMNS = ("year", "output", "labour")
+CAPITAL_COLUMNS = ("capital", "investment")  # one of them is needed
+POSITIVE_COLUMNS = ("output", "labour", "capital", "investment", "investment_price_index", "hours", "human_capital")
+YEAR_RANGE = (1950, 2100)  # PWT starts in 1950; a year outside is a typing error
+LISTED = 8                 # years named in one problem, then "…"
+
+
+def years_text(years) -> str:
+    """Years (or rows) for a problem: the first few, then "…"."""
+    shown = [str(y) for y in list(years)[:LISTED]]
+    return ", ".join(shown) + (", …" if len(years) > LISTED else "")
+
+
 def validate_series(df: pd.DataFrame, method: str = "gso") -> pd.DataFrame:
-    """Check the whole table and return it sorted by year with float columns; raise on the first problem."""
+    """Check the whole table and return it sorted by year with float columns; raise with every
+    problem found (GrowthInputError.problems). An optional column with no value in any year is
+    taken as absent (a template's unused columns: capital *or* investment)."""
     if method not in METHODS:
         raise GrowthInputError(f"Phương pháp “{method}” không có; chọn gso hoặc tornqvist.")
-    cols = set(df.columns)
-    required = ["year", "output", "labour"]
-    missing = [c for c in required if c not in cols]
-    if "capital" not in cols and "investment" not in cols:
-        missing.append("capital hoặc investment")
-    if missing:
-        raise GrowthInputError(f"Thiếu cột: {', '.join(missing)}.")
     df = df.copy()
-    years = pd.to_numeric(df["year"], errors="coerce")
-    if years.isna().any() or (years % 1 != 0).any():
-        bad = df["year"][years.isna() | (years % 1 != 0)].iloc[0]
-        raise GrowthInputError(f"Cột year: giá trị “{bad}” không phải là năm.")
-    df["year"] = years.astype(int)
-    dup = df["year"][df["year"].duplicated()]
-    if len(dup):
-        raise GrowthInputError(f"Cột year: năm {int(dup.iloc[0])} bị lặp.")
-    df = df.sort_values("year").reset_index(drop=True)
-    gaps = np.flatnonzero(np.diff(df["year"].to_numpy()) != 1)
-    if len(gaps):
-        a, b = df["year"].iloc[gaps[0]], df["year"].iloc[gaps[0] + 1]
-        raise GrowthInputError(f"Cột year: thiếu năm giữa {a} và {b} (chuỗi phải liên tục).")
-    if len(df) < 2:
-        raise GrowthInputError("Cần ít nhất hai năm số liệu.")
-    positive = ["output", "labour", "capital", "investment", "investment_price_index", "hours", "human_capital"]
-    for col in [c for c in positive + ["labour_share"] if c in cols]:
-        values = pd.to_numeric(df[col], errors="coerce")
-        bad = values.isna() & df[col].notna()
+    empty = [c for c in df.columns if c not in REQUIRED_COLUMNS and df[c].isna().all()]
+    df = df.drop(columns=empty)
+    cols = set(df.columns)
+    problems = []
+    missing = [c for c in REQUIRED_COLUMNS if c not in cols]
+    if not cols & set(CAPITAL_COLUMNS) and not set(empty) & set(CAPITAL_COLUMNS):
+        missing.append(" hoặc ".join(CAPITAL_COLUMNS))
+    if missing:
+        problems.append(f"Thiếu cột: {', '.join(missing)}.")
+    if not cols & set(CAPITAL_COLUMNS) and set(empty) & set(CAPITAL_COLUMNS):
+        problems.append(f"Cột {' và '.join(c for c in CAPITAL_COLUMNS if c in empty)} không có số liệu năm nào: cần "
+                        "số liệu vốn (capital) hoặc vốn đầu tư (investment).")
+    labels, where = list(range(1, len(df) + 1)), "dòng"  # rows, when the years cannot name them
+    if "year" in cols:
+        years = pd.to_numeric(df["year"], errors="coerce")
+        bad = years.isna() | (years % 1 != 0) | ~years.between(*YEAR_RANGE)
         if bad.any():
-            raise GrowthInputError(f"Cột {col}, năm {df['year'][bad].iloc[0]}: “{df[col][bad].iloc[0]}” không phải là số.")
-        if values.isna().any():
-            raise GrowthInputError(f"Cột {col}, năm {df['year'][values.isna()].iloc[0]}: thiếu số liệu.")
+            first, *more = [f"“{v}”" for v in df["year"][bad].iloc[:LISTED]]
+            problems.append(f"Cột year: giá trị {first} không phải là năm từ {YEAR_RANGE[0]} đến {YEAR_RANGE[1]}"
+                            + (f" (cả {', '.join(more)})." if more else "."))
+        else:
+            df["year"] = years.astype(int)
+            labels, where = df["year"].tolist(), "năm"
+            dup = sorted(set(df["year"][df["year"].duplicated()]))
+            if dup:
+                problems.append(f"Cột year: năm {years_text(dup)} bị lặp.")
+            else:
+                df = df.sort_values("year").reset_index(drop=True)
+                labels = df["year"].tolist()
+                ys = df["year"].to_numpy()
+                for i in np.flatnonzero(np.diff(ys) != 1):
+                    problems.append(f"Cột year: thiếu năm giữa {ys[i]} và {ys[i + 1]} (chuỗi phải liên tục).")
+            if len(df) < 2:
+                problems.append("Cần ít nhất hai năm số liệu.")
+    label = pd.Series(labels, index=df.index)
+    for col in [c for c in (*POSITIVE_COLUMNS, "labour_share") if c in cols]:
+        values = pd.to_numeric(df[col], errors="coerce")
+        text = values.isna() & df[col].notna()
+        if text.any():
+            typed = ", ".join(f"“{v}”" for v in df[col][text].iloc[:LISTED])
+            problems.append(f"Cột {col}, {where} {years_text(label[text])}: {typed} không phải là số.")
+        if (values.isna() & ~text).any():
+            problems.append(f"Cột {col}, {where} {years_text(label[values.isna() & ~text])}: thiếu số liệu.")
+        infinite = np.isinf(values)
+        if infinite.any():
+            problems.append(f"Cột {col}, {where} {years_text(label[infinite])}: số quá lớn hoặc vô hạn.")
         if col == "labour_share":
             out = (values <= 0) | (values >= 1)
             if out.any():
-                raise GrowthInputError(f"Cột labour_share, năm {df['year'][out].iloc[0]}: phải nằm trong (0, 1).")
+                problems.append(f"Cột labour_share, {where} {years_text(label[out])}: phải nằm trong (0, 1).")
         elif (values <= 0).any():
-            raise GrowthInputError(f"Cột {col}, năm {df['year'][values <= 0].iloc[0]}: giá trị phải dương (> 0).")
+            problems.append(f"Cột {col}, {where} {years_text(label[values <= 0])}: giá trị phải dương (> 0).")
         df[col] = values.astype(float)
+    if problems:
+        raise GrowthInputError(problems)
     return df
 
 

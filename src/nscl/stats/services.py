@@ -34,7 +34,6 @@ COMPARISON_PERIODS = [(2001, 2005), (2006, 2010), (2011, 2015), (2016, 2019)]
 MIN_COMPARISON_GROWTH = 0.01
 TARGETS = {"national_2025": 45.0, "national_2030": 50.0, "province_low": 50.0, "province_high": 55.0}
 VALUE_COLUMNS = [c for c, *_ in COLUMNS]
-FIRST_YEAR, LAST_YEAR = 1950, 2100  # PWT starts in 1950; anything outside is a typing error
 
 
 def template_xlsx() -> bytes:
@@ -93,27 +92,26 @@ def read_upload(f) -> tuple[pd.DataFrame, dict]:
 
 
 def check_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """Validate as the model will (missing/duplicated years, gaps, non-positive values), and what a
-    stored series needs besides: plausible years, finite numbers."""
-    if "year" in df.columns:
-        years = pd.to_numeric(df["year"], errors="coerce")
-        bad = ~years.between(FIRST_YEAR, LAST_YEAR) | (years % 1 != 0)
-        if bad.any():
-            raise growth.GrowthInputError(f"Cột year: “{df['year'][bad].iloc[0]}” không phải là năm từ {FIRST_YEAR} "
-                                          f"đến {LAST_YEAR}.")
-    for col in [c for c in VALUE_COLUMNS if c in df.columns]:
-        values = pd.to_numeric(df[col], errors="coerce")
-        infinite = np.isinf(values)
-        if infinite.any():
-            year = df["year"][infinite].iloc[0] if "year" in df.columns else "?"
-            raise growth.GrowthInputError(f"Cột {col}, năm {year}: số quá lớn hoặc vô hạn.")
-    clean = growth.validate_series(df.drop(columns=[c for c in ["trained_share"] if c in df.columns]))
+    """Validate as the model will (growth.validate_series: years, gaps, missing and non-positive
+    values, plausible years, finite numbers; an optional column left empty is absent) and the
+    trained share a stored series has besides; every problem of the table at once."""
+    problems = []
     if "trained_share" in df.columns:
         ts = pd.to_numeric(df["trained_share"], errors="coerce")
         bad = df["trained_share"].notna() & ((ts < 0) | (ts > 100) | ts.isna())
         if bad.any():
-            raise growth.GrowthInputError(f"Cột trained_share, năm {int(df['year'][bad].iloc[0])}: phải là số từ 0 đến 100.")
-        clean["trained_share"] = ts.to_numpy()
+            where = df["year"][bad] if "year" in df.columns else bad[bad].index + 1
+            problems.append(f"Cột trained_share, năm {growth.years_text(list(where))}: phải là số từ 0 đến 100.")
+    try:
+        clean = growth.validate_series(df.drop(columns=[c for c in ["trained_share"] if c in df.columns]))
+    except growth.GrowthInputError as e:
+        raise growth.GrowthInputError(e.problems + problems) from None
+    if problems:
+        raise growth.GrowthInputError(problems)
+    if "trained_share" in df.columns:
+        order = pd.to_numeric(df["year"], errors="coerce").astype(int).to_numpy()
+        shares = dict(zip(order, pd.to_numeric(df["trained_share"], errors="coerce")))
+        clean["trained_share"] = [shares[y] for y in clean["year"]]
     return clean
 
 
@@ -133,7 +131,8 @@ def replace_observations(series: TfpSeries, df: pd.DataFrame, sources: dict | No
     (one audit entry per changed year, not a deletion and a creation of every row). Without
     `allow_drop`, a table lacking some of the series' years is refused with DropsYears."""
     clean = check_frame(df)
-    rows = {int(r["year"]): {k: (None if pd.isna(v) else float(v)) for k, v in r.items() if k in VALUE_COLUMNS}
+    # a column the table leaves out (or leaves empty) is emptied: the rows equal the table
+    rows = {int(r["year"]): {k: (None if pd.isna(r.get(k)) else float(r[k])) for k in VALUE_COLUMNS}
             for r in clean.to_dict("records")}
     existing = {o.year: o for o in series.observations.select_for_update()}
     dropped = sorted(set(existing) - set(rows))

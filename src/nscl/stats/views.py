@@ -97,7 +97,11 @@ def series_import(request, pk):
         df, sources = services.read_upload(form.cleaned_data["file"])
         n = services.replace_observations(series, df, sources, allow_drop=form.cleaned_data["confirm_drop"])
     except GrowthInputError as e:
-        messages.error(request, _("Không nhập được, không có gì được lưu: %(e)s") % {"e": e})
+        if len(e.problems) > 1:  # every problem of the sheet at once, so it is corrected in one go
+            messages.error(request, _("Không nhập được, không có gì được lưu; bảng có %(n)s lỗi: %(e)s")
+                           % {"n": len(e.problems), "e": e})
+        else:
+            messages.error(request, _("Không nhập được, không có gì được lưu: %(e)s") % {"e": e})
     else:
         messages.success(request, _("Đã nhập %(n)s năm số liệu.") % {"n": n})
     return redirect("tfp_series", pk=pk)
