@@ -10,11 +10,14 @@ nscl.traceability.limits.MAX_IDENTIFIER_CHARS characters, what capture lets thro
 import hashlib
 import secrets
 import uuid
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from nscl.traceability import keys
 
 API_KEY_PREFIX = "nscl"
 IDENTIFIER_LENGTH = 1024  # = nscl.traceability.limits.MAX_IDENTIFIER_CHARS
@@ -290,3 +293,158 @@ class EventBizTransaction(models.Model):
     class Meta:
         indexes = [models.Index(fields=["type", "value"], name="trace_biztx_idx"),
                    models.Index(fields=["event"], name="trace_biztx_event_idx")]
+
+
+class CompanyPrefix(models.Model):
+    """A GS1 company prefix an enterprise declares it holds. Its GTINs, GLNs and SSCCs are usable in
+    events once an officer verified it against the GS1 Vietnam membership certificate (number and
+    validity dates here as the evidence); until then only in drafts (nscl.trace.prefixes)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Chờ xác minh")
+        VERIFIED = "verified", _("Đã xác minh")
+        REJECTED = "rejected", _("Bị từ chối")
+
+    enterprise_tax_code_lookup = "enterprise__tax_code"
+
+    enterprise = models.ForeignKey("enterprises.Enterprise", on_delete=models.PROTECT, related_name="gs1_prefixes",
+                                   verbose_name=_("doanh nghiệp"))
+    prefix = models.CharField(_("tiền tố mã doanh nghiệp GS1"), max_length=12,
+                              help_text=_("6 đến 12 chữ số, gồm mã quốc gia (893 của Việt Nam)."))
+    status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    certificate_number = models.CharField(_("số giấy chứng nhận quyền sử dụng mã số mã vạch"), max_length=80,
+                                          blank=True)
+    valid_from = models.DateField(_("hiệu lực từ ngày"), null=True, blank=True)
+    valid_to = models.DateField(_("hiệu lực đến ngày"), null=True, blank=True)
+    declared_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+", editable=False)
+    declared_at = models.DateTimeField(_("khai báo lúc"), default=timezone.now, editable=False)
+    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+", editable=False, verbose_name=_("cán bộ xác minh"))
+    verified_at = models.DateTimeField(_("xác minh lúc"), null=True, blank=True, editable=False)
+    note = models.TextField(_("ghi chú"), blank=True)
+    is_demo = models.BooleanField(_("dữ liệu minh họa"), default=False)
+
+    class Meta:
+        ordering = ["enterprise", "prefix"]
+        constraints = [
+            models.UniqueConstraint(fields=["enterprise", "prefix"], name="trace_prefix_once_per_enterprise"),
+            # one holder per verified prefix; claims by several stay pending until an officer decides
+            models.UniqueConstraint(fields=["prefix"], condition=models.Q(status="verified"),
+                                    name="trace_prefix_verified_once"),
+        ]
+        indexes = [models.Index(fields=["prefix", "status"], name="trace_prefix_idx")]
+        verbose_name = _("tiền tố mã doanh nghiệp GS1")
+        verbose_name_plural = _("tiền tố mã doanh nghiệp GS1")
+
+    def __str__(self):
+        return f"{self.prefix} ({self.get_status_display()})"
+
+    def in_force(self, day=None) -> bool:
+        """Verified, and its certificate valid on `day` (today)."""
+        day = day or timezone.localdate()
+        return (self.status == self.Status.VERIFIED and (self.valid_from is None or self.valid_from <= day)
+                and (self.valid_to is None or day <= self.valid_to))
+
+
+class Recall(models.Model):
+    """A recall declared from the pages: the lots, why, what consumers should do, and the EPCIS event
+    (disposition `recalled`) the system captured for it (`event_id`, owned by `owner`)."""
+
+    class State(models.TextChoices):
+        ACTIVE = "active", _("Đang thu hồi")
+        ENDED = "ended", _("Đã kết thúc")
+
+    enterprise_tax_code_lookup = "owner__tax_code"
+
+    owner = models.ForeignKey("enterprises.Enterprise", on_delete=models.PROTECT, related_name="trace_recalls",
+                              verbose_name=_("doanh nghiệp thu hồi"))
+    reason = models.TextField(_("lý do thu hồi"))
+    instructions = models.TextField(_("hướng dẫn cho người tiêu dùng"))
+    instructions_en = models.TextField(_("hướng dẫn cho người tiêu dùng (tiếng Anh)"), blank=True)
+    state = models.CharField(_("trạng thái"), max_length=10, choices=State.choices, default=State.ACTIVE)
+    event_id = models.CharField(_("mã sự kiện EPCIS"), max_length=IDENTIFIER_LENGTH, editable=False)
+    declared_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+", editable=False, verbose_name=_("người khai báo"))
+    declared_at = models.DateTimeField(_("khai báo lúc"), default=timezone.now, editable=False)
+    ended_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+", editable=False, verbose_name=_("người kết thúc"))
+    ended_at = models.DateTimeField(_("kết thúc lúc"), null=True, blank=True, editable=False)
+    end_note = models.TextField(_("ghi chú khi kết thúc"), blank=True)
+    notified = models.ManyToManyField("enterprises.Enterprise", blank=True, related_name="+",
+                                      verbose_name=_("doanh nghiệp được thông báo"))
+    is_demo = models.BooleanField(_("dữ liệu minh họa"), default=False)
+
+    class Meta:
+        ordering = ["-declared_at", "-pk"]
+        indexes = [models.Index(fields=["event_id"], name="trace_recall_event_idx")]
+        verbose_name = _("đợt thu hồi")
+        verbose_name_plural = _("đợt thu hồi")
+
+    def __str__(self):
+        return f"{self.owner_id}: {self.declared_at:%d/%m/%Y}"
+
+    def instructions_for(self, lang) -> str:
+        return self.instructions_en if lang and lang.startswith("en") and self.instructions_en else self.instructions
+
+
+class RecallLot(models.Model):
+    """One lot of a recall: a product (GTIN) and its lot number."""
+
+    enterprise_tax_code_lookup = "recall__owner__tax_code"
+
+    recall = models.ForeignKey(Recall, on_delete=models.CASCADE, related_name="lots")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+", verbose_name=_("sản phẩm"))
+    lot = models.CharField(_("số lô"), max_length=20)
+
+    class Meta:
+        ordering = ["product", "lot"]
+        constraints = [models.UniqueConstraint(fields=["recall", "product", "lot"], name="trace_recall_lot_once")]
+        verbose_name = _("lô thu hồi")
+
+    def __str__(self):
+        return f"{self.product_id}/{self.lot}"
+
+    @property
+    def identifier(self) -> str:
+        """The lot as stored in the events (its LGTIN EPC URN)."""
+        return keys.Key("lgtin", gtin=self.product.gtin, lot=self.lot).epc_urn
+
+
+class CounterfeitReport(models.Model):
+    """A consumer's report from a product page (a code with no recorded production, a suspicious
+    label) for the Department's officers. The sender's address is kept only as a keyed hash."""
+
+    class Status(models.TextChoices):
+        NEW = "new", _("Mới")
+        HANDLED = "handled", _("Đã xử lý")
+
+    gtin = models.CharField(_("mã sản phẩm GTIN"), max_length=14)
+    lot = models.CharField(_("số lô"), max_length=20, blank=True)
+    serial = models.CharField(_("số sê-ri"), max_length=20, blank=True)
+    known = models.BooleanField(_("mã có ghi nhận sản xuất"), default=False)
+    message = models.TextField(_("nội dung"), max_length=2000, blank=True)
+    place = models.CharField(_("nơi mua"), max_length=300, blank=True)
+    contact = models.CharField(_("liên hệ của người báo"), max_length=200, blank=True)
+    sender = models.CharField(max_length=64, blank=True, editable=False)  # HMAC of the client address
+    created_at = models.DateTimeField(_("gửi lúc"), default=timezone.now, editable=False)
+    status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.NEW)
+    handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", editable=False)
+    handled_at = models.DateTimeField(_("xử lý lúc"), null=True, blank=True, editable=False)
+    handling_note = models.TextField(_("ghi chú xử lý"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "created_at"], name="trace_report_status_idx")]
+        verbose_name = _("báo cáo nghi hàng giả")
+        verbose_name_plural = _("báo cáo nghi hàng giả")
+
+    def __str__(self):
+        return f"{self.gtin} {self.lot} {self.serial}".strip()
+
+    @property
+    def page_query(self) -> str:
+        """The product page's query string for this code ("" or "?lot=…&serial=…")."""
+        query = {k: v for k, v in (("lot", self.lot), ("serial", self.serial)) if v}
+        return "?" + urlencode(query) if query else ""
