@@ -1,6 +1,6 @@
 """A small chain built by hand for the repository tests: a farm (A) and a packer (B) that A shares
 its events with, and an unrelated enterprise (C); each with one location (GLN) and one product
-(GTIN), company prefixes 8931111, 8932222, 8933333 (invented)."""
+(GTIN), company prefixes 8931111, 8932222, 8933333 (invented), each verified for its enterprise."""
 import datetime
 import itertools
 import json
@@ -10,7 +10,7 @@ from django.test import Client
 
 from nscl.accounts.models import Profile, Role
 from nscl.enterprises.models import Enterprise
-from nscl.trace.models import ApiKey, Location, Product, Share
+from nscl.trace.models import ApiKey, CompanyPrefix, Location, Product, Share
 from nscl.traceability import keys
 
 CONTEXT = ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"]
@@ -74,6 +74,8 @@ def chain(db):
     for key, prefix, code in (("A", "8931111", "0100109106"), ("B", "8932222", "0314409058"),
                               ("C", "8933333", "0101243150")):
         e = Enterprise.objects.create(tax_code=code, name=f"Doanh nghiệp {key}", address=f"Địa chỉ {key}")
+        CompanyPrefix.objects.create(enterprise=e, prefix=prefix, status=CompanyPrefix.Status.VERIFIED,
+                                     certificate_number=f"GCN-{key}", valid_from=datetime.date(2024, 1, 1))
         loc = Location.objects.create(gln=gln(prefix), name=f"Địa điểm {key}", owner=e)
         product = Product.objects.create(gtin=gtin(prefix), name=f"Sản phẩm {key}", owner=e, shelf_life_days=10)
         firms[key] = {"enterprise": e, "location": loc, "product": product, "prefix": prefix, "place": sgln(prefix)}

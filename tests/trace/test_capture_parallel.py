@@ -11,8 +11,9 @@ from tests.deploy.server import Site
 
 SETUP = """
 from nscl.enterprises.models import Enterprise
-from nscl.trace.models import ApiKey, Location, Product
+from nscl.trace.models import ApiKey, CompanyPrefix, Location, Product
 e = Enterprise.objects.create(tax_code="0100109106", name="Doanh nghiệp A")
+CompanyPrefix.objects.create(enterprise=e, prefix="8931111", status="verified")
 Location.objects.create(gln="8931111000011", name="Địa điểm A", owner=e)
 Product.objects.create(gtin="08931111000011", name="Sản phẩm A", owner=e)
 print(ApiKey.issue(e, "song song")[1])

@@ -1,6 +1,6 @@
-"""`nscl epcis validate|hash|capture|check-stored|query` and `nscl trace back|forward`: the parsers
-and handlers, hooked into nscl.cli by `add_parsers(sub)` and `run(args, setup)`. validate and hash
-need no database; the others use the configured one (`setup` starts Django) with the web's rules."""
+"""`nscl epcis validate|hash|capture|check-stored|query` and `nscl trace back|forward|import-prefixes`:
+the parsers and handlers, hooked into nscl.cli by `add_parsers(sub)` and `run(args, setup)`. validate
+and hash need no database; the others use the configured one (`setup` starts Django) with the web's rules."""
 from __future__ import annotations
 
 import json
@@ -28,11 +28,20 @@ def add_parsers(sub) -> None:
     q.add_argument("--param", action="append", default=[], metavar="NAME=VALUE")
     q.add_argument("--enterprise", metavar="MST", help="chỉ những sự kiện doanh nghiệp này được xem")
     q.add_argument("--format", choices=["json"], default="json")
-    t = sub.add_parser("trace", help="truy ngược (back) hoặc truy xuôi (forward) từ một mã EPC, lô hoặc kiện hàng")
-    t.add_argument("direction", choices=["back", "forward"])
-    t.add_argument("epc")
-    t.add_argument("--enterprise", metavar="MST", help="chỉ những sự kiện doanh nghiệp này được xem")
-    t.add_argument("--format", choices=["json", "text"], default="json")
+    t = sub.add_parser("trace", help="truy ngược (back) hoặc truy xuôi (forward) từ một mã EPC, lô hoặc kiện hàng; "
+                                     "nhập danh sách tiền tố mã doanh nghiệp GS1 (import-prefixes)")
+    tsub = t.add_subparsers(dest="direction", required=True)
+    for direction, words in (("back", "truy ngược: nguồn gốc"), ("forward", "truy xuôi: đã đi đâu")):
+        d = tsub.add_parser(direction, help=words)
+        d.add_argument("epc")
+        d.add_argument("--enterprise", metavar="MST", help="chỉ những sự kiện doanh nghiệp này được xem")
+        d.add_argument("--format", choices=["json", "text"], default="json")
+    p = tsub.add_parser("import-prefixes", help="nhập danh sách thành viên của Trung tâm Mã số mã vạch Quốc gia (CSV: "
+                                                "prefix, tax_code, name, certificate_number, valid_from, valid_to): "
+                                                "xác minh tiền tố cho các doanh nghiệp có trong hệ thống, tất cả hoặc không")
+    p.add_argument("file")
+    p.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không ghi")
+    p.add_argument("--format", choices=["text", "json"], default="text")
 
 
 def _read(path) -> bytes:
@@ -179,10 +188,33 @@ def trace(direction, epc, tax_code=None, fmt="json") -> int:
     return 0
 
 
+def import_prefixes(path, dry_run=False, fmt="text") -> int:
+    """The National Barcode Centre's members list: every row checked, then all written or none."""
+    import os
+
+    from . import prefixes
+
+    report = prefixes.import_members(_read(path), source=os.path.basename(path), dry_run=dry_run)
+    if fmt == "json":
+        print(json.dumps({"dry_run": dry_run, **report.to_dict()}, ensure_ascii=False))
+    elif report.problems:
+        print(f"Không ghi gì: {len(report.problems)} lỗi.", file=sys.stderr)
+        for problem in report.problems:
+            print(f"  {problem}", file=sys.stderr)
+    else:
+        print(("Kiểm tra xong (không ghi): " if dry_run else "Đã xác minh: ")
+              + f"{report.created} tiền tố mới, {report.updated} cập nhật, {report.unchanged} không đổi; "
+              f"{report.claims_rejected} khai báo của doanh nghiệp khác bị từ chối; "
+              f"{len(report.skipped)} mã số thuế không có trong hệ thống (bỏ qua).")
+    return 1 if report.problems else 0
+
+
 def run(args, setup) -> int:
     """Dispatch a parsed `epcis`/`trace` command; `setup()` starts Django when a database is needed."""
     if args.command == "trace":
         setup()
+        if args.direction == "import-prefixes":
+            return import_prefixes(args.file, args.dry_run, args.format)
         return trace(args.direction, args.epc, args.enterprise, args.format)
     if args.epcis_command == "validate":
         return validate(args.file, args.format)

@@ -1,14 +1,16 @@
 """Illustrative traceability data ("Dữ liệu minh họa"): a longan (nhãn lồng) chain of four invented
 enterprises — an orchard cooperative, a packing house, a cold store and an exporter — with their
 locations (GLN), products (GTIN), data sharing and one harvest season of EPCIS events captured under
-each enterprise's own rules; one harvest lot is recalled. GS1 numbers use the invented company
-prefixes 8930001-8930004 (GS1 Vietnam's 893 range; not allocated to anyone real). `remove()`
-deletes exactly these records."""
+each enterprise's own rules; one harvest lot is recalled (with its recall record). GS1 numbers use
+the invented company prefixes 8930001-8930004, one per enterprise, each verified as if by an
+officer with an invented certificate (GS1 Vietnam's 893 range; not allocated to anyone real).
+`remove()` deletes exactly these records."""
 from __future__ import annotations
 
 import datetime
 
 from django.db import transaction
+from django.utils import timezone
 
 from nscl.enterprises.dossiers import Certificate
 from nscl.enterprises.models import Enterprise, SupportContent
@@ -17,7 +19,7 @@ from nscl.traceability import keys
 
 from . import store
 from .access import Actor
-from .models import ApiKey, CaptureJob, Event, EventId, Location, Product, Share
+from .models import ApiKey, CaptureJob, CompanyPrefix, Event, EventId, Location, Product, Recall, RecallLot, Share
 
 CONTEXT = ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"]
 TZ = datetime.timezone(datetime.timedelta(hours=7))
@@ -154,11 +156,16 @@ def load() -> dict:
         return {"skipped": "already loaded"}
     standards = {s.code: s for s in SupportContent.objects.filter(code__in=["vietgap", "haccp", "iso-22000"])}
     ids, firms = {}, {}
+    certified_until = datetime.date(timezone.localdate().year + 3, 12, 31)  # the invented certificates stay valid
     for i, (key, prefix, name, address, place) in enumerate(PARTIES):
         firm, _ = Enterprise.objects.get_or_create(tax_code=demo_tax_code(901 + i), defaults={
             "name": name, "address": address, "is_demo": True, "sector_group": "agriculture_forestry_fishery"})
         firms[key] = firm
         ids[key] = {"prefix": prefix, "gln": gln(prefix, 1), "gtin": gtin(prefix, 1)}
+        CompanyPrefix.objects.create(enterprise=firm, prefix=prefix, status=CompanyPrefix.Status.VERIFIED,
+                                     certificate_number=f"GS1VN-{prefix} (minh họa)", valid_from=datetime.date(2025, 1, 1),
+                                     valid_to=certified_until, verified_at=timezone.now(), is_demo=True,
+                                     note="Dữ liệu minh họa: giấy chứng nhận giả định.")
         Location.objects.create(gln=ids[key]["gln"], name=place, address=address, owner=firm, is_demo=True)
     fresh = Product.objects.create(
         gtin=ids["orchard"]["gtin"], owner=firms["orchard"], name="Nhãn lồng Hưng Yên tươi (thu hái)",
@@ -197,7 +204,25 @@ def load() -> dict:
         job = store.capture(doc, Actor(enterprises=[firms[key]], source="demo"))
         CaptureJob.objects.filter(pk=job.pk).update(is_demo=True)
         n += job.stored_count
+        if key == "orchard":
+            at = next(i for i, e in enumerate(events[key]) if e["disposition"] == "recalled")
+            _recall_record(firms, fresh, job.event_ids[at])
     return {"trace_events": n, "trace_enterprises": len(firms)}
+
+
+def _recall_record(firms, fresh, event_id):
+    """The record of the demo's recall (its event is the orchard's last): what a recall declared on
+    the pages leaves, told to the enterprises that received the lot."""
+    date = SEASON_START + datetime.timedelta(days=2 * RECALLED_DAY)
+    recall = Recall.objects.create(
+        owner=firms["orchard"], event_id=event_id, is_demo=True,
+        declared_at=datetime.datetime.combine(date + datetime.timedelta(days=6), datetime.time(6, 0), TZ),
+        reason="Mẫu kiểm tra phát hiện dư lượng thuốc bảo vệ thực vật vượt giới hạn cho phép (minh họa).",
+        instructions="Không ăn. Mang sản phẩm trả lại nơi mua để được hoàn tiền, hoặc gọi 0221 000 0000 (minh họa).",
+        instructions_en="Do not eat. Return the product where you bought it for a refund, or call 0221 000 0000 "
+                        "(illustrative).")
+    RecallLot.objects.create(recall=recall, product=fresh, lot=f"HN{date:%y%m%d}")
+    recall.notified.set([firms[k].pk for k in ("packer", "cold", "exporter")])
 
 
 @transaction.atomic
@@ -207,6 +232,8 @@ def remove() -> dict:
     n = Event.objects.filter(owner_id__in=owners).count()
     EventId.objects.filter(event__owner_id__in=owners).delete()  # the events and their index rows with them
     CaptureJob.objects.filter(is_demo=True).delete()
+    Recall.objects.filter(owner_id__in=owners).delete()  # and their lots
+    CompanyPrefix.objects.filter(enterprise_id__in=owners).delete()
     ApiKey.objects.filter(is_demo=True).delete()
     Share.objects.filter(is_demo=True).delete()
     products = Product.objects.filter(is_demo=True)

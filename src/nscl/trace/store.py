@@ -44,6 +44,7 @@ from nscl.enterprises.models import Enterprise
 from nscl.traceability import epcis, hashing, keys, limits
 from nscl.traceability.graph import lots_of_instances
 
+from . import prefixes
 from .access import Actor
 from .models import CaptureJob, Event, EventBizTransaction, EventId, EventIdentifier, Location, Product, Share
 
@@ -198,6 +199,49 @@ def _gtins(epcs: dict) -> set[str]:
     return out
 
 
+# the event field each index role comes from (for the problem's `field`)
+_ROLE_FIELDS = {"epc": "epcList", "parent": "parentID", "child": "childEPCs", "input": "inputEPCList",
+                "output": "outputEPCList", "epc_class": "quantityList", "input_class": "inputQuantityList",
+                "output_class": "outputQuantityList", "lot": "epcList"}
+
+
+def _numbers(epcs: dict) -> dict[tuple[str, str], tuple[keys.Key, str]]:
+    """(kind, number) → (parsed key, the field it was first seen in) for each GTIN and SSCC of an event."""
+    out = {}
+    for role, ids in epcs.items():
+        for identifier in ids:
+            key = _key(identifier)
+            if key is None:
+                continue
+            number = ("GTIN", key.gtin) if key.gtin else ("SSCC", key.sscc) if key.sscc else None
+            if number and number not in out:
+                out[number] = (key, _ROLE_FIELDS.get(role, "epcList"))
+    return out
+
+
+def _prefix_problems(p: Prepared, places, products, allowed: set[int], holders, skip=()) -> list[dict]:
+    """The GS1 numbers of an event that are not under a verified company prefix (nscl.trace.prefixes)
+    of the enterprise they belong to: a location's GLN of its owner, a product's GTIN of the
+    product's owner, an SSCC of the caller or of a partner sharing with it."""
+    problems = []
+    for path, loc in places:
+        if not roles.can_use_gs1_number(holders.holder_of(loc.gln), {loc.owner_id}):
+            problems.append(_problem(p.index, p.event_id, path,
+                                     f"GLN {loc.gln} (địa điểm {loc.name}) không thuộc tiền tố mã doanh nghiệp GS1 "
+                                     "nào đã được cán bộ xác minh (còn hiệu lực) của doanh nghiệp sở hữu địa điểm."))
+    for (kind, number), (key, path) in sorted(_numbers(p.epcs).items()):
+        if number in skip:  # already refused: not in a catalogue the caller may use
+            continue
+        product = products.get(number) if kind == "GTIN" else None
+        if not roles.can_use_gs1_number(holders.holder(key), {product.owner_id} if product else allowed):
+            whose = ("của doanh nghiệp sở hữu sản phẩm" if kind == "GTIN" else
+                     "của doanh nghiệp gửi dữ liệu hoặc của đối tác chia sẻ dữ liệu với doanh nghiệp")
+            problems.append(_problem(p.index, p.event_id, path,
+                                     f"{kind} {number} không thuộc tiền tố mã doanh nghiệp GS1 nào đã được cán bộ "
+                                     f"xác minh (còn hiệu lực) {whose}."))
+    return problems
+
+
 _PLACES = (("bizLocation", "bizLocation.id", "nơi diễn ra sự kiện"), ("readPoint", "readPoint.id", "điểm ghi nhận"))
 
 
@@ -210,9 +254,12 @@ def authorise(prepared: list[Prepared], actor: Actor) -> None:
     products = {p.gtin: p for p in Product.objects.filter(gtin__in={g for p in prepared for g in _gtins(p.epcs)})}
     sharers = set(Share.objects.filter(partner_id__in=actor.enterprise_ids).values_list("owner_id", flat=True))
     key_locations = actor.key_location_ids()
+    holders = None if actor.sees_all else prefixes.Holders(
+        actor.enterprise_ids | sharers | {loc.owner_id for loc in locations.values()}
+        | {p.owner_id for p in products.values()})
     problems = []
     for p in prepared:
-        owners, missing = [], []
+        owners, missing, places = [], [], []
         for name, path, words in _PLACES:
             value = p.biz_location if name == "bizLocation" else p.read_point
             if not value:
@@ -231,13 +278,17 @@ def authorise(prepared: list[Prepared], actor: Actor) -> None:
                                          + (" hoặc nằm ngoài phạm vi của khóa API." if key_locations else ".")))
                 continue
             owners.append(loc.owner)
+            places.append((path, loc))
         if not actor.sees_all:
+            refused = set()
             for gtin in sorted(_gtins(p.epcs)):
                 product = products.get(gtin)
                 if not roles.can_record_product(actor.enterprise_ids, sharers, product):
+                    refused.add(gtin)
                     problems.append(_problem(p.index, p.event_id, "epcList",
                                              f"Sản phẩm GTIN {gtin} chưa đăng ký trong danh mục của doanh nghiệp "
                                              "hoặc của đối tác chia sẻ dữ liệu với doanh nghiệp."))
+            problems.extend(_prefix_problems(p, places, products, actor.enterprise_ids | sharers, holders, refused))
         p.owner = owners[0] if owners else actor.enterprise
         if p.owner is None:
             problems.append(_problem(p.index, p.event_id, "bizLocation.id",
