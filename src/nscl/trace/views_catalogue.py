@@ -16,7 +16,7 @@ from nscl.accounts import roles
 from nscl.common.downloads import PDF, attachment
 from nscl.enterprises.models import Enterprise
 
-from . import labels
+from . import labels, prefixes
 from .forms import ApiKeyForm, LabelForm, LocationForm, ProductForm, ShareForm
 from .models import ApiKey, Location, Product, ProductImage, Share
 from .views_public import base_url
@@ -58,19 +58,40 @@ def enterprises(request):
     return render(request, "trace/enterprises.html", {"enterprises": qs.distinct().order_by("name")})
 
 
+def _with_standing(rows, number_field, holders, owner_id):
+    """The rows, each with `verified`: its number under a verified prefix in force of its owner (else a draft)."""
+    rows = list(rows)
+    for row in rows:
+        row.verified = roles.can_use_gs1_number(holders.holder_of(getattr(row, number_field)), {owner_id})
+    return rows
+
+
 @login_required
 def enterprise(request, pk):
     e = enterprise_or_404(request, pk)
     new_key = request.session.pop("trace_new_key", None)
+    holders = prefixes.Holders({e.pk})
     return render(request, "trace/enterprise.html", {
-        "e": e, "products": e.trace_products.all(), "locations": e.trace_locations.all(),
+        "e": e, "products": _with_standing(e.trace_products.all(), "gtin", holders, e.pk),
+        "locations": _with_standing(e.trace_locations.all(), "gln", holders, e.pk),
+        "prefixes": e.gs1_prefixes.select_related("verified_by"), "today": timezone.localdate(),
+        "recalls": e.trace_recalls.prefetch_related("lots__product")[:20],
+        "can_recall": roles.can_declare_recall(request.user, e),
         "keys": e.trace_api_keys.prefetch_related("locations"), "shares": e.trace_shares_given.select_related("partner"),
         "received": e.trace_shares_received.select_related("owner"), "can_manage": roles.can_manage_trace(request.user, e),
         "new_key": new_key, "share_form": ShareForm(owner=e),
     })
 
 
+def _draft_message(request, form):
+    if form.draft_prefix:
+        messages.warning(request, _("Lưu dạng bản nháp: tiền tố %(prefix)s đang chờ cán bộ Sở xác minh, nên chưa ghi "
+                                    "được sự kiện cho mã này và trang người tiêu dùng ghi “chưa xác minh”.")
+                         % {"prefix": form.draft_prefix})
+
+
 def _save_product(request, form, product_owner, instance=None):
+    _draft_message(request, form)
     with transaction.atomic():
         product = form.save(commit=False)
         product.owner = product_owner
@@ -156,6 +177,7 @@ def _simple_form(request, form, e, title, success, subject=None):
             obj.save()
             form.save_m2m()
             messages.success(request, success)
+            _draft_message(request, form)
             return redirect("trace_enterprise", pk=e.pk)
         return render(request, "trace/form.html", {"form": form, "e": e, "title": title, "subject": subject}, status=400)
     return render(request, "trace/form.html", {"form": form, "e": e, "title": title, "subject": subject})
@@ -164,13 +186,15 @@ def _simple_form(request, form, e, title, success, subject=None):
 @login_required
 def location_new(request, pk):
     e = managed_or_403(request, enterprise_or_404(request, pk))
-    return _simple_form(request, LocationForm(request.POST or None), e, _("Thêm địa điểm"), _("Đã thêm địa điểm."))
+    return _simple_form(request, LocationForm(request.POST or None, owner=e), e, _("Thêm địa điểm"),
+                        _("Đã thêm địa điểm."))
 
 
 @login_required
 def location_edit(request, pk):
     loc = _owned(request, Location, pk)
-    return _simple_form(request, LocationForm(request.POST or None, instance=loc), loc.owner, _("Sửa địa điểm"),
+    return _simple_form(request, LocationForm(request.POST or None, instance=loc, owner=loc.owner), loc.owner,
+                        _("Sửa địa điểm"),
                         _("Đã lưu địa điểm."), subject=loc.name)
 
 
