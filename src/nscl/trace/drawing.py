@@ -27,9 +27,12 @@ def _depths(start, nodes, edges):
     return depth
 
 
-def svg(start: str, direction: str, nodes: list[dict], edges: list[dict], labels: dict | None = None) -> str:
-    """`labels`: node id → (first line, second line) to show; default the node's kind and id."""
+def svg(start: str, direction: str, nodes: list[dict], edges: list[dict], labels: dict | None = None,
+        relations: dict | None = None) -> str:
+    """`labels`: node id → (first line, second line) to show; default the node's kind and id.
+    `relations`: an edge's relation → the words on its arrow (the page's language)."""
     labels = labels or {}
+    relations = relations or {}
     depth = _depths(start, nodes, edges)
     columns = defaultdict(list)
     for n in nodes:
@@ -57,10 +60,11 @@ def svg(start: str, direction: str, nodes: list[dict], edges: list[dict], labels
             left_to_right = x1 < x2
             ax, bx = (x1 + BOX_W, x2) if left_to_right else (x1, x2 + BOX_W)
             ay, by = y1 + BOX_H / 2, y2 + BOX_H / 2
+        words = relations.get(e.get("relation", ""), e.get("relation", ""))
         out.append(f'<line x1="{ax:.0f}" y1="{ay:.0f}" x2="{bx:.0f}" y2="{by:.0f}" stroke="#555" marker-end="url(#arrow)">'
-                   f'<title>{escape(e.get("relation", ""))} — {escape(str(e.get("event_id", "")))}</title></line>')
+                   f'<title>{escape(words)} — {escape(str(e.get("event_id", "")))}</title></line>')
         out.append(f'<text x="{(ax + bx) / 2:.0f}" y="{(ay + by) / 2 - 4:.0f}" text-anchor="middle" fill="#555" '
-                   f'font-size="9">{escape(e.get("relation", ""))}</text>')
+                   f'font-size="9">{escape(words)}</text>')
     for n in nodes:
         x, y = where[n["epc"]]
         first, second = labels.get(n["epc"], (n.get("kind", ""), n["epc"]))

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _l
 
 from nscl.traceability import keys
 
+from . import prefixes, recalls
 from .access import Actor
 from .labels import digital_link
 from .models import Event, Location, Product
@@ -49,12 +50,34 @@ STEP_NAMES = {  # CBV 2.0 business steps
     "decommissioning": _l("Hủy mã"),
     "destroying": _l("Tiêu hủy"),
 }
+EVENT_TYPE_NAMES = {  # EPCIS 2.0 event types
+    "ObjectEvent": _l("Sự kiện đối tượng"),
+    "AggregationEvent": _l("Gộp kiện"),
+    "TransformationEvent": _l("Chế biến, biến đổi"),
+    "TransactionEvent": _l("Giao dịch"),
+    "AssociationEvent": _l("Liên kết"),
+}
+RELATION_NAMES = {  # nscl.traceability.graph.RELATIONS, as the graph's arrows read
+    "input_of": _l("nguyên liệu của"),
+    "aggregated_into": _l("đóng vào kiện"),
+    "contains": _l("chứa"),
+    "transformed_into": _l("chế biến thành"),
+    "same_object": _l("cùng lô"),
+}
 EXPIRY_KEYS = ("cbvmda:itemExpirationDate", "itemExpirationDate", "cbvmda:bestBeforeDate", "bestBeforeDate")
 RECALLED = "recalled"
 
 
 def step_name(step: str) -> str:
     return str(STEP_NAMES[step]) if step in STEP_NAMES else _("Công đoạn khác")
+
+
+def event_type_name(kind: str) -> str:
+    return str(EVENT_TYPE_NAMES.get(kind, kind))
+
+
+def relation_names() -> dict[str, str]:
+    return {k: str(v) for k, v in RELATION_NAMES.items()}
 
 
 @dataclass
@@ -78,7 +101,17 @@ class ProductPage:
     production_date: datetime.date | None = None
     expiry_date: datetime.date | None = None
     recalled: bool = False
+    recalls: list = field(default_factory=list)  # the recall records behind `recalled`, if declared here
+    unknown: bool = False  # a lot or serial no event names: no recorded production, may be fake
+    prefix_verified: bool = False  # the GTIN is under a verified GS1 prefix of the producer
     jsonld: dict = field(default_factory=dict)
+
+    @property
+    def readable(self) -> str:
+        """The code as printed under a GS1 barcode (human-readable interpretation): (01) GTIN (10) lot (21) serial."""
+        parts = [f"(01) {self.gtin}"] + ([f"(10) {self.lot}"] if self.lot else []) + (
+            [f"(21) {self.serial}"] if self.serial else [])
+        return " ".join(parts)
 
 
 def identifier_for(gtin: str, lot=None, serial=None) -> str:
@@ -168,6 +201,9 @@ def build(product: Product, lot, serial, base: str, lang: str) -> ProductPage:
             (own or docs)[0]["eventTime"].replace("Z", "+00:00")).date()
     if page.expiry_date is None and page.production_date and product.shelf_life_days:
         page.expiry_date = page.production_date + datetime.timedelta(days=product.shelf_life_days)
+    page.unknown = bool(lot or serial) and not docs
+    page.recalls = recalls.for_events(docs) if page.recalled else []
+    page.prefix_verified = prefixes.is_verified_for(product.owner_id, gtin)
     page.jsonld = passport(page, base, lang)
     return page
 
@@ -208,11 +244,12 @@ def passport(page: ProductPage, base: str, lang: str) -> dict:
                       "value": page.expiry_date.isoformat()})
     if p.shelf_life_days:
         props.append({"@type": "PropertyValue", "name": "shelfLife", "value": p.shelf_life_days, "unitCode": "DAY"})
-    certificates = [{"@type": "Certification", "name": c.standard.name, "certificationIdentification": c.number,
-                     "issuedBy": {"@type": "Organization", "name": c.body},
-                     "validFrom": c.issued_on.isoformat(),
-                     **({"expires": c.expires_on.isoformat()} if c.expires_on else {})}
-                    for c in p.certificates.select_related("standard")]
+    # a code with no recorded production borrows nothing from the real product: no certificate
+    certificates = [] if page.unknown else [
+        {"@type": "Certification", "name": c.standard.name, "certificationIdentification": c.number,
+         "issuedBy": {"@type": "Organization", "name": c.body}, "validFrom": c.issued_on.isoformat(),
+         **({"expires": c.expires_on.isoformat()} if c.expires_on else {})}
+        for c in p.certificates.select_related("standard")]
     # schema.org: a serial is one IndividualProduct, a lot SomeProducts, a GTIN alone the Product
     kind = "IndividualProduct" if page.serial else "SomeProducts" if page.lot else "Product"
     data = {
@@ -237,7 +274,7 @@ def passport(page: ProductPage, base: str, lang: str) -> dict:
     warnings = p.warnings_en if english and p.warnings_en else p.warnings
     if warnings:
         data["gs1:consumerSafetyInformation"] = warnings
-    if p.standards.exists():
+    if not page.unknown and p.standards.exists():
         data["gs1:certification"] = [{"@type": "gs1:CertificationDetails", "gs1:certificationStandard": s.name}
                                      for s in p.standards.all()]
     images = [f"{base}/trace/images/{im.pk}" for im in p.images.all()]

@@ -3,7 +3,7 @@ trace/, and the GS1 Digital Link resolver at /01/<gtin>[/10/<lot>][/21/<serial>]
 any of their parameters is answered 400 (guard.py)."""
 from django.urls import path, re_path
 
-from . import views, views_catalogue, views_epcis, views_prefixes, views_public
+from . import views, views_catalogue, views_epcis, views_prefixes, views_public, views_recalls, views_reports
 from .guard import guarded
 
 urlpatterns = guarded([
@@ -24,9 +24,15 @@ urlpatterns = guarded([
     path("trace/enterprises/<int:pk>/keys/new/", views_catalogue.key_new, name="trace_key_new"),
     path("trace/enterprises/<int:pk>/shares/new/", views_catalogue.share_new, name="trace_share_new"),
     path("trace/enterprises/<int:pk>/prefixes/new/", views_prefixes.prefix_new, name="trace_prefix_new"),
+    path("trace/enterprises/<int:pk>/recalls/new/", views_recalls.recall_new, name="trace_recall_new"),
     path("trace/prefixes/", views_prefixes.prefix_list, name="trace_prefixes"),
     path("trace/prefixes/<int:pk>/verify/", views_prefixes.prefix_verify, name="trace_prefix_verify"),
     path("trace/prefixes/<int:pk>/reject/", views_prefixes.prefix_reject, name="trace_prefix_reject"),
+    path("trace/recalls/<int:pk>/", views_recalls.recall_detail, name="trace_recall_detail"),
+    path("trace/recalls/<int:pk>/end/", views_recalls.recall_end, name="trace_recall_end"),
+    path("trace/report/", views_reports.report, name="trace_report"),
+    path("trace/reports/", views_reports.report_list, name="trace_reports"),
+    path("trace/reports/<int:pk>/handled/", views_reports.report_handled, name="trace_report_handled"),
     path("trace/products/<int:pk>/", views_catalogue.product_detail, name="trace_product"),
     path("trace/products/<int:pk>/edit/", views_catalogue.product_edit, name="trace_product_edit"),
     re_path(r"^trace/products/(?P<pk>\d+)/label\.(?P<fmt>png|svg|pdf)$", views_catalogue.product_label,

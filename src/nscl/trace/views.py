@@ -2,21 +2,25 @@
 recall answer with its .xlsx/.csv export. Each user sees the events roles allow (access.Actor)."""
 from __future__ import annotations
 
+import datetime
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from nscl.accounts import roles
 from nscl.common.downloads import CSV, XLSX, attachment, csv_bytes, workbook_bytes
 from nscl.traceability import keys
 
 from . import drawing, tracing
 from .access import Actor, user_actor
-from .models import Event, Location, Product
-from .public import RECALLED, step_name
+from .models import CompanyPrefix, CounterfeitReport, Event, Location, Product
+from .public import RECALLED, event_type_name, relation_names, step_name
 from .store import cbv
 from .views_public import key_message
+from .views_recalls import visible_recalls
 
 DIRECTIONS = ("back", "forward")
 
@@ -57,8 +61,14 @@ def index(request):
     if not actor.sees_all:
         products = products.filter(owner__in=actor.enterprises)
         locations = locations.filter(owner__in=actor.enterprises)
+    officer = {}
+    if roles.can_verify_prefixes(request.user):
+        officer["pending_prefixes"] = CompanyPrefix.objects.filter(status=CompanyPrefix.Status.PENDING).count()
+    if roles.can_handle_counterfeit_reports(request.user):
+        officer["new_reports"] = CounterfeitReport.objects.filter(status=CounterfeitReport.Status.NEW).count()
     return render(request, "trace/index.html", {
         "actor": actor, "products": products[:200], "locations": locations[:200], "recalls": recalled_lots(actor),
+        "officer": officer,
     })
 
 
@@ -98,6 +108,14 @@ def graph_json(request):
     return JsonResponse(traced.to_dict(), json_dumps_params={"ensure_ascii": False})
 
 
+def _when(text):
+    """An event time as a datetime (the template shows it dd/mm/yyyy hh:mm in the page's timezone)."""
+    try:
+        return datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except (AttributeError, ValueError):
+        return text
+
+
 def _event_rows(traced, lang):
     docs = sorted(traced.documents.values(), key=lambda d: d["eventTime"])
     locs = [(d.get("bizLocation") or d.get("readPoint") or {}).get("id") for d in docs]
@@ -106,7 +124,8 @@ def _event_rows(traced, lang):
     for d, loc in zip(docs, locs):
         place = named["locations"].get(tracing.normalised(loc)) if loc else None
         owner = named["enterprises"].get(traced.owners.get(d["eventID"]))
-        rows.append({"time": d["eventTime"], "type": d["type"], "step": step_name(cbv("bizStep", d.get("bizStep"))),
+        rows.append({"time": _when(d["eventTime"]), "type": event_type_name(d["type"]),
+                     "step": step_name(cbv("bizStep", d.get("bizStep"))),
                      "location": place.name if place else (loc or ""), "owner": owner.name if owner else "",
                      "event_id": d["eventID"], "recalled": cbv("disposition", d.get("disposition")) == RECALLED})
     return rows
@@ -125,7 +144,8 @@ def graph_page(request):
         lang = request.LANGUAGE_CODE
         nodes = traced.result.nodes
         context.update({
-            "svg": drawing.svg(traced.result.start, direction, nodes, traced.result.edges, _labels(nodes, lang)),
+            "svg": drawing.svg(traced.result.start, direction, nodes, traced.result.edges, _labels(nodes, lang),
+                               relation_names()),
             "nodes": nodes, "events": _event_rows(traced, lang), "start": traced.result.start,
         })
     return render(request, "trace/graph.html", context)
@@ -152,7 +172,10 @@ def recall_rows(answer) -> list[list]:
 def recall_page(request):
     actor = actor_or_403(request)
     identifier = (request.GET.get("id") or "").strip()
-    context = {"identifier": identifier, "recalls": recalled_lots(actor)}
+    context = {"identifier": identifier, "recalls": recalled_lots(actor),
+               "records": visible_recalls(request.user)[:100],
+               "declarable": [e for e in actor.enterprises if roles.can_declare_recall(request.user, e)],
+               "actor_sees_all": actor.sees_all}
     if identifier:
         try:
             answer = tracing.recall(identifier, actor)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from nscl.traceability import keys
 
 from . import public
+from .forms import ReportForm
 from .models import Product, ProductImage
 
 LINKSET = "application/linkset+json"
@@ -25,12 +26,29 @@ def base_url(request) -> str:
     return f"{request.scheme}://{request.get_host()}"
 
 
+class UnknownProduct(Exception):
+    """A valid GTIN no catalogue holds: the page says so (404) and offers the report form."""
+
+    def __init__(self, gtin):
+        self.gtin = gtin
+
+
 def _product_or_404(gtin: str) -> Product:
     try:
         gtin = keys.validate_gtin(gtin)
     except keys.InvalidKey:
         raise Http404(_("Mã GTIN không hợp lệ.")) from None
-    return get_object_or_404(Product.objects.select_related("owner"), gtin=gtin)
+    product = Product.objects.select_related("owner").filter(gtin=gtin).first()
+    if product is None:
+        raise UnknownProduct(gtin)
+    return product
+
+
+def unknown_product_page(request, gtin, lot=None, serial=None):
+    """A GTIN that no enterprise registered: no recorded production at all (404), a way to report it."""
+    return render(request, "trace/unknown_product.html", {
+        "gtin": gtin, "lot": lot, "serial": serial, "report_form": ReportForm(initial={
+            "gtin": gtin, "lot": lot or "", "serial": serial or ""})}, status=404)
 
 
 def key_message(error) -> str:
@@ -44,8 +62,11 @@ def _clean(value):
 
 
 def product_page(request, gtin):
-    product = _product_or_404(gtin)
     lot, serial = _clean(request.GET.get("lot")), _clean(request.GET.get("serial"))
+    try:
+        product = _product_or_404(gtin)
+    except UnknownProduct as e:
+        return unknown_product_page(request, e.gtin, lot, serial)
     lang = get_language() or "vi"
     try:
         page = public.build(product, lot, serial, base_url(request), lang)
@@ -53,6 +74,7 @@ def product_page(request, gtin):
         return render(request, "trace/public_error.html", {"message": key_message(e)}, status=400)
     return render(request, "trace/product_page.html", {
         "page": page, "product": product, "owner": product.owner, "lang": lang,
+        "report_form": ReportForm(initial={"gtin": product.gtin, "lot": lot or "", "serial": serial or ""}),
         "images": list(product.images.all()), "standards": list(product.standards.all()),
         "certificates": list(product.certificates.select_related("standard")),
         "jsonld": json.dumps(page.jsonld, ensure_ascii=False).replace("</", "<\\/"),
@@ -66,8 +88,11 @@ def product_page(request, gtin):
 def resolver(request, gtin, lot=None, serial=None):
     """GS1 Digital Link resolver: `linkType=all` or an Accept of application/linkset+json (or JSON)
     gives the linkset; anything else is redirected to the product page (GS1's default link)."""
-    product = _product_or_404(gtin)
     lot, serial = _clean(unquote(lot or "")), _clean(unquote(serial or ""))
+    try:
+        product = _product_or_404(gtin)
+    except UnknownProduct as e:
+        return unknown_product_page(request, e.gtin, lot, serial)
     try:
         public.identifier_for(product.gtin, lot, serial)
     except keys.InvalidKey as e:
