@@ -113,3 +113,10 @@ def test_recall_reaches_the_enterprises_downstream_only(people, firms, smtp, dja
     body = smtp.wait(1)[0]["body"]
     assert "Hợp tác xã Long nhãn thu hồi Long nhãn sấy, lô PH260720, PH260721. Lý do: Nhiễm khuẩn." in body
     assert "Longan Cooperative is recalling Long nhãn sấy, lots PH260720, PH260721. Reason: Nhiễm khuẩn." in body
+
+
+def test_a_kind_no_longer_defined_still_shows():
+    """A stored notification of a kind since removed is shown as a generic notice, not a 500."""
+    assert kinds.render("removed_kind", {"x": 1}, "vi") == "Thông báo của hệ thống"
+    assert kinds.render("removed_kind", {"x": 1}, "en") == "System notification"
+    assert kinds.subject("removed_kind", "en") == "System notification"

@@ -120,7 +120,7 @@ def render(kind: str, params: dict, lang: str | None = None, html: bool = False)
     with translation.override(lang) if lang else nullcontext():
         spec = KINDS.get(kind)
         if spec is None:
-            return gettext("Thông báo")
+            return gettext("Thông báo của hệ thống")
         values = _Params({k: _shown(v, lang, html) for k, v in (params or {}).items()})
         template = str(spec.text)
         try:
@@ -134,4 +134,4 @@ def render(kind: str, params: dict, lang: str | None = None, html: bool = False)
 def subject(kind: str, lang: str | None = None) -> str:
     with translation.override(lang) if lang else nullcontext():
         spec = KINDS.get(kind)
-        return str(spec.subject) if spec else gettext("Thông báo")
+        return str(spec.subject) if spec else gettext("Thông báo của hệ thống")
