@@ -149,7 +149,8 @@ class PrefixForm(forms.ModelForm):
     def __init__(self, *args, owner: Enterprise, **kwargs):
         super().__init__(*args, **kwargs)
         self.owner = owner
-        self.fields["certificate_number"].required = True
+        for name in ("certificate_number", "valid_from", "valid_to"):  # the evidence an officer checks
+            self.fields[name].required = True
         self.fields["note"].label = _("Ghi chú cho cán bộ")
 
     def clean_prefix(self):

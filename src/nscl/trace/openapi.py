@@ -58,8 +58,9 @@ def schema() -> dict:
                 "summary": "Capture an EPCIS document (all or nothing)", "requestBody": {"required": True, **document},
                 "responses": {"202": {"description": "Captured; Location: the capture job"},
                               "400": _problem("Invalid document (the event index, eventID and field are named)"),
-                              "401": _problem("No API key or session"), "403": _problem("A location or product "
-                                                                                          "that is not the caller's"),
+                              "401": _problem("No API key or session"), "403": _problem(
+                                  "A location or product that is not the caller's, or a GTIN, GLN or SSCC outside "
+                                  "its owner's verified GS1 company prefixes (the number and field are named)"),
                               "409": _problem("An eventID its owner already used for an event with other content "
                                               "(the event index is named); nothing stored"),
                               "413": _problem("Document over 10 MB")}}},
@@ -72,7 +73,8 @@ def schema() -> dict:
             "/epcis/events": {
                 "post": {"summary": "Capture one event", "requestBody": {"required": True, **document},
                          "responses": {"201": {"description": "Stored; Location: the event"},
-                                       "400": _problem("Invalid event"), "403": _problem("Not the caller's location"),
+                                       "400": _problem("Invalid event"), "403": _problem("Not the caller's location, or a GS1 number "
+                                                                        "outside its owner's verified prefixes"),
                                        "409": _problem("The owner already stored this eventID (the same event, "
                                                        "or another one: errors name the field)")}},
                 "get": {"summary": "Query events (the caller's own and those shared with it)",
