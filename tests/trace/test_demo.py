@@ -28,3 +28,24 @@ def test_load_and_remove_exactly(chain, api):
     assert EventIdentifier.objects.filter(identifier=lgtin(chain["A"]["prefix"], "REAL")).exists()
     assert not Product.objects.filter(is_demo=True).exists() and not ApiKey.objects.filter(is_demo=True).exists()
     assert not Enterprise.objects.filter(is_demo=True).exists() and Enterprise.objects.count() == 3
+
+
+def test_each_demo_enterprise_holds_its_own_verified_prefix():
+    """Every GTIN and GLN of the demo is under a verified prefix of its own enterprise, no prefix
+    shared (the probe of issue 19 reported two enterprises on 8930004), and the recall has its record."""
+    from nscl.trace import prefixes
+    from nscl.trace.models import CompanyPrefix, Recall
+
+    demo.load()
+    held = list(CompanyPrefix.objects.filter(is_demo=True).values_list("prefix", "enterprise_id", "status"))
+    assert len(held) == 4 and len({p for p, _, _ in held}) == 4 and len({e for _, e, _ in held}) == 4
+    assert {s for _, _, s in held} == {"verified"}
+    for number, owner in [*Product.objects.filter(is_demo=True).values_list("gtin", "owner_id"),
+                          *Location.objects.filter(is_demo=True).values_list("gln", "owner_id")]:
+        assert prefixes.is_verified_for(owner, number), number
+    recall = Recall.objects.get(is_demo=True)
+    assert recall.state == "active" and Event.objects.filter(registry__event_id=recall.event_id,
+                                                             disposition="recalled").exists()
+    assert [lot.lot for lot in recall.lots.all()] == [demo.recalled_lot().rsplit(".", 1)[1]]
+    demo.remove()
+    assert not CompanyPrefix.objects.exists() and not Recall.objects.exists()
