@@ -133,6 +133,14 @@ CACHES = {"default": {
 # `nscl serve` turns it on (300).
 NSCL_PROGRESS_CACHE_SECONDS = int(os.environ.get("NSCL_PROGRESS_CACHE_SECONDS", 0))
 
+# Reporting duties after support (nscl.enterprises.duties): an accepted dossier owes yearly figures
+# for NSCL_REPORTING_YEARS years (the acceptance year first), each due on NSCL_REPORTING_DUE (MM-DD)
+# of the following year; `nscl enterprise remind` reminds NSCL_REMINDER_DAYS_BEFORE days before the
+# due date, on it, and weekly after.
+NSCL_REPORTING_YEARS = int(os.environ.get("NSCL_REPORTING_YEARS", 3))
+NSCL_REPORTING_DUE = os.environ.get("NSCL_REPORTING_DUE", "03-31")
+NSCL_REMINDER_DAYS_BEFORE = tuple(int(n) for n in _list("NSCL_REMINDER_DAYS_BEFORE", "30,7"))
+
 # Login lockout (django-axes): a username is locked after NSCL_LOGIN_MAX_FAILURES failures for
 # NSCL_LOGIN_LOCK_SECONDS, whatever the address; the username is normalised as authentication does.
 # An address with NSCL_LOGIN_MAX_FAILURES_PER_ADDRESS failures gets refusals for its wrong

@@ -193,6 +193,11 @@ def can_edit_enterprise(user, enterprise) -> bool:
     return role_of(user) == Role.ENTERPRISE and _owns(user, enterprise.tax_code)
 
 
+def can_view_reporting_completeness(user) -> bool:
+    """The registry-wide reporting rates (issue 23): the programme's staff."""
+    return is_staff_role(user)
+
+
 def can_apply_for_support(user, enterprise) -> bool:
     return can_edit_enterprise(user, enterprise)
 

@@ -90,6 +90,16 @@ def add_history_parsers(esub) -> None:
     w = esub.add_parser("run-import", help="chạy một lần nhập đã gửi trên web (tiến trình nền)")
     w.add_argument("job", type=int)
     w.set_defaults(run=lambda args: run_import_job(args.job))
+    r = esub.add_parser("remind", help="nhắc hạn báo cáo sau hỗ trợ (chạy hằng ngày; chạy lại trong ngày không gửi lại)")
+    r.set_defaults(run=lambda args: remind())
+
+
+def remind(out=None) -> int:
+    """The daily reminder run (deploy/nscl-remind.timer): idempotent, see nscl.enterprises.duties.remind."""
+    from .duties import remind as run
+
+    print(f"Đã gửi {run()} thông báo nhắc hạn báo cáo.", file=out or sys.stdout)
+    return 0
 
 
 def list_enterprises(fmt="text", out=sys.stdout) -> int:

@@ -285,6 +285,7 @@ def attachment_path(instance, filename):
 
 
 from .dossiers import Certificate, Dossier, DossierAttachment, DossierStep  # noqa: E402,F401
+from .duties import ReportingDuty  # noqa: E402,F401
 
 
 class ImportJob(models.Model):

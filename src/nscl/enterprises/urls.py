@@ -21,6 +21,7 @@ urlpatterns = [
     path("dossiers/<int:pk>/transition/", views_dossiers.dossier_transition, name="dossier_transition"),
     path("dossiers/<int:pk>/attachments/", views_dossiers.attachment_add, name="dossier_attachment_add"),
     path("attachments/<int:pk>/", views_dossiers.attachment_download, name="dossier_attachment"),
+    path("duties/", views.duty_completeness, name="duty_completeness"),
     path("certificates/", views.certificate_list, name="certificate_list"),
     path("import/", views_import.import_page, name="enterprise_import"),
     path("import/template.xlsx", views_import.import_template, name="enterprise_import_template"),

@@ -18,7 +18,7 @@ from nscl.accounts import roles
 from nscl.common.downloads import XLSX, attachment
 from nscl.common.params import int_param
 
-from . import services
+from . import duties, services
 from .dossiers import Certificate, Status
 from .exports import enterprises_xlsx
 from .forms import CertificateForm, ContactForm, EnterpriseForm, FiguresForm, IndustryForm
@@ -86,6 +86,7 @@ def enterprise_detail(request, pk):
         "can_edit": roles.can_edit_enterprise(user, e), "can_apply": roles.can_apply_for_support(user, e),
         "figures_form": FiguresForm(), "industry_form": IndustryForm(), "certificate_form": CertificateForm(),
         "contact_form": ContactForm(),
+        "duties": duties.with_done(e.duties.select_related("dossier")), "today": datetime.date.today(),
     })
 
 
@@ -227,3 +228,12 @@ def certificate_list(request):
     })
 
 
+
+
+@login_required
+def duty_completeness(request):
+    """Officers: how many reporting duties of each year were done on time, late, or not at all."""
+    if not roles.can_view_reporting_completeness(request.user):
+        raise PermissionDenied
+    return render(request, "enterprises/duty_completeness.html",
+                  {"rows": duties.completeness(duties.ReportingDuty.objects.all())})

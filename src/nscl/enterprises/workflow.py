@@ -18,6 +18,7 @@ from nscl.accounts import roles
 from nscl.common.formatting import fmt_date, fmt_num, fmt_vnd
 from nscl.notifications import services as notifications
 
+from . import duties
 from .dossiers import Dossier, DossierStep, Status
 from .models import SupportRule
 
@@ -178,6 +179,8 @@ def perform(dossier: Dossier, name: str, user, notes: str = "", **values) -> Dos
         step = DossierStep.objects.create(dossier=d, transition=name, from_status=before, to_status=t.target,
                                           by=user if getattr(user, "is_authenticated", False) else None,
                                           notes=(notes or "").strip())
+        if name == "accept":  # the support is done: the enterprise now owes its yearly figures
+            duties.create_for(d)
         _notify_moved(d, t, step, user)
     dossier.refresh_from_db()
     return step
