@@ -42,14 +42,20 @@ def acting_as(user):
 
 def record_bulk(entries) -> None:
     """(action, object, snapshot before) → one AuditEntry each, in one bulk insert; a deletion has no
-    after. Recorded as the acting user (a request's, or `acting_as`), else "system"."""
-    from .signals import snapshot
+    after. Recorded as the acting user (a request's, or `acting_as`), else "system". The rows go
+    in by `common.bulk.insert_rows` (an import of 50,000 enterprises writes 100,000 entries)."""
+    from django.utils import timezone
+
+    from nscl.common.bulk import JsonText, insert_rows
+
+    from .signals import snapshot_text
 
     user = acting_user.get()
     if user is not None and not getattr(user, "is_authenticated", False):
         user = None
-    AuditEntry.objects.bulk_create([
-        AuditEntry(user=user, username=user.get_username() if user else "system", action=action,
-                   model=obj._meta.label, object_id=str(obj.pk), object_repr=str(obj)[:300], before=before,
-                   after=None if action == Action.DELETE else snapshot(obj))
-        for action, obj, before in entries], batch_size=1000)
+    user_id, username, at = (user.pk if user else None), (user.get_username() if user else "system"), timezone.now()
+    insert_rows(AuditEntry, ["at", "user_id", "username", "action", "model", "object_id", "object_repr", "before",
+                             "after"],
+                ((at, user_id, username, action, obj._meta.label, str(obj.pk), str(obj)[:300], before,
+                  None if action == Action.DELETE else JsonText(snapshot_text(obj)))
+                 for action, obj, before in entries))

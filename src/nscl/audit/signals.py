@@ -18,16 +18,31 @@ from .models import AuditEntry
 SKIP_FIELDS = {"updated_at", "password", "last_login"}
 
 
-def snapshot(instance) -> dict:
+_RECORDED = {}  # model -> [(field name, attname)] of the fields a snapshot holds
+
+
+def _values(instance) -> dict:
+    fields = _RECORDED.get(type(instance))
+    if fields is None:
+        fields = _RECORDED[type(instance)] = [(f.name, f.attname) for f in instance._meta.concrete_fields
+                                              if f.name not in SKIP_FIELDS]
     data = {}
-    for field in instance._meta.concrete_fields:
-        if field.name in SKIP_FIELDS:
-            continue
-        value = field.value_from_object(instance)
+    for name, attname in fields:
+        value = getattr(instance, attname)  # Field.value_from_object
         if hasattr(value, "name") and not isinstance(value, (str, int)):  # FieldFile
             value = value.name or None
-        data[field.name] = value
-    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+        data[name] = value
+    return data
+
+
+def snapshot(instance) -> dict:
+    return json.loads(json.dumps(_values(instance), cls=DjangoJSONEncoder))
+
+
+def snapshot_text(instance) -> str:
+    """`snapshot(instance)` as the JSON text the audit log stores (the same text: encoding the
+    decoded snapshot again changes nothing), without decoding it: bulk recording of 100,000."""
+    return json.dumps(_values(instance), cls=DjangoJSONEncoder)
 
 
 def _audited(sender) -> bool:
