@@ -30,11 +30,27 @@ EMPTY = "Chưa nhập mã số thuế."
 _WRITTEN = re.compile(r"[0-9]{10}(?:-?[0-9]{3})?")
 
 
+def _valid_written(text: str) -> str | None:
+    """The stored form of a code written as digits (and one dash) that stdnum would accept, else
+    None: python-stdnum's cleaning costs 60 µs a code, a 50,000-row import checks 50,000."""
+    if not _WRITTEN.fullmatch(text):
+        return None
+    digits = text.replace("-", "")
+    if digits[2:9] == "0000000" or (len(digits) == 13 and digits.endswith("000")):
+        return None
+    if digits[9] != _mst.calc_check_digit(digits):
+        return None
+    return digits if len(digits) == 10 else f"{digits[:10]}-{digits[10:]}"
+
+
 def check(code) -> MstCheck:
     given = "" if code is None else str(code)
     text = given.strip()
     if not text:
         return MstCheck(given, False, None, EMPTY)
+    fast = _valid_written(text)
+    if fast is not None:
+        return MstCheck(given, True, fast, None)
     compact = _mst.compact(text)
     if len(compact) not in (10, 13):
         return MstCheck(given, False, None, LENGTH if compact.isdigit() or not compact else FORMAT)
