@@ -18,6 +18,7 @@ from django.db import transaction
 from nscl.audit.api import record_bulk
 from nscl.audit.models import AuditEntry
 from nscl.audit.signals import snapshot
+from nscl.common.bulk import create_objects, maker, pks_by
 from nscl.common.uploads import UnsafeOfficeFile, check_office_zip
 from nscl.geo.models import MERGER_DATE
 
@@ -187,6 +188,12 @@ def _check_enterprise_rows(rows, mapping, today, result):
     communes = {}
     seen = {}
     parsed = []
+    folded = {}  # the few ownership and sector words of a file, folded once
+
+    def choice(table, text):
+        if text not in folded:
+            folded[text] = fold(text)
+        return table.get(folded[text])
     for n, row in rows:
         errors = []
 
@@ -209,7 +216,7 @@ def _check_enterprise_rows(rows, mapping, today, result):
         elif len(name) > 250:
             errors.append("Tên doanh nghiệp dài quá 250 ký tự.")
         name_en = _text(cell("name_en"))[:250]
-        ownership = _OWNERSHIP.get(fold(_text(cell("ownership"))))
+        ownership = choice(_OWNERSHIP, _text(cell("ownership")))
         if ownership is None:
             errors.append(f"Loại hình sở hữu “{_text(cell('ownership'))}” không hợp lệ; dùng: {', '.join(Ownership.values)}.")
         registered_on = _date(cell("registered_on"), errors)
@@ -234,7 +241,7 @@ def _check_enterprise_rows(rows, mapping, today, result):
         elif industry and not vsic.exists(version, industry):
             errors.append(f"Mã ngành “{industry}” không có trong VSIC {version}.")
         sector_text = _text(cell("sector_group"))
-        sector = _SECTOR.get(fold(sector_text)) if sector_text else None
+        sector = choice(_SECTOR, sector_text) if sector_text else None
         if sector_text and sector is None:
             errors.append(f"Nhóm lĩnh vực “{sector_text}” không hợp lệ; dùng: {', '.join(size.SECTOR_GROUPS)}.")
         if not sector_text and not errors:
@@ -262,18 +269,20 @@ FIELDS = ("name", "name_en", "ownership", "commune_id", "address", "sector_group
 
 
 def _apply_enterprises(parsed, result):
-    existing = {}
-    for chunk in _in_chunks([p["tax_code"] for p in parsed]):
-        existing.update({e.tax_code: e for e in Enterprise.objects.filter(tax_code__in=chunk)})
+    existing = {}  # the registered ones, found by plain SQL first (most rows of a first import are new)
+    known = pks_by(Enterprise, ("tax_code",), [p["tax_code"] for p in parsed])
+    for chunk in _in_chunks(known.values()):
+        existing.update({e.tax_code: e for e in Enterprise.objects.filter(pk__in=chunk)})
     new, changed, audit = [], [], []
+    make = maker(Enterprise, "tax_code", "registered_on", "name", "name_en", "ownership", "address", "sector_group",
+                 "commune_id", "search_text")
     for p in parsed:
         e = existing.get(p["tax_code"])
         values = {k: p[k] for k in ("name", "name_en", "ownership", "address", "sector_group")}
         values["commune_id"] = p["commune"].pk if p["commune"] else None
         if e is None:
-            e = Enterprise(tax_code=p["tax_code"], registered_on=p["registered_on"], **values)
-            e.search_text = fold(f"{e.name} {e.name_en}")[:520]
-            new.append(e)
+            new.append(make(p["tax_code"], p["registered_on"], *values.values(),
+                            fold(f"{values['name']} {values['name_en']}")[:520]))
             continue
         if p["registered_on"]:
             values["registered_on"] = p["registered_on"]
@@ -287,13 +296,7 @@ def _apply_enterprises(parsed, result):
             e.search_text = fold(f"{e.name} {e.name_en}")[:520]
             changed.append(e)
             audit.append((AuditEntry.Action.UPDATE, e, before))
-    Enterprise.objects.bulk_create(new, batch_size=1000)
-    if any(e.pk is None for e in new):  # backends that return no keys
-        made = {}
-        for chunk in _in_chunks([e.tax_code for e in new]):
-            made.update(dict(Enterprise.objects.filter(tax_code__in=chunk).values_list("tax_code", "pk")))
-        for e in new:
-            e.pk = made[e.tax_code]
+    create_objects(Enterprise, new, "tax_code")
     Enterprise.objects.bulk_update(changed, [*FIELDS, "search_text", "updated_at"], batch_size=1000)
     audit += [(AuditEntry.Action.CREATE, e, None) for e in new]
     by_code = {**existing, **{e.tax_code: e for e in new}}
@@ -317,19 +320,22 @@ def _apply_enterprises(parsed, result):
             linked.append(e)
             audit.append((AuditEntry.Action.UPDATE, e, before))
     Enterprise.objects.bulk_update(linked, ["parent"], batch_size=1000)
-    audit += _apply_industries(parsed, by_code)
+    audit += _apply_industries(parsed, by_code, {e.pk for e in new})
     record_bulk(audit)
     result.created, result.updated = len(new), len(changed)
     result.unchanged = len(parsed) - len(new) - len(changed)
 
 
-def _apply_industries(parsed, by_code):
-    """The primary industry of each row: added, or replacing the previous primary code."""
+def _apply_industries(parsed, by_code, created=frozenset()):
+    """The primary industry of each row: added, or replacing the previous primary code. Enterprises
+    `created` (pks) by this import have no codes yet: they are not looked up."""
     ids = [by_code[p["tax_code"]].pk for p in parsed if p["vsic"]]
+    ids = [i for i in ids if i not in created]
     primary = {}
     for chunk in _in_chunks(ids):
         primary.update({i.enterprise_id: i for i in IndustryCode.objects.filter(enterprise_id__in=chunk, is_primary=True)})
     stale, fresh, audit = [], [], []
+    make = maker(IndustryCode, "enterprise_id", "version", "code", "is_primary")
     for p in parsed:
         if not p["vsic"]:
             continue
@@ -341,16 +347,17 @@ def _apply_industries(parsed, by_code):
         if old:
             stale.append(old.pk)
             audit.append((AuditEntry.Action.DELETE, old, snapshot(old)))
-        fresh.append(IndustryCode(enterprise_id=e.pk, version=version, code=code, is_primary=True))
+        fresh.append(make(e.pk, version, code, True))
     for chunk in _in_chunks(stale):
         IndustryCode.objects.filter(pk__in=chunk).delete()
     fresh_keys = {(i.enterprise_id, i.version, i.code) for i in fresh}
-    for chunk in _in_chunks(list({i.enterprise_id for i in fresh})):  # the same code as a secondary one before
+    # the same code as a secondary one before
+    for chunk in _in_chunks(list({i.enterprise_id for i in fresh if i.enterprise_id not in created})):
         for dup in IndustryCode.objects.filter(enterprise_id__in=chunk, is_primary=False):
             if (dup.enterprise_id, dup.version, dup.code) in fresh_keys:
                 dup.delete()
-    IndustryCode.objects.bulk_create(fresh, batch_size=1000)
-    return audit + [(AuditEntry.Action.CREATE, i, None) for i in fresh if i.pk]
+    create_objects(IndustryCode, fresh, "enterprise_id", "version", "code")
+    return audit + [(AuditEntry.Action.CREATE, i, None) for i in fresh]
 
 
 from .importer_figures import apply_figures, check_figure_rows  # noqa: E402

@@ -6,6 +6,7 @@ from __future__ import annotations
 from nscl.audit.api import record_bulk
 from nscl.audit.models import AuditEntry
 from nscl.audit.signals import snapshot
+from nscl.common.bulk import create_objects
 
 from . import mst, size
 from .models import Enterprise, YearlyFigures
@@ -102,7 +103,7 @@ def apply_figures(parsed, result, in_chunks):
             f.enterprise = e
             changed.append(f)
             audit.append((AuditEntry.Action.UPDATE, f, before))
-    YearlyFigures.objects.bulk_create(new, batch_size=1000)
+    create_objects(YearlyFigures, new, "enterprise_id", "year")
     YearlyFigures.objects.bulk_update(changed, ["employees", *MONEY_FIELDS], batch_size=1000)
     record_bulk(audit + [(AuditEntry.Action.CREATE, f, None) for f in new])
     # each enterprise's size class from its latest year with enough figures
