@@ -204,6 +204,7 @@ def test_stored_nan_and_infinity_come_back_as_none_and_are_skipped():
     texts = " ".join(n["text"] for n in notes)
     assert "Tăng 1% lao_dong" in texts and "von (vốn)" not in texts
     assert "Hiệu suất theo quy mô" not in texts and "TFP là phần" not in texts and "OLS và tác động" not in texts
+    assert not any("von (vốn)" in n["text"] for n in interpret.firm_notes(firm_result(k=10 ** 400, se=None), ROLES))
     # the sum of finite elasticities can still overflow
     big = firm_result(l=1.7e308, k=1.7e308)
     assert not any("Hiệu suất theo quy mô =" in n["text"] for n in interpret.firm_notes(big, ROLES))
@@ -220,3 +221,7 @@ def test_summary_of_stored_results_with_missing_numbers():
          "optimizer": {"local_minima": [{"params": [None, 0.3], "criterion": None}]}}
     text = summary_text(d, "vi")
     assert "l                          —" in text and "nan" not in text and "None" not in text
+    # PostgreSQL's jsonb gives back a float of integral value as an int (levels taken for logs: 1.2e20)
+    d.update(criterion=120000000000000000000, coefficients={"l": 38034, "k": 10 ** 400}, std_errors={"l": 2, "k": 1})
+    text = summary_text(d, "en")
+    assert "criterion: 1.2e+20" in text and "38034.0000" in text and "19017.00" in text

@@ -5,7 +5,7 @@ from nscl.common.charts import new_figure, render
 
 
 def tfp_histogram(dist, fmt="svg"):
-    edges = np.array(dist["edges"])
+    edges = np.array(dist["edges"], dtype=float)  # jsonb gives an int for a float of integral value
     fig, ax = new_figure((7, 3))
     ax.bar(edges[:-1], dist["counts"], width=np.diff(edges), align="edge", color="#2e7d32", edgecolor="white")
     for q, ls in (("p10", ":"), ("p50", "--"), ("p90", ":")):

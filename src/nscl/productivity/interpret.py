@@ -66,7 +66,14 @@ def _ci(lo, hi, digits=2) -> str:
 
 
 def _finite(v) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+    """A number to use: not None (a stored NaN or ±inf), not a bool; an int (jsonb's form of an
+    integral float) within the floats' range."""
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return False
+    try:
+        return math.isfinite(v)
+    except OverflowError:
+        return False
 
 
 def _all_finite(*values) -> bool:

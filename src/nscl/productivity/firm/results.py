@@ -1,6 +1,7 @@
 """What a production-function fit returns: coefficients, standard errors, firm TFP and its distribution."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -88,6 +89,19 @@ _WORDS = {
 }
 
 
+def _number(v) -> float | None:
+    """A stored number as a finite float, else None: JSON gives back None for NaN and ±inf, and
+    PostgreSQL's jsonb an int for a float of integral value (any float beyond 2⁵³), which numpy
+    cannot test."""
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return None
+    try:
+        v = float(v)
+    except OverflowError:
+        return None
+    return v if math.isfinite(v) else None
+
+
 def summary_text(d: dict, language: str = "en") -> str:
     """The summary of a fit from its ``to_dict()`` (stored results are rendered without refitting);
     Vietnamese (``language="vi"``) with decimal commas, English otherwise."""
@@ -95,7 +109,8 @@ def summary_text(d: dict, language: str = "en") -> str:
     w = _WORDS["vi" if vi else "en"]
 
     def num(v, spec):
-        if not isinstance(v, (int, float)) or not np.isfinite(v):  # stored as None when it was NaN or ±inf
+        v = _number(v)
+        if v is None:  # stored as None when it was NaN or ±inf
             return format("—", ">" + spec.split(".")[0]) if spec[:1].isdigit() else "—"
         text = format(v, spec)
         return text.replace(".", ",").replace("-", "−") if vi else text
@@ -112,8 +127,8 @@ def summary_text(d: dict, language: str = "en") -> str:
         b = d["coefficients"][name]
         params.append(b)
         se = None if ses is None else ses.get(name)
-        ok = isinstance(se, (int, float)) and np.isfinite(se) and se > 0 and isinstance(b, (int, float))
-        z = b / se if ok else None
+        ok = _number(se) is not None and se > 0 and _number(b) is not None
+        z = _number(b) / _number(se) if ok else None
         lines.append(f"{name:16}{num(b, '12.4f')}{'' if se is None else num(se, f'{width}.4f')}"
                      f"{'' if se is None else num(z, '9.2f')}")
     lines.append("-" * 56)
@@ -126,10 +141,11 @@ def summary_text(d: dict, language: str = "en") -> str:
         lines.append(w["not_converged"])
     opt = d.get("optimizer") or {}
     for m in opt.get("local_minima", []):
-        if None in m["params"] or (None not in params and np.allclose(m["params"], params, atol=1e-3)):
+        other = [_number(v) for v in m["params"]]
+        if None in other or (None not in params and np.allclose(other, [_number(v) for v in params], atol=1e-3)):
             continue
         values = ("[" + "; ".join(num(v, ".4f") for v in m["params"]) + "]" if vi
-                  else str(np.round(m["params"], 4).tolist()))
+                  else str(np.round(other, 4).tolist()))
         lines.append(w["other"].format(params=values, criterion=num(m["criterion"], ".3g")))
     if opt.get("tied_minima", 1) > 1:
         lines.append(w["tied"])
