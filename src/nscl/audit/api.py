@@ -54,8 +54,12 @@ def record_bulk(entries) -> None:
     if user is not None and not getattr(user, "is_authenticated", False):
         user = None
     user_id, username, at = (user.pk if user else None), (user.get_username() if user else "system"), timezone.now()
+    # str() may query, so it is taken first; the snapshots, which read only loaded fields, are made
+    # while the rows are sent (unless an object has deferred fields, which reading would load)
+    entries = [(action, obj, str(obj)[:300], before) for action, obj, before in entries]
+    loaded = not any(obj.get_deferred_fields() for _action, obj, _text, _before in entries)
     insert_rows(AuditEntry, ["at", "user_id", "username", "action", "model", "object_id", "object_repr", "before",
                              "after"],
-                ((at, user_id, username, action, obj._meta.label, str(obj.pk), str(obj)[:300], before,
+                ((at, user_id, username, action, obj._meta.label, str(obj.pk), text, before,
                   None if action == Action.DELETE else JsonText(snapshot_text(obj)))
-                 for action, obj, before in entries))
+                 for action, obj, text, before in entries), stream=loaded)

@@ -50,9 +50,11 @@ def _converter(field, vendor):
     return lambda value: field.get_db_prep_save(value, connection)
 
 
-def insert_rows(model, fields: list[str], rows) -> int:
+def insert_rows(model, fields: list[str], rows, stream: bool = False) -> int:
     """Insert `rows` (tuples of Python values for the model's `fields`, by attname) into the
-    model's table; the number of rows inserted."""
+    model's table; the number of rows inserted. `stream`: the rows are sent while they are made,
+    so PostgreSQL stores them meanwhile; only for rows whose making queries nothing (the COPY holds
+    the connection: a query would wait for it forever)."""
     by_attname = {f.attname: f for f in model._meta.concrete_fields}
     columns = [by_attname[name] for name in fields]
     vendor = connection.vendor
@@ -67,19 +69,20 @@ def insert_rows(model, fields: list[str], rows) -> int:
             yield row
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(f.column) for f in columns)
-    # every row is made before the first is sent: making one may query the database (an object's
-    # str()), which the connection could not answer in the middle of a COPY
-    batch = list(prepared())
-    if not batch:
-        return 0
+    # unless streamed, every row is made before the first is sent: making one may query the
+    # database (an object's str()), which the connection cannot answer in the middle of a COPY
+    batch = prepared() if stream and vendor == "postgresql" else list(prepared())
+    n = 0
     with transaction.atomic(savepoint=False), connection.cursor() as cur:  # one transaction, as bulk_create
         if vendor == "postgresql":
             with cur.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
                 for row in batch:
                     copy.write_row(row)
-        else:
+                    n += 1
+        elif batch:
             cur.executemany(f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})", batch)
-    return len(batch)
+            n = len(batch)
+    return n
 
 
 def pks_by(model, key: tuple[str, ...], values) -> dict:
@@ -118,7 +121,7 @@ def create_objects(model, objs, *key: str) -> None:
         for name in auto:
             setattr(o, name, now)
     fields = [f.attname for f in concrete if not f.primary_key]
-    insert_rows(model, fields, ([getattr(o, name) for name in fields] for o in objs))
+    insert_rows(model, fields, ([getattr(o, name) for name in fields] for o in objs), stream=True)
     made = pks_by(model, key, {getattr(o, key[0]) for o in objs})
     for o in objs:
         o.pk = made[tuple(getattr(o, k) for k in key)]
