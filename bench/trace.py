@@ -52,12 +52,14 @@ def setup_registry():
 
     from nscl.accounts.models import Profile, Role
     from nscl.enterprises.models import Enterprise
-    from nscl.trace.models import Location, Product, Share
+    from nscl.trace.models import CompanyPrefix, Location, Product, Share
     from nscl.traceability import keys
 
     firms = Enterprise.objects.bulk_create([Enterprise(tax_code=f"09{i:08d}", name=f"Bench {i}") for i in range(OWNERS)])
     firms = list(Enterprise.objects.order_by("pk"))
     for i, f in enumerate(firms):
+        # captures must fall under a verified GS1 company prefix of their owner (issue 19, item 4)
+        CompanyPrefix.objects.create(enterprise=f, prefix=prefix(i), status=CompanyPrefix.Status.VERIFIED)
         Location.objects.create(gln=keys.with_check_digit(prefix(i) + "00001"), name=f"Site {i}", owner=f)
         Product.objects.create(gtin=keys.with_check_digit("0" + prefix(i) + "00001"), name=f"Product {i}", owner=f)
         Share.objects.create(owner=firms[(i - 1) % OWNERS], partner=f)  # each shares with the next
