@@ -130,3 +130,24 @@ def test_the_cost_per_row_stays_low():
     assert r.ok and r.created == 5000 and IndustryCode.objects.filter(is_primary=True).count() >= 5000
     assert AuditEntry.objects.filter(model="enterprises.Enterprise", action="create").count() == 5000
     assert cpu < 0.9, f"{connection.vendor}: {cpu:.2f} s of CPU for 5,000 rows"
+
+
+
+def test_the_sqlite_page_cache_is_larger_only_while_rows_go_in():
+    from nscl.common.bulk import _sqlite_cache
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's page cache")
+
+    def cache(cur):
+        cur.execute("PRAGMA cache_size")
+        return cur.fetchone()[0]
+    with connection.cursor() as cur:
+        before = cache(cur)
+        with _sqlite_cache(cur):
+            assert cache(cur) == -16384
+        assert cache(cur) == before == -2000
+        cur.execute("PRAGMA cache_size = -50000")
+        with _sqlite_cache(cur):
+            assert cache(cur) == -50000  # never smaller
+        cur.execute(f"PRAGMA cache_size = {before}")

@@ -5,9 +5,11 @@ are audited, and how an app names a special action, is the contract in `audit.ap
 Bulk operations bypass signals: the code uses them only for the benchmark's synthetic data.
 """
 import json
+import operator
 
 from django.apps import apps
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
@@ -18,21 +20,22 @@ from .models import AuditEntry
 SKIP_FIELDS = {"updated_at", "password", "last_login"}
 
 
-_RECORDED = {}  # model -> [(field name, attname)] of the fields a snapshot holds
+_RECORDED = {}  # model -> (field names, their values' getter, positions of file fields) of a snapshot
 
 
 def _values(instance) -> dict:
-    fields = _RECORDED.get(type(instance))
-    if fields is None:
-        fields = _RECORDED[type(instance)] = [(f.name, f.attname) for f in instance._meta.concrete_fields
-                                              if f.name not in SKIP_FIELDS]
-    data = {}
-    for name, attname in fields:
-        value = getattr(instance, attname)  # Field.value_from_object
-        if hasattr(value, "name") and not isinstance(value, (str, int)):  # FieldFile
-            value = value.name or None
-        data[name] = value
-    return data
+    recorded = _RECORDED.get(type(instance))
+    if recorded is None:
+        fields = [f for f in instance._meta.concrete_fields if f.name not in SKIP_FIELDS]
+        recorded = _RECORDED[type(instance)] = (
+            [f.name for f in fields], operator.attrgetter(*[f.attname for f in fields]),  # Field.value_from_object
+            [i for i, f in enumerate(fields) if isinstance(f, models.FileField)])
+    names, get, files = recorded
+    values = get(instance)
+    values = list(values) if len(names) > 1 else [values]
+    for i in files:  # a FieldFile is recorded by its name
+        values[i] = values[i].name or None
+    return dict(zip(names, values))
 
 
 def snapshot(instance) -> dict:
