@@ -116,55 +116,56 @@ def check_back(base, proc, deadline_s=15):
         assert login(http, base, "canbo").status_code == 302
 
 
+ON_POSTGRESQL = os.environ.get("DATABASE_URL", "").startswith("postgres")
+
+
 @pytest.fixture
 def pg_site(tmp_path):
-    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        pytest.skip("the PostgreSQL drill runs in the PostgreSQL pass")  # the SQLite pass runs its own drill
     site = Site(tmp_path, env={"NSCL_DEBUG": "0", "NSCL_PUBLIC_PROGRESS": "1"}).setup()
     yield site
     site.close()
 
 
-def test_postgresql_stopped_then_back(pg_site):
-    relay = Relay()
-    relay.start()
-    url = pg_site.env["DATABASE_URL"]
-    scheme, rest = url.split("://", 1)
-    through_relay = f"{scheme}://postgres@127.0.0.1:{relay.port}/{rest.split('/', 1)[1]}"
-    base = pg_site.serve(env={"DATABASE_URL": through_relay})
-    proc = pg_site.procs[-1]
-    http = requests.Session()
-    assert login(http, base, "canbo").status_code == 302
-    relay.cut()
-    check_outage(base, http)
-    relay.start()
-    check_back(base, proc)
-    relay.cut()
-
-
-def test_sqlite_file_gone_then_back(tmp_path):
-    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        pytest.skip("the SQLite drill runs in the SQLite pass")  # the PostgreSQL pass runs its own drill
-    site = Site(tmp_path, env={"NSCL_DEBUG": "0", "NSCL_PUBLIC_PROGRESS": "1"}).setup()
-    try:
-        base = site.serve()
-        proc = site.procs[-1]
+# each pass drills its own database: the relay on PostgreSQL, the file taken away on SQLite
+if ON_POSTGRESQL:
+    def test_postgresql_stopped_then_back(pg_site):
+        relay = Relay()
+        relay.start()
+        url = pg_site.env["DATABASE_URL"]
+        scheme, rest = url.split("://", 1)
+        through_relay = f"{scheme}://postgres@127.0.0.1:{relay.port}/{rest.split('/', 1)[1]}"
+        base = pg_site.serve(env={"DATABASE_URL": through_relay})
+        proc = pg_site.procs[-1]
         http = requests.Session()
         assert login(http, base, "canbo").status_code == 302
-        db = tmp_path / "site.sqlite3"
-        away = tmp_path / "away"
-        away.mkdir()
-        for f in tmp_path.glob("site.sqlite3*"):
-            f.rename(away / f.name)
-        check_outage(base, http)  # SQLite opens a new empty file in its place: no tables
-        for f in tmp_path.glob("site.sqlite3*"):
-            f.unlink()
-        for f in away.iterdir():
-            f.rename(tmp_path / f.name)
-        assert db.exists()
+        relay.cut()
+        check_outage(base, http)
+        relay.start()
         check_back(base, proc)
-    finally:
-        site.close()
+        relay.cut()
+
+else:
+    def test_sqlite_file_gone_then_back(tmp_path):
+        site = Site(tmp_path, env={"NSCL_DEBUG": "0", "NSCL_PUBLIC_PROGRESS": "1"}).setup()
+        try:
+            base = site.serve()
+            proc = site.procs[-1]
+            http = requests.Session()
+            assert login(http, base, "canbo").status_code == 302
+            db = tmp_path / "site.sqlite3"
+            away = tmp_path / "away"
+            away.mkdir()
+            for f in tmp_path.glob("site.sqlite3*"):
+                f.rename(away / f.name)
+            check_outage(base, http)  # SQLite opens a new empty file in its place: no tables
+            for f in tmp_path.glob("site.sqlite3*"):
+                f.unlink()
+            for f in away.iterdir():
+                f.rename(tmp_path / f.name)
+            assert db.exists()
+            check_back(base, proc)
+        finally:
+            site.close()
 
 
 def _mount_tmpfs(path: Path, size: str) -> bool:
