@@ -44,6 +44,7 @@ def record_bulk(entries) -> None:
     """(action, object, snapshot before) → one AuditEntry each, in one bulk insert; a deletion has no
     after. Recorded as the acting user (a request's, or `acting_as`), else "system". The rows go
     in by `common.bulk.insert_rows` (an import of 50,000 enterprises writes 100,000 entries)."""
+    from django.db import connection
     from django.utils import timezone
 
     from nscl.common.bulk import JsonText, insert_rows
@@ -57,7 +58,8 @@ def record_bulk(entries) -> None:
     # str() may query, so it is taken first; the snapshots, which read only loaded fields, are made
     # while the rows are sent (unless an object has deferred fields, which reading would load)
     entries = [(action, obj, str(obj)[:300], before) for action, obj, before in entries]
-    loaded = not any(obj.get_deferred_fields() for _action, obj, _text, _before in entries)
+    loaded = connection.vendor == "postgresql" and not any(  # only PostgreSQL streams
+        obj.get_deferred_fields() for _action, obj, _text, _before in entries)
     insert_rows(AuditEntry, ["at", "user_id", "username", "action", "model", "object_id", "object_repr", "before",
                              "after"],
                 ((at, user_id, username, action, obj._meta.label, str(obj.pk), text, before,
