@@ -193,8 +193,9 @@ def test_analysis_upload(officer, hostile, which):
     resp, elapsed = _timed(lambda: officer.post("/analysis/", {
         "title": "Thử", "kind": "firm_tfp", "file": SimpleUploadedFile(f"{which}.xlsx", hostile[f"{which}.xlsx"])}),
         officer, "/analysis/")
-    # the analysis form words every unreadable table alike (its message names the library's error)
-    assert "Không đọc được bảng số liệu: ZipLimitError" in resp.content.decode()
+    # the limits in words, as on every other upload (before: "Không đọc được bảng số liệu: ZipLimitError")
+    page = resp.content.decode()
+    assert f"Tệp “{which}.xlsx”" in page and "hệ thống không mở tệp này" in page and "ZipLimitError" not in page
     assert elapsed < 1 and not AnalysisJob.objects.exists()
 
 

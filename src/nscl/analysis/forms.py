@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from nscl.common.formatting import fmt_num
+from nscl.common.uploads import UnsafeOfficeFile, check_office_zip, office_limits
 from nscl.productivity import registry
 from nscl.productivity.firm.panel import value_scale
 from nscl.productivity.tables import guess_roles, head_table, peek_table
@@ -37,8 +38,11 @@ class UploadForm(forms.Form):
         if f.size > MAX_UPLOAD:
             raise forms.ValidationError(_("Tệp quá lớn (tối đa 200 MB)."))
         try:
+            check_office_zip(f, f.name)  # a decompression bomb: refused with the limits in words
             f.seek(0)
-            columns, n_rows = peek_table(f, f.name)
+            columns, n_rows = peek_table(f, f.name, **office_limits())
+        except UnsafeOfficeFile as e:
+            raise forms.ValidationError(str(e)) from None
         except Exception as e:  # noqa: BLE001 - any parser failure means "not a table"
             raise forms.ValidationError(_("Không đọc được bảng số liệu: %(e)s") % {"e": e.__class__.__name__}) from None
         finally:

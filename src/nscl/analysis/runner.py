@@ -19,6 +19,7 @@ from nscl.common import jobs
 
 from nscl.productivity import firm, impact
 from nscl.programme import cache as progress_cache
+from nscl.common.uploads import office_limits
 from nscl.productivity.tables import read_table
 
 from .models import AnalysisJob
@@ -86,7 +87,8 @@ def run(job_id: int) -> AnalysisJob:
 def _run(job, job_id):
     try:
         p = job.params
-        data = _firm_columns(job, p) if job.kind == AnalysisJob.Kind.FIRM_TFP else read_table(job.input_file.path)
+        data = _firm_columns(job, p) if job.kind == AnalysisJob.Kind.FIRM_TFP else \
+            read_table(job.input_file.path, **office_limits())
         AnalysisJob.objects.filter(pk=job_id).update(n_rows=len(data))  # exact, now the whole file is parsed
         if job.kind == AnalysisJob.Kind.FIRM_TFP:
             result = _firm_tfp(job, data, p)
