@@ -1,20 +1,10 @@
 """The consumer page a QR code opens fits a 390 px phone, in Vietnamese and in English (issue 19: it
 was 458 px wide, the raw URN could not wrap): headless Debian Chromium through Playwright, as in
 tests/test_browser.py (never a downloaded browser)."""
-import os
-
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
+from ..test_browser import PHONE, browser  # noqa: F401  (Debian's chromium, launched once per module)
 
-if not os.path.exists(CHROMIUM):
-    if os.environ.get("CI") == "true":
-        raise RuntimeError("CI needs Debian's chromium at /usr/bin/chromium (make browser installs it)")
-    pytest.skip("Debian chromium not installed (sudo apt-get install chromium chromium-driver)", allow_module_level=True)
-
-sync_api = pytest.importorskip("playwright.sync_api")
-
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
 # what sticks out of the screen (outside a box that scrolls by itself), and the first words of the page
 MEASURE = """() => {
   const wide = [];
@@ -34,17 +24,6 @@ PAGES = [  # (path, the page's first words in Vietnamese, in English)
      "This code has no recorded production"),
     ("/01/08930009000010/10/X1", "Mã này chưa có ghi nhận sản xuất nào", "This code has no recorded production"),
 ]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop in this thread
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
-        yield b
-        b.close()
 
 
 @pytest.mark.django_db(transaction=True)
