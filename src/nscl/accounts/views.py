@@ -5,11 +5,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import views as auth_views
-from django.core.cache import cache
 from django.core.mail import EmailMessage
 from django.template import loader
 from django.utils import translation
 from django.utils.translation import gettext as _
+
+from nscl.common.throttle import count_this_hour
 
 from . import lockout
 
@@ -74,13 +75,7 @@ def _throttled(kind: str, value: str) -> bool:
     """Counts a reset request for this e-mail or client address in the current hour (the cache, shared
     by the server processes); True once it is over NSCL_PASSWORD_RESET_MAX."""
     key = "nscl:password-reset:%s:%s" % (kind, hashlib.sha256(value.encode()).hexdigest())
-    cache.add(key, 0, timeout=3600)
-    try:
-        n = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=3600)
-        n = 1
-    return n > settings.NSCL_PASSWORD_RESET_MAX
+    return count_this_hour(key) > settings.NSCL_PASSWORD_RESET_MAX
 
 
 class PasswordResetView(auth_views.PasswordResetView):

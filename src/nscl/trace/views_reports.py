@@ -11,7 +11,6 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from nscl.accounts import roles
+from nscl.common.throttle import count_this_hour
 from nscl.traceability import keys
 
 from .forms import HandleReportForm, ReportForm
@@ -38,14 +38,7 @@ def _sender(request) -> str:
 
 def _throttled(sender: str) -> bool:
     """Counts this sender's report in the current hour; True once over the limit."""
-    key = f"nscl:trace-report:{sender}"
-    cache.add(key, 0, timeout=3600)
-    try:
-        n = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=3600)
-        n = 1
-    return n > getattr(settings, "NSCL_TRACE_REPORTS_PER_HOUR", PER_HOUR)
+    return count_this_hour(f"nscl:trace-report:{sender}") > getattr(settings, "NSCL_TRACE_REPORTS_PER_HOUR", PER_HOUR)
 
 
 def _page_url(gtin, lot, serial) -> str:
