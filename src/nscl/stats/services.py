@@ -16,7 +16,7 @@ from nscl.common.downloads import workbook_bytes
 from nscl.common.uploads import UnsafeOfficeFile, check_office_zip, office_limits
 from nscl.productivity import growth, pwt
 from nscl.programme import services as programme_services
-from nscl.productivity.tables import read_table
+from nscl.productivity.tables import head_table, read_table
 
 from .models import COLUMNS, TfpObservation, TfpPublication, TfpRun, TfpSeries
 
@@ -63,6 +63,12 @@ def template_xlsx() -> bytes:
     return workbook_bytes(wb)
 
 
+# A series has one row a year, at most 151 (growth.YEAR_RANGE): a file is refused after this many
+# lines are read, so the import is bounded work that belongs in the request (under a second for
+# any file: tests/stats/test_series_import_bounded.py), not a background job as the registry's.
+MAX_SERIES_ROWS = 1000
+
+
 def read_upload(f) -> tuple[pd.DataFrame, dict]:
     """The table and the per-column sources from an uploaded CSV or Excel file."""
     name = getattr(f, "name", "upload")
@@ -74,6 +80,10 @@ def read_upload(f) -> tuple[pd.DataFrame, dict]:
         except UnsafeOfficeFile as e:
             raise growth.GrowthInputError(str(e)) from None
     try:
+        if len(head_table(io.BytesIO(raw), name, rows=MAX_SERIES_ROWS + 1, **office_limits())) > MAX_SERIES_ROWS:
+            raise growth.GrowthInputError(
+                f"Tệp “{name}” có hơn {MAX_SERIES_ROWS:_} dòng; một chuỗi TFP có mỗi năm một dòng "
+                f"({growth.YEAR_RANGE[0]}–{growth.YEAR_RANGE[1]}). Dùng mẫu Excel tải về.".replace("_", "."))
         if name.lower().endswith((".xlsx", ".xlsm")):
             wb = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
             if "Nguon" in wb.sheetnames:
@@ -81,6 +91,8 @@ def read_upload(f) -> tuple[pd.DataFrame, dict]:
                     if row and row[0] and len(row) > 1 and row[1]:
                         sources[str(row[0]).strip()] = str(row[1]).strip()
         df = read_table(io.BytesIO(raw), name, **office_limits())
+    except growth.GrowthInputError:
+        raise
     except Exception as e:  # noqa: BLE001
         raise growth.GrowthInputError(f"Tệp “{name}” không phải là bảng CSV/Excel đọc được ({e.__class__.__name__}).") from None
     df.columns = [str(c).strip().lower() for c in df.columns]
