@@ -208,12 +208,14 @@ def _render_element(name: str, value, ctx: _Context) -> str:
 def _render_children(children: list[tuple[str, object]], order: list, ctx: _Context) -> str:
     """Ordered children first (each name's renderings sorted), then the rest sorted generically."""
     done: list[str] = []
-    rest = list(children)
+    by_name: dict[str, list] = {}
+    for n, v in children:
+        by_name.setdefault(n, []).append(v)
     for name, sub in order:
-        values = [v for n, v in rest if n == name]
-        rest = [(n, v) for n, v in rest if n != name]
-        done.extend(sorted(r for r in (_render(name, v, sub, ctx, True) for v in values) if r))
-    done.extend(sorted(_render(n, v, None, ctx, False) for n, v in rest))
+        values = by_name.pop(name, None)
+        if values:
+            done.extend(sorted(r for r in (_render(name, v, sub, ctx, True) for v in values) if r))
+    done.extend(sorted(_render(n, v, None, ctx, False) for n, values in by_name.items() for v in values))
     return "".join(done)
 
 

@@ -315,6 +315,19 @@ def parse(identifier: str, company_prefix_length: int | None = None) -> Key:
 
     ``company_prefix_length`` sets where the EPC URN splits the key; for a URN input it defaults to
     the URN's own split, for a Digital Link to DEFAULT_COMPANY_PREFIX_LENGTH (7)."""
+    if isinstance(identifier, str) and len(identifier) <= 1000:
+        return _parse_remembered(identifier, company_prefix_length)
+    return _parse(identifier, company_prefix_length)
+
+
+@lru_cache(maxsize=65536)
+def _parse_remembered(identifier: str, company_prefix_length: int | None) -> Key:
+    """A capture reads each identifier four times (schema checks, hash, index, ownership): parsed
+    once. A Key is immutable; an InvalidKey is raised again each time (never remembered)."""
+    return _parse(identifier, company_prefix_length)
+
+
+def _parse(identifier: str, company_prefix_length: int | None = None) -> Key:
     if company_prefix_length is not None:
         _check_prefix_length(company_prefix_length)
     if not isinstance(identifier, str) or not identifier.strip():
