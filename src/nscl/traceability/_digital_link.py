@@ -5,6 +5,7 @@ short names, GTIN-14, no query string or CPV, only the finest level (the serial,
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from nscl.traceability.keys import with_check_digit
@@ -128,8 +129,10 @@ def _dl_to_canonical(uri: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=65536)
 def canonical_digital_link(text: str) -> str | None:
-    """The constrained canonical Digital Link of any GS1 key URI, or None if ``text`` is none."""
+    """The constrained canonical Digital Link of any GS1 key URI, or None if ``text`` is none.
+    Remembered: a capture hashes each event's identifiers after validation has read them."""
     if text.startswith("urn:epc:"):
         return _urn_to_dl(text)
     if text.startswith(("http://", "https://")):
