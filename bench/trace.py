@@ -17,7 +17,8 @@ spread over 12 months of event and record time (12 monthly partitions), 40 owner
     .venv/bin/python bench/trace.py [--postgres postgres://postgres@127.0.0.1:5432] [--events 1000000]
         creates and drops database nscl_bench_trace
 
-Goals: capture ≥ 1,000 events/s; trace ≤ 50 ms median; query first page ≤ 100 ms median.
+Goals: capture ≥ 5,000 events/s with 2 processes (issue 19); trace ≤ 50 ms median;
+query first page ≤ 100 ms median.
 """
 from __future__ import annotations
 
@@ -246,7 +247,8 @@ def phases(per_doc):
     from nscl.trace.access import Actor
     from nscl.traceability import epcis, hashing
 
-    body = capture_documents(3, None, 1, per_doc, 999)[0]
+    warm, body = capture_documents(3, None, 2, per_doc, 999)
+    epcis.validate_document(epcis.parse_json(warm))  # the schemas compiled once, as in a server
     out = {}
     t = time.perf_counter()
     doc = epcis.parse_json(body)
@@ -310,15 +312,18 @@ def run(args):
           f"({len(__import__('nscl.trace.partitions', fromlist=['x']).existing())} partitions)")
 
     # 1. capture
-    per_event = phases(args.per_doc)
+    from nscl.trace.store import _collector_paused
+
+    with _collector_paused():  # as store.capture runs
+        per_event = phases(args.per_doc)
     for processes in (1, 2):
         stored, wall, cpu = capture_bench(firms, processes, args.docs, args.per_doc, processes)
         rows.append((f"capture, {processes} process{'es' if processes > 1 else ''} "
                      f"({processes * args.docs} × {args.per_doc} events)", f"{stored / wall:,.0f} events/s",
-                     "≥ 1,000 events/s" if processes == 2 else ""))
+                     "≥ 5,000 events/s" if processes == 2 else ""))
         if processes == 2:
             rows.append(("  CPU per event (Python + PostgreSQL) → capacity of 2 idle cores",
-                         f"{1000 * cpu / stored:.2f} ms → {2 * stored / cpu:,.0f}/s", "≥ 1,000 events/s"))
+                         f"{1000 * cpu / stored:.2f} ms → {2 * stored / cpu:,.0f}/s", ""))
     connection.close()
 
     # 2. trace back 5 hops
