@@ -19,6 +19,7 @@ from nscl.audit.api import record_bulk
 from nscl.audit.models import AuditEntry
 from nscl.audit.signals import snapshot
 from nscl.common.bulk import create_objects, maker, pks_by
+from nscl.common.locks import take_turns
 from nscl.common.uploads import UnsafeOfficeFile, check_office_zip
 from nscl.geo.models import MERGER_DATE
 
@@ -383,6 +384,9 @@ def run_import(data: bytes, filename: str, kind: str = "enterprises", dry_run: b
     if result.errors or dry_run:
         return result
     with transaction.atomic():
+        # imports take turns: two files naming the same enterprise (or one sent twice at once) would
+        # otherwise both find it missing and both insert it; the second now finds it there
+        take_turns("enterprises.import")
         if kind == "enterprises":
             _apply_enterprises(parsed, result)
         elif kind == "figures":

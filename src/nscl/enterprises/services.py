@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.db.models.functions import ExtractYear
 
@@ -63,6 +63,38 @@ def refresh_size(enterprise: Enterprise) -> None:
         enterprise.size_class, enterprise.size_year, enterprise.size_rule = "", None, ""
     Enterprise.objects.filter(pk=enterprise.pk).update(size_class=enterprise.size_class, size_year=enterprise.size_year,
                                                         size_rule=enterprise.size_rule)
+
+
+def save_year_figures(enterprise: Enterprise, data) -> "FiguresForm":
+    """Add a year's figures or replace that year's (one row per enterprise and year); the form,
+    bound and checked, saved when valid. The enterprise's row is locked first, so parallel saves of
+    one year take turns (the last one stands) instead of two inserts colliding."""
+    from .forms import FiguresForm
+
+    with transaction.atomic():
+        Enterprise.objects.select_for_update().filter(pk=enterprise.pk).exists()
+        try:
+            year = int(str(data.get("year", "")).strip())
+        except ValueError:
+            year = None
+        existing = enterprise.figures.filter(year=year).first() if year else None
+        form = FiguresForm(data, instance=existing or YearlyFigures(enterprise=enterprise))
+        if form.is_valid():
+            save_figures(form.save(commit=False))
+    return form
+
+
+def record_certificate(cert: Certificate) -> bool:
+    """Save a new certificate; False when that body's certificate of that number is already there
+    (also when a parallel request recorded it a moment before: the unique constraint decides)."""
+    if Certificate.objects.filter(standard=cert.standard, body=cert.body, number=cert.number).exists():
+        return False
+    try:
+        with transaction.atomic():
+            cert.save()
+    except IntegrityError:
+        return False
+    return True
 
 
 @transaction.atomic

@@ -124,11 +124,8 @@ def enterprise_edit(request, pk):
 def figures_save(request, pk):
     """Add a year's figures, or replace that year's (one row per enterprise and year)."""
     e = editable_or_403(request, pk)
-    year = int_param(request.POST.get("year"), 2000, 2100)
-    existing = e.figures.filter(year=year).first() if year else None
-    form = FiguresForm(request.POST, instance=existing or YearlyFigures(enterprise=e))
+    form = services.save_year_figures(e, request.POST)
     if form.is_valid():
-        services.save_figures(form.save(commit=False))
         messages.success(request, "Đã lưu số liệu năm %s." % form.cleaned_data["year"])
         return redirect("enterprise_detail", pk=e.pk)
     return render(request, "enterprises/form_errors.html", {"e": e, "form": form, "title": "Số liệu năm"}, status=400)
@@ -196,12 +193,10 @@ def certificate_add(request, pk):
     if form.is_valid():
         cert = form.save(commit=False)
         cert.enterprise = e
-        if Certificate.objects.filter(standard=cert.standard, body=cert.body, number=cert.number).exists():
-            form.add_error("number", "Chứng chỉ số này của tổ chức chứng nhận này đã được ghi nhận.")
-        else:
-            cert.save()
+        if services.record_certificate(cert):
             messages.success(request, "Đã ghi nhận chứng chỉ %s." % cert.number)
             return redirect("enterprise_detail", pk=e.pk)
+        form.add_error("number", "Chứng chỉ số này của tổ chức chứng nhận này đã được ghi nhận.")
     return render(request, "enterprises/form_errors.html", {"e": e, "form": form, "title": "Chứng chỉ"}, status=400)
 
 

@@ -145,6 +145,9 @@ def give_consent(case, user, *, figures_public: bool, basis: str = "") -> Consen
     if roles.own_tax_code(user) is None and not basis:
         raise ValidationError(_("Cán bộ ghi nhận thay doanh nghiệp cần ghi căn cứ (văn bản đồng ý của doanh nghiệp)."))
     now = timezone.now()
+    # the case's row first: parallel consents take turns (each replaces the one before), where
+    # locking only the active consent would let two requests each find none and both insert
+    PracticeCase.objects.select_for_update().filter(pk=case.pk).exists()
     for old in Consent.objects.select_for_update().filter(case=case, revoked_at__isnull=True):
         old.revoked_at, old.revoked_by = now, user
         old.save()
