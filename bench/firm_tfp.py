@@ -64,10 +64,10 @@ def _cpu():
 def run_case(path, method, reps, jobs):
     import numpy as np
 
-    from nscl.productivity import registry
+    from nscl.productivity import methods
     from nscl.productivity.firm import draw_estimates, estimate, read_panel
 
-    proxy = {"investment": "inv", "materials": "m", None: None}[registry.firm_method(method).proxy]
+    proxy = {"investment": "inv", "materials": "m", None: None}[methods.firm_method(method).proxy]
     t0, c0 = time.perf_counter(), _cpu()
     data = read_panel(path, proxy=proxy, **ROLES)
     t1 = time.perf_counter()
@@ -95,10 +95,10 @@ def run_case(path, method, reps, jobs):
 
 
 def run_by(path, method, jobs):
-    from nscl.productivity import registry
+    from nscl.productivity import methods
     from nscl.productivity.firm import fit_by_group, read_panel
 
-    proxy = {"investment": "inv", "materials": "m", None: None}[registry.firm_method(method).proxy]
+    proxy = {"investment": "inv", "materials": "m", None: None}[methods.firm_method(method).proxy]
     t0, c0 = time.perf_counter(), _cpu()
     data = read_panel(path, by="industry", proxy=proxy, **ROLES)
     res = fit_by_group(data, method, "industry", jobs=jobs, proxy=proxy, **ROLES)

@@ -50,7 +50,7 @@ def test_the_registry_feeds_the_cli_and_the_analysis_form(capsys):
     """One list of methods: the CLI's --method/--control/--estimator choices and the web form's are the registry's."""
     from nscl.analysis.forms import MappingForm
     from nscl.analysis.models import AnalysisJob
-    from nscl.productivity import registry
+    from nscl.productivity import methods
 
     firm = ["firm-tfp", "--input", "x.csv", "--id", "i", "--time", "t", "--output", "y", "--free", "l", "--state", "k"]
     impact = ["impact", "--input", "x.csv", "--id", "i", "--time", "t", "--outcome", "y", "--first-treated", "g"]
@@ -60,10 +60,10 @@ def test_the_registry_feeds_the_cli_and_the_analysis_form(capsys):
     cli_growth = _cli_choices(capsys, ["growth", "--method", "nope"])
     form = MappingForm(AnalysisJob(kind=AnalysisJob.Kind.FIRM_TFP, columns=["i", "t", "y"]))
     impact_form = MappingForm(AnalysisJob(kind=AnalysisJob.Kind.IMPACT, columns=["i", "t", "y"]))
-    assert cli_methods == {c for c, _ in form.fields["method"].choices} == set(registry.codes(registry.FIRM_METHODS))
+    assert cli_methods == {c for c, _ in form.fields["method"].choices} == set(methods.codes(methods.FIRM_METHODS))
     assert len(cli_methods) == 7
     assert cli_controls == {c for c, _ in impact_form.fields["control"].choices} == {"never", "notyet"}
     assert cli_estimators == {c for c, _ in impact_form.fields["estimator"].choices} == {"dr", "reg", "ipw"}
-    assert cli_growth == set(registry.codes(registry.GROWTH_METHODS)) == {"gso", "tornqvist"}
+    assert cli_growth == set(methods.codes(methods.GROWTH_METHODS)) == {"gso", "tornqvist"}
     # the form class is not changed by building a form for another kind of job
     assert "method" not in MappingForm.base_fields and "method" not in impact_form.fields

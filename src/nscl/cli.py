@@ -412,12 +412,12 @@ def main(argv=None):
     u.add_argument("--password", required=True)
     u.add_argument("--unit")
     u.add_argument("--tax-code")
-    from nscl.productivity import registry  # plain data: the methods' codes and labels
+    from nscl.productivity import methods  # plain data: the methods' codes and labels
 
     g = sub.add_parser("growth", help="hạch toán tăng trưởng: đóng góp của TFP (GSO, Törnqvist)")
     g.add_argument("--input", help="CSV hoặc Excel: year, output, capital|investment, labour, ...")
-    g.add_argument("--method", choices=registry.codes(registry.GROWTH_METHODS), default="gso",
-                   help="; ".join(f"{m.code}: {m.label_vi}" for m in registry.GROWTH_METHODS))
+    g.add_argument("--method", choices=methods.codes(methods.GROWTH_METHODS), default="gso",
+                   help="; ".join(f"{m.code}: {m.label_vi}" for m in methods.GROWTH_METHODS))
     g.add_argument("--alpha", type=float, help="tỷ trọng vốn (GSO); mặc định growth.DEFAULT_ALPHA, ghi trong kết quả (parameters.alpha)")
     g.add_argument("--depreciation", type=float,
                    help="tỷ lệ khấu hao khi tính vốn từ đầu tư; mặc định growth.DEFAULT_DEPRECIATION")
@@ -439,10 +439,10 @@ def main(argv=None):
     i.add_argument("--time", required=True)
     i.add_argument("--outcome", required=True)
     i.add_argument("--first-treated", required=True)
-    i.add_argument("--control", choices=registry.codes(registry.CONTROL_GROUPS), default="never",
-                   help="; ".join(f"{o.code}: {o.label_vi}" for o in registry.CONTROL_GROUPS))
-    i.add_argument("--estimator", choices=registry.codes(registry.IMPACT_ESTIMATORS), default="dr",
-                   help="; ".join(f"{o.code}: {o.label_vi}" for o in registry.IMPACT_ESTIMATORS))
+    i.add_argument("--control", choices=methods.codes(methods.CONTROL_GROUPS), default="never",
+                   help="; ".join(f"{o.code}: {o.label_vi}" for o in methods.CONTROL_GROUPS))
+    i.add_argument("--estimator", choices=methods.codes(methods.IMPACT_ESTIMATORS), default="dr",
+                   help="; ".join(f"{o.code}: {o.label_vi}" for o in methods.IMPACT_ESTIMATORS))
     i.add_argument("--covariates")
     i.add_argument("--from-registry", action="store_true",
                    help="bảng số liệu từ sổ doanh nghiệp thay cho --input (nscl impact --from-registry --help)")

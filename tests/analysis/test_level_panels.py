@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from nscl.analysis import runner
 from nscl.analysis.models import AnalysisJob
-from nscl.productivity import registry
+from nscl.productivity import methods
 
 from ..test_bilingual_pages import VIETNAMESE
 
@@ -62,7 +62,7 @@ def upload(client, content, name="panel.csv"):
 
 
 def mapping(method="lp", log=False, **over):
-    spec = registry.firm_method(method)
+    spec = methods.firm_method(method)
     data = {"id": "idvar", "time": "timevar", "output": "Y", "free": ["fX1", "fX2"], "state": ["sX"],
             "proxy": PROXY[spec.proxy], "method": method, "bootstrap": 0, "seed": 1, "jobs": 1, **over}
     if log:
@@ -146,7 +146,7 @@ def test_logarithms_with_the_option_ticked_are_warned_and_fail_cleanly(officer_c
 
 @pytest.mark.parametrize("panel", ["level", "log"])
 @pytest.mark.parametrize("log", [False, True], ids=["as-is", "log"])
-@pytest.mark.parametrize("method", registry.codes(registry.FIRM_METHODS))
+@pytest.mark.parametrize("method", methods.codes(methods.FIRM_METHODS))
 def test_every_estimator_option_and_panel_runs_and_every_page_renders(officer_client, panels, method, log, panel):
     job = upload(officer_client, panels[panel])
     resp = officer_client.post(f"/analysis/{job.pk}/map/", mapping(method, log, confirm_scale="on"))

@@ -198,14 +198,14 @@ def test_no_standard_errors_and_non_finite_values_in_json(chilean):
     assert json.dumps(res.to_dict(), allow_nan=False) and res.to_dict()["std_errors"]["sX"] is None
 
 
-def test_registry_is_the_one_list():
-    from nscl.productivity import firm, registry
+def test_methods_is_the_one_list():
+    from nscl.productivity import firm, methods
 
-    assert firm.METHODS == registry.codes(registry.FIRM_METHODS) == tuple(firm.ESTIMATORS)
-    for m in registry.FIRM_METHODS:
+    assert firm.METHODS == methods.codes(methods.FIRM_METHODS) == tuple(firm.ESTIMATORS)
+    for m in methods.FIRM_METHODS:
         assert m.model() is firm.ESTIMATORS[m.code] and m.model().method == m.code
         assert m.needs_proxy == (m.code not in ("ols", "fe"))
-    assert all(f"`{m.code}`" in registry.methods_table() for m in registry.FIRM_METHODS)
+    assert all(f"`{m.code}`" in methods.methods_table() for m in methods.FIRM_METHODS)
 
 
 def test_missing_proxy_message_speaks_of_data(chilean):

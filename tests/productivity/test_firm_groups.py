@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from nscl.productivity import registry
+from nscl.productivity import methods
 from nscl.productivity.firm import (MIN_GROUP, FirmDataError, estimate, fit_by_group, group_key, read_panel,
                                     skip_reason)
 
@@ -31,7 +31,7 @@ def chilean():
 
 def test_each_group_equals_a_separate_run(chilean):
     res = fit_by_group(chilean, "lp", "nganh", bootstrap=3, seed=4, proxy="pX", **KW)
-    assert list(res.groups) == ["01", "02", "15"] and MIN_GROUP == registry.FIRM_MIN_GROUP == 100
+    assert list(res.groups) == ["01", "02", "15"] and MIN_GROUP == methods.FIRM_MIN_GROUP == 100
     for key, r in res.groups.items():
         alone = estimate(chilean[chilean.nganh == key], "lp", proxy="pX", **KW).fit(bootstrap=3, seed=4)
         assert r.params.to_numpy() == pytest.approx(alone.params.to_numpy(), abs=1e-12)

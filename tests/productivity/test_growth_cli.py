@@ -46,14 +46,14 @@ def test_bad_file_gives_a_message_not_a_traceback(tmp_path):
 
 
 def test_default_alpha_and_method_choices_come_from_the_library(tmp_path):
-    from nscl.productivity import growth, registry
+    from nscl.productivity import growth, methods
 
     f = tmp_path / "hy.csv"
     pd.DataFrame({"year": range(2015, 2018), "output": [100, 105, 111], "capital": [300, 320, 345],
                   "labour": [50, 51, 51.5]}).to_csv(f, index=False)
     out = run("--input", str(f), "--format", "json")
     assert json.loads(out.stdout)["parameters"]["alpha"] == growth.DEFAULT_ALPHA
-    assert registry.codes(registry.GROWTH_METHODS) == growth.METHODS
+    assert methods.codes(methods.GROWTH_METHODS) == growth.METHODS
     out = run("--input", str(f), "--method", "solow")
     assert out.returncode != 0 and "gso" in out.stderr and "tornqvist" in out.stderr
 

@@ -7,7 +7,7 @@ import argparse
 import json
 import sys
 
-from nscl.productivity import registry
+from nscl.productivity import methods
 
 
 def _years(text):
@@ -25,10 +25,10 @@ def parser() -> argparse.ArgumentParser:
                                 description="tác động của hỗ trợ tính từ sổ doanh nghiệp (số liệu năm, hồ sơ đã nghiệm thu)")
     p.add_argument("--from-registry", action="store_true", required=True)
     p.add_argument("--outcome", choices=list(OUTCOMES), default=DEFAULT_OUTCOME)
-    p.add_argument("--control", choices=registry.codes(registry.CONTROL_GROUPS), default="never",
-                   help="; ".join(f"{o.code}: {o.label_vi}" for o in registry.CONTROL_GROUPS))
-    p.add_argument("--estimator", choices=registry.codes(registry.IMPACT_ESTIMATORS), default="dr",
-                   help="; ".join(f"{o.code}: {o.label_vi}" for o in registry.IMPACT_ESTIMATORS))
+    p.add_argument("--control", choices=methods.codes(methods.CONTROL_GROUPS), default="never",
+                   help="; ".join(f"{o.code}: {o.label_vi}" for o in methods.CONTROL_GROUPS))
+    p.add_argument("--estimator", choices=methods.codes(methods.IMPACT_ESTIMATORS), default="dr",
+                   help="; ".join(f"{o.code}: {o.label_vi}" for o in methods.IMPACT_ESTIMATORS))
     p.add_argument("--content", help="chỉ các doanh nghiệp được hỗ trợ đầu tiên với nội dung này (mã, vd. iso-9001)")
     p.add_argument("--deflator", type=int, help="số hiệu chuỗi chỉ số giảm phát (giá so sánh); mặc định giá hiện hành")
     p.add_argument("--years", type=_years, help="khoảng năm, vd. 2016-2025 (mặc định: các năm đủ số liệu)")

@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from nscl.common.downloads import frame_csv_bytes, workbook_bytes
-from nscl.productivity.registry import AGGREGATIONS, codes, get
+from nscl.productivity.methods import AGGREGATIONS, codes, get
 
 from .models import AnalysisJob
 

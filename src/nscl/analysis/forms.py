@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _l
 
 from nscl.common.formatting import fmt_num
 from nscl.common.uploads import UnsafeOfficeFile, check_office_zip, office_limits
-from nscl.productivity import registry
+from nscl.productivity import methods
 from nscl.productivity.firm.panel import value_scale
 from nscl.productivity.tables import guess_roles, head_table, peek_table
 
@@ -64,7 +64,7 @@ class UploadForm(forms.Form):
 
 def _options(options):
     language = translation.get_language() or "vi"
-    return registry.choices(options, language)
+    return methods.choices(options, language)
 
 
 HELP = {
@@ -182,7 +182,7 @@ class MappingForm(forms.Form):
                 label=_l("Biến đại diện (đầu tư cho OP, nguyên vật liệu cho LP/ACF/Wooldridge)"), choices=one,
                 required=False)
             f["controls"] = multiple(_l("Biến kiểm soát"), required=False)
-            f["method"] = forms.ChoiceField(label=_l("Phương pháp"), choices=_options(registry.FIRM_METHODS),
+            f["method"] = forms.ChoiceField(label=_l("Phương pháp"), choices=_options(methods.FIRM_METHODS),
                                             initial="lp")
             f["log_inputs"] = forms.BooleanField(label=_l("Lấy logarit (số liệu ở dạng mức)"), required=False)
             if self.scales:
@@ -194,12 +194,12 @@ class MappingForm(forms.Form):
                                            initial=min(2, cpus))
             f["by"] = forms.ChoiceField(label=_l("Ước lượng theo nhóm (cột)"), choices=one, required=False)
             f["min_group"] = forms.IntegerField(label=_l("Số doanh nghiệp-năm tối thiểu mỗi nhóm"), min_value=1,
-                                                initial=registry.FIRM_MIN_GROUP, required=False)
+                                                initial=methods.FIRM_MIN_GROUP, required=False)
         else:
             f["outcome"] = forms.ChoiceField(label=_l("Kết quả (vd. log năng suất lao động, TFP)"), choices=one)
             f["first_treated"] = forms.ChoiceField(label=_l("Năm được hỗ trợ đầu tiên (0 = chưa bao giờ)"), choices=one)
-            f["control"] = forms.ChoiceField(label=_l("Nhóm đối chứng"), choices=_options(registry.CONTROL_GROUPS))
-            f["estimator"] = forms.ChoiceField(label=_l("Ước lượng"), choices=_options(registry.IMPACT_ESTIMATORS))
+            f["control"] = forms.ChoiceField(label=_l("Nhóm đối chứng"), choices=_options(methods.CONTROL_GROUPS))
+            f["estimator"] = forms.ChoiceField(label=_l("Ước lượng"), choices=_options(methods.IMPACT_ESTIMATORS))
             f["covariates"] = multiple(_l("Biến kiểm soát"), required=False)
         for name, field in f.items():
             field.help_text = HELP[name]
@@ -212,7 +212,7 @@ class MappingForm(forms.Form):
         if cd.get("by") and cd["by"] in [c for k in ("free", "state", "controls") for c in cd.get(k) or []]:
             self.add_error("by", _("Cột nhóm không được là một biến của hàm sản xuất."))
         if "min_group" in self.fields and not cd.get("min_group"):
-            cd["min_group"] = registry.FIRM_MIN_GROUP
+            cd["min_group"] = methods.FIRM_MIN_GROUP
         if not cd.pop("confirm_scale", False) and "log_inputs" in self.fields and scale_mismatch(self.scales, cd)[0]:
             self.add_error("log_inputs", self.scale_warning(cd))
         return cd

@@ -8,7 +8,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from nscl.productivity import registry
+from nscl.productivity import methods
 from nscl.stats.deflators import DeflatorSeries
 
 from .registry_impact import DEFAULT_OUTCOME, MIN_PER_COHORT, OUTCOMES, content_groups
@@ -17,7 +17,7 @@ FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 def _options(options):
-    return registry.choices(options, translation.get_language() or "vi")
+    return methods.choices(options, translation.get_language() or "vi")
 
 
 class RegistryImpactForm(forms.Form):
@@ -43,8 +43,8 @@ class RegistryImpactForm(forms.Form):
         super().__init__(data)
         f = self.fields
         f["outcome"].choices = [(code, label) for code, label in OUTCOMES.items()]
-        f["control"].choices = _options(registry.CONTROL_GROUPS)
-        f["estimator"].choices = _options(registry.IMPACT_ESTIMATORS)
+        f["control"].choices = _options(methods.CONTROL_GROUPS)
+        f["estimator"].choices = _options(methods.IMPACT_ESTIMATORS)
         self.groups = content_groups()
         english = (translation.get_language() or "vi").startswith("en")
         f["content"].choices = [("", _("Mọi nội dung"))] + [

@@ -14,7 +14,7 @@ from nscl.common.downloads import CSV, XLSX, attachment
 from nscl.productivity import interpret
 from nscl.productivity.firm.groups import grouped_summary, skip_reason
 from nscl.productivity.firm.results import summary_text
-from nscl.productivity.registry import AGGREGATIONS, codes, get
+from nscl.productivity.methods import AGGREGATIONS, codes, get
 
 from . import charts, exports, runner
 from .forms import MappingForm, UploadForm

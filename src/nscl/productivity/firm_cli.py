@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from . import registry
+from . import methods
 
 KEYS = ("method", "coefficients", "std_errors", "n_obs", "n_firms", "criterion", "bootstrap")
 
@@ -20,13 +20,13 @@ def add_arguments(f) -> None:
     f.add_argument("--free", required=True, help="một hoặc nhiều cột, phân cách bằng dấu phẩy")
     f.add_argument("--state", required=True)
     f.add_argument("--proxy")
-    f.add_argument("--method", required=True, choices=registry.codes(registry.FIRM_METHODS),
-                   help="; ".join(f"{m.code}: {m.label_vi}" for m in registry.FIRM_METHODS))
+    f.add_argument("--method", required=True, choices=methods.codes(methods.FIRM_METHODS),
+                   help="; ".join(f"{m.code}: {m.label_vi}" for m in methods.FIRM_METHODS))
     f.add_argument("--controls")
     f.add_argument("--log", action="store_true", help="lấy logarit các cột (giá trị phải dương)")
     f.add_argument("--by", help="ước lượng riêng cho từng giá trị của cột này (ví dụ ngành VSIC 2 chữ số)")
-    f.add_argument("--min-group", type=int, default=registry.FIRM_MIN_GROUP,
-                   help=f"số doanh nghiệp-năm tối thiểu của một nhóm (mặc định {registry.FIRM_MIN_GROUP}); "
+    f.add_argument("--min-group", type=int, default=methods.FIRM_MIN_GROUP,
+                   help=f"số doanh nghiệp-năm tối thiểu của một nhóm (mặc định {methods.FIRM_MIN_GROUP}); "
                         "nhóm nhỏ hơn được báo, không ước lượng")
     f.add_argument("--bootstrap", type=int, default=0)
     f.add_argument("--seed", type=int)

@@ -27,14 +27,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from . import registry
+from . import methods
 from .results import DEFAULT_LEVEL, ResultsContract, as_series, interval, json_safe
 from .tables import unit_list
 
 MODERNDID_CONTROL = {"never": "nevertreated", "notyet": "notyettreated"}
-CONTROLS = registry.codes(registry.CONTROL_GROUPS)
-ESTIMATORS = registry.codes(registry.IMPACT_ESTIMATORS)
-AGGREGATIONS = registry.codes(registry.AGGREGATIONS)
+CONTROLS = methods.codes(methods.CONTROL_GROUPS)
+ESTIMATORS = methods.codes(methods.IMPACT_ESTIMATORS)
+AGGREGATIONS = methods.codes(methods.AGGREGATIONS)
 BY_KEY = {"group": "group", "dynamic": "e", "calendar": "time"}
 
 

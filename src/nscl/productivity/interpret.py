@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 
-from . import registry
+from . import methods
 
 RTS_RANGE = (0.7, 1.3)
 RTS_CONSTANT = 0.1          # |RTS − 1| within this: roughly constant returns
@@ -91,7 +91,7 @@ def firm_notes(result: dict, roles: dict | None = None, language: str = "vi") ->
     _LANG["language"] = language or "vi"
     roles = roles or {}
     method = result["method"]
-    label = registry.firm_method(method).label(language or "vi")
+    label = methods.firm_method(method).label(language or "vi")
     names = result.get("names") or list(result["coefficients"])
     coef = result["coefficients"]
     controls = set(roles.get("controls") or [])
@@ -233,7 +233,7 @@ def _identification(method, names, free, diag) -> list[dict]:
         worst = max(finite_r2, key=lambda j: r2[j])
         if r2[worst] > FREE_R2_LIMIT:
             name = free_names[worst] if worst < len(free_names) else free_names[0]
-            label = registry.firm_method(method).label(_LANG["language"])
+            label = methods.firm_method(method).label(_LANG["language"])
             notes.append(_note("warning", _t(f"{name} gần như được quyết định bởi vốn và biến đại diện (R² = "
                                              f"{_n(r2[worst])}): lao động được chọn cùng lúc với năng suất nên hệ số lao "
                                              f"động của {label} không được xác định trong số liệu này.",
@@ -261,13 +261,13 @@ def _identification(method, names, free, diag) -> list[dict]:
             if _finite(a - b) and abs(a - b) > OLS_FE_GAP and abs(a - b) > 2 * se:
                 gaps.append(f"{n}: OLS {_n(a)}, FE {_n(b)}")
         if gaps:
-            proxy = registry.firm_method(method).needs_proxy
+            proxy = methods.firm_method(method).needs_proxy
             text = _t("OLS và tác động cố định (FE) cho hệ số lao động rất khác nhau (" + "; ".join(gaps) + "): năng "
                       "suất riêng của doanh nghiệp đi cùng với lượng đầu vào nó chọn, nên OLS bị chệch.",
                       "OLS and fixed effects (FE) give very different labour coefficients (" + "; ".join(gaps) + "): a "
                       "firm's own productivity goes with the inputs it chooses, so OLS is biased.")
             if proxy:
-                label = registry.firm_method(method).label(_LANG["language"])
+                label = methods.firm_method(method).label(_LANG["language"])
                 text += _t(f" {label} dùng biến đại diện chính để xử lý điều này.",
                            f" {label} uses its proxy precisely to deal with this.")
             notes.append(_note("info" if proxy else "warning", text))

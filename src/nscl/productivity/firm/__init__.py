@@ -5,7 +5,7 @@ exists only for the previous calendar year of the same firm (a gap gives no lag)
 
 Estimators (each a model class whose ``fit()`` returns :class:`ProductivityResults`, the results
 contract of :mod:`nscl.productivity.results`; their codes and labels are in
-:mod:`nscl.productivity.registry`):
+:mod:`nscl.productivity.methods`):
 
 - ``OLS``, ``FixedEffects`` (within firm): no proxy.
 - ``OlleyPakes`` (proxy: investment), ``LevinsohnPetrin`` (proxy: materials): first stage OLS of y
@@ -68,7 +68,7 @@ row or firm, polynomial moments), ``optimise`` (the minimisers), ``bootstrap`` (
 """
 from __future__ import annotations
 
-from .. import registry
+from .. import methods
 from .bootstrap import bootstrap_draws, draw_estimates, firm_weights, resample_firms
 from .estimators import OLS, FixedEffects, ProductionFunction, estimate
 from .groups import MIN_GROUP, GroupResults, fit_by_group, group_key, grouped_summary, skip_reason
@@ -78,9 +78,9 @@ from .wooldridge import Wooldridge, WooldridgeGMM
 from .results import ProductivityResults, firm_tfp
 
 # the registry's lists under their old names
-METHODS = registry.codes(registry.FIRM_METHODS)
-LABELS = {m.code: m.label_en for m in registry.FIRM_METHODS}
-ESTIMATORS = {m.code: m.model() for m in registry.FIRM_METHODS}
+METHODS = methods.codes(methods.FIRM_METHODS)
+LABELS = {m.code: m.label_en for m in methods.FIRM_METHODS}
+ESTIMATORS = {m.code: m.model() for m in methods.FIRM_METHODS}
 
 __all__ = ["ACF", "ESTIMATORS", "MIN_GROUP", "FixedEffects", "FirmDataError", "GroupResults", "LABELS",
            "LevinsohnPetrin", "METHODS", "OLS", "OlleyPakes", "Panel", "ProductionFunction", "ProductivityResults",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .. import registry
+from .. import methods
 from .bootstrap import bootstrap_draws
 from .panel import FirmDataError, Panel, Sample, poly2, prepare
 from .results import ProductivityResults, firm_tfp
@@ -31,7 +31,7 @@ class ProductionFunction:
         self.panel = data if isinstance(data, Panel) else prepare(
             data, id, time, output, free, state, proxy, controls, log_inputs)
         self._firm_sums: dict = {}
-        spec = registry.firm_method(self.method)
+        spec = methods.firm_method(self.method)
         if self.needs_proxy and self.panel.proxy is None:
             raise FirmDataError(f"{spec.label_vi} cần một biến đại diện: chưa chọn cột {PROXY_KIND[spec.proxy]}.",
                                 field="proxy")
@@ -42,7 +42,7 @@ class ProductionFunction:
 
     @property
     def needs_proxy(self) -> bool:
-        return registry.firm_method(self.method).needs_proxy
+        return methods.firm_method(self.method).needs_proxy
 
     @property
     def names(self):
@@ -131,7 +131,7 @@ def diagnostics(p: Panel, method: str) -> dict:
             out[code] = {"params": [float(v) for v in b], "std_errors": [float(v) for v in info["std_errors"]]}
         except (FirmDataError, np.linalg.LinAlgError, ValueError):
             pass
-    if registry.firm_method(method).needs_proxy and p.proxy is not None:
+    if methods.firm_method(method).needs_proxy and p.proxy is not None:
         sc = p.scales()
         nf = p.free.shape[1]
 
@@ -223,13 +223,13 @@ class FixedEffects(OLS):
     within = True
 
 
-def method_spec(method: str) -> registry.Method:
+def method_spec(method: str) -> methods.Method:
     """The registry's firm method `method`, or a message listing the methods."""
     try:
-        return registry.firm_method(method)
+        return methods.firm_method(method)
     except KeyError:
         raise FirmDataError(f"Phương pháp “{method}” không có; chọn một trong: "
-                            f"{', '.join(registry.codes(registry.FIRM_METHODS))}.", field="method") from None
+                            f"{', '.join(methods.codes(methods.FIRM_METHODS))}.", field="method") from None
 
 
 def estimate(data: pd.DataFrame, method: str, **kwargs) -> ProductionFunction:

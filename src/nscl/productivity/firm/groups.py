@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .. import registry
+from .. import methods
 from .bootstrap import setup_pool_worker
 from .estimators import estimate, method_spec
 from .panel import FirmDataError, check_columns, needed_columns
 from .results import ProductivityResults, summary_text
 
-MIN_GROUP = registry.FIRM_MIN_GROUP   # firm-years: fewer are too few to estimate a production function
+MIN_GROUP = methods.FIRM_MIN_GROUP   # firm-years: fewer are too few to estimate a production function
 
 
 def group_key(value) -> str:

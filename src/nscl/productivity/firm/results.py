@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .. import registry
+from .. import methods
 from ..results import ResultsContract, as_series, json_safe
 from .panel import Panel
 
@@ -116,7 +116,7 @@ def summary_text(d: dict, language: str = "en") -> str:
         return text.replace(".", ",").replace("-", "−") if vi else text
     names = d.get("names") or list(d["coefficients"])
     ses = d.get("std_errors")
-    spec = registry.firm_method(d["method"])
+    spec = methods.firm_method(d["method"])
     label = spec.label("vi" if vi else "en")
     width = 14 if vi else 12
     lines = [f"{label}    {w['obs']}: {d['n_obs']}   {w['firms']}: {d['n_firms']}"
