@@ -36,7 +36,7 @@ def load_reference() -> dict:
 
 
 def load_demo() -> dict:
-    from nscl.analysis import demo_registry as registry_demo
+    from nscl.analysis import demo_support_impact as support_impact_demo
     from nscl.practices import demo as practices_demo
     from nscl.programme import demo
     from nscl.stats import demo as tfp_demo
@@ -46,7 +46,7 @@ def load_demo() -> dict:
         out.update(tfp_demo.load())
         out["activities"] += out["published"]  # each published TFP year is a programme record
         out.update(practices_demo.load())  # cases from the accepted demo dossiers
-        out.update(registry_demo.load())  # the simulated registry of the impact page
+        out.update(support_impact_demo.load())  # the simulated registry of the impact page
     from nscl.trace import demo as trace_demo
 
     out.update(trace_demo.load())  # the longan chain (its own enterprises; idempotent)
@@ -55,7 +55,7 @@ def load_demo() -> dict:
 
 def remove_demo() -> dict:
     """Illustrative records of every app, highest layer first (they refer to the lower ones)."""
-    from nscl.analysis import demo_registry as registry_demo
+    from nscl.analysis import demo_support_impact as support_impact_demo
     from nscl.practices import demo as practices_demo
     from nscl.programme import demo
     from nscl.stats import demo as tfp_demo
@@ -63,7 +63,7 @@ def remove_demo() -> dict:
     from nscl.trace import demo as trace_demo
 
     out = trace_demo.remove()
-    out.update(registry_demo.remove())
+    out.update(support_impact_demo.remove())
     out.update(practices_demo.remove())
     out.update(tfp_demo.remove())
     out.update(demo.remove())

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from nscl.analysis import demo_registry
-from nscl.analysis import registry_impact as ri
+from nscl.analysis import demo_support_impact
+from nscl.analysis import support_impact as ri
 from nscl.cli import main
 from nscl.enterprises.dossiers import Dossier
 from nscl.enterprises.models import Enterprise, SupportContent, YearlyFigures
@@ -143,14 +143,14 @@ def run(capsys, *args):
 @pytest.mark.parametrize("control, estimator", [("never", "dr"), ("notyet", "reg")])
 def test_from_registry_prints_what_nscl_impact_prints_on_the_equivalent_csv(contents, tmp_path, capsys, control,
                                                                             estimator):
-    demo_registry.load(n_firms=60, seed=4)
+    demo_support_impact.load(n_firms=60, seed=4)
     code, out, err = run(capsys, "impact", "--from-registry", "--outcome", "log_labour_productivity",
                          "--control", control, "--estimator", estimator, "--format", "json")
     assert code == 0, err
     registry = json.loads(out)
     # the equivalent CSV, built from the simulation's own numbers (not from the registry)
-    firms, figures = demo_registry.simulate(60, 4)
-    codes = demo_registry.demo_tax_codes(60)
+    firms, figures = demo_support_impact.simulate(60, 4)
+    codes = demo_support_impact.demo_tax_codes(60)
     rows = [{"tax_code": codes[i], "year": year, "first_treated": next(g for j, g, _c in firms if j == i),
              "log_labour_productivity": math.log(float(v["value_added"]) / float(v["employees"]))}
             for (i, year), v in figures.items()]
@@ -179,7 +179,7 @@ def test_from_registry_prints_what_nscl_impact_prints_on_the_equivalent_csv(cont
 
 
 def test_from_registry_table_and_messages(contents, capsys):
-    demo_registry.load(n_firms=60, seed=4)
+    demo_support_impact.load(n_firms=60, seed=4)
     code, out, _err = run(capsys, "impact", "--from-registry", "--control", "never", "--estimator", "reg")
     assert code == 0
     assert out.splitlines()[0] == ("Bảng số liệu từ sổ doanh nghiệp: log_labour_productivity, 2016-2025, 60 doanh "
@@ -194,14 +194,14 @@ def test_from_registry_table_and_messages(contents, capsys):
 
 
 def test_a_common_deflator_leaves_the_att_on_a_log_outcome_unchanged(contents):
-    demo_registry.load(n_firms=60, seed=4)
+    demo_support_impact.load(n_firms=60, seed=4)
     nominal = ri.estimate(ri.build_panel(), "never", "reg").aggregations["simple"]["att"]
     real = ri.estimate(ri.build_panel(deflator=DeflatorSeries.objects.get(is_demo=True)), "never", "reg")
     assert real.aggregations["simple"]["att"] == pytest.approx(nominal, abs=1e-10)
 
 
 def test_firm_tfp_outcome_from_the_production_function(contents):
-    demo_registry.load(n_firms=60, seed=4)
+    demo_support_impact.load(n_firms=60, seed=4)
     p = ri.build_panel("log_tfp")
     assert p.tfp["method"] == "lp" and p.tfp["n_obs"] == 540  # the first year has no lag
     # the simulation's elasticities are 0.6 (employees) and 0.3 (fixed assets)

@@ -6,8 +6,8 @@ import math
 import pytest
 from stdnum.vn import mst
 
-from nscl.analysis import demo_registry
-from nscl.analysis import registry_impact as ri
+from nscl.analysis import demo_support_impact
+from nscl.analysis import support_impact as ri
 from nscl.enterprises.dossiers import Dossier
 from nscl.enterprises.models import Enterprise, YearlyFigures
 from nscl.enterprises.reference import load_reference
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 def test_the_demo_effect_is_recovered_within_its_interval():
     load_reference()
-    out = demo_registry.load()
+    out = demo_support_impact.load()
     assert out == {"registry_enterprises": 400, "registry_figures": 4000, "registry_dossiers": out["registry_dossiers"],
                    "registry_treated": out["registry_treated"]} and 200 < out["registry_treated"] < 250
     panel = ri.build_panel()
@@ -29,7 +29,7 @@ def test_the_demo_effect_is_recovered_within_its_interval():
     for control, estimator in (("never", "dr"), ("notyet", "reg")):
         r = ri.estimate(panel, control, estimator).to_dict()
         simple = r["aggregations"]["simple"]
-        assert simple["lower"] < demo_registry.EFFECT < simple["upper"], (control, simple)
+        assert simple["lower"] < demo_support_impact.EFFECT < simple["upper"], (control, simple)
         assert simple["lower"] > 0  # an effect the page shows as significant
         pre = [e for e in r["aggregations"]["dynamic"]["by"] if e["e"] < 0]
         assert len(pre) == 3 and all(e["lower"] < 0 < e["upper"] for e in pre)
@@ -39,8 +39,8 @@ def test_the_demo_effect_is_recovered_within_its_interval():
 
 def test_the_demo_is_labelled_before_the_plan_and_removed_exactly():
     load_reference()
-    real = Enterprise.objects.create(tax_code=demo_registry.demo_tax_codes(1)[0], name="Doanh nghiệp thật")
-    demo_registry.load(n_firms=30)
+    real = Enterprise.objects.create(tax_code=demo_support_impact.demo_tax_codes(1)[0], name="Doanh nghiệp thật")
+    demo_support_impact.load(n_firms=30)
     demo = Enterprise.objects.filter(is_demo=True)
     assert demo.count() == 30 and real.pk not in set(demo.values_list("pk", flat=True))  # its code was skipped
     assert all(mst.is_valid(c) and c.startswith("0991") for c in demo.values_list("tax_code", flat=True))
@@ -49,16 +49,16 @@ def test_the_demo_is_labelled_before_the_plan_and_removed_exactly():
     assert years <= {2017, 2018, 2019, 2020} and Dossier.objects.filter(is_demo=False).count() == 0
     assert YearlyFigures.objects.filter(enterprise__is_demo=True).count() == 300
     assert DeflatorSeries.objects.get().is_demo
-    assert demo_registry.load(n_firms=30) == {"registry_skipped": "already loaded"}
+    assert demo_support_impact.load(n_firms=30) == {"registry_skipped": "already loaded"}
     n_dossiers = Dossier.objects.count()
-    assert demo_registry.remove() == {"registry_enterprises": 30, "registry_dossiers": n_dossiers}
+    assert demo_support_impact.remove() == {"registry_enterprises": 30, "registry_dossiers": n_dossiers}
     assert list(Enterprise.objects.all()) == [real]
     assert not YearlyFigures.objects.exists() and not Dossier.objects.exists() and not DeflatorSeries.objects.exists()
 
 
 def test_the_simulation_is_what_the_docstring_says():
-    firms, figures = demo_registry.simulate(50, 3)
-    assert len(figures) == 500 and {y for _i, y in figures} == set(demo_registry.YEARS)
+    firms, figures = demo_support_impact.simulate(50, 3)
+    assert len(figures) == 500 and {y for _i, y in figures} == set(demo_support_impact.YEARS)
     f = figures[(0, 2020)]
     assert f["intermediate_costs"] + f["value_added"] == f["revenue"]
-    assert math.isclose(demo_registry.EFFECT, math.log(1.08))
+    assert math.isclose(demo_support_impact.EFFECT, math.log(1.08))

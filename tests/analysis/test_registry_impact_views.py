@@ -5,8 +5,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from nscl.accounts.models import Role
-from nscl.analysis import demo_registry, runner
-from nscl.analysis import registry_impact as ri
+from nscl.analysis import demo_support_impact, runner
+from nscl.analysis import support_impact as ri
 from nscl.analysis.models import AnalysisJob
 from nscl.audit.models import AuditEntry
 from nscl.enterprises.reference import load_reference
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def registry(db):
     load_reference()
-    return demo_registry.load(n_firms=60, seed=4)
+    return demo_support_impact.load(n_firms=60, seed=4)
 
 
 @pytest.mark.parametrize("role, status", [(Role.VIEWER, 200), (Role.PARTNER, 200), (Role.OFFICER, 200),

@@ -17,8 +17,8 @@ class AnalysisConfig(AppConfig):
 
 
 def latest_registry_effect():
-    """registry_impact.latest_effect, imported when first asked (it brings pandas and the estimators)."""
-    from .registry_impact import latest_effect
+    """support_impact.latest_effect, imported when first asked (it brings pandas and the estimators)."""
+    from .support_impact import latest_effect
 
     return latest_effect()
 

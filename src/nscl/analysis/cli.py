@@ -1,5 +1,5 @@
 """`nscl impact --from-registry ...`: the impact of support on the registry's own panel (nscl/cli.py
-hands the arguments over; see registry_impact for the panel). With --format json it prints exactly
+hands the arguments over; see support_impact for the panel). With --format json it prints exactly
 what `nscl impact --format json` prints on the same panel as a CSV."""
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ def _years(text):
 
 
 def parser() -> argparse.ArgumentParser:
-    from .registry_impact import DEFAULT_OUTCOME, OUTCOMES
+    from .support_impact import DEFAULT_OUTCOME, OUTCOMES
 
     p = argparse.ArgumentParser(prog="nscl impact --from-registry",
                                 description="tác động của hỗ trợ tính từ sổ doanh nghiệp (số liệu năm, hồ sơ đã nghiệm thu)")
@@ -62,7 +62,7 @@ def impact_from_registry(argv, out=None, err=None) -> int:
     from nscl.productivity.impact import ImpactDataError
     from nscl.stats.deflators import DeflatorSeries
 
-    from .registry_impact import RegistryPanelError, build_panel, estimate
+    from .support_impact import RegistryPanelError, build_panel, estimate
 
     out, err = out or sys.stdout, err or sys.stderr
     args = parser().parse_args(argv)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_registry
+from . import views, views_support_impact
 
 urlpatterns = [
     path("", views.index, name="analysis_index"),
@@ -12,8 +12,8 @@ urlpatterns = [
     path("<int:pk>/<str:name>.svg", views.chart, name="analysis_chart"),
     path("<int:pk>/results.xlsx", views.download, name="analysis_download"),
     path("<int:pk>/tfp.csv", views.tfp_csv, name="analysis_tfp_csv"),
-    path("registry/", views_registry.registry_impact, name="analysis_registry"),
-    path("registry/deflators/", views_registry.deflators, name="analysis_deflators"),
-    path("registry/deflators/<int:series>/", views_registry.deflator, name="analysis_deflator"),
-    path("registry/deflators/<int:series>/delete/", views_registry.deflator_delete, name="analysis_deflator_delete"),
+    path("registry/", views_support_impact.support_impact, name="analysis_support_impact"),
+    path("registry/deflators/", views_support_impact.deflators, name="analysis_deflators"),
+    path("registry/deflators/<int:series>/", views_support_impact.deflator, name="analysis_deflator"),
+    path("registry/deflators/<int:series>/delete/", views_support_impact.deflator_delete, name="analysis_deflator_delete"),
 ]

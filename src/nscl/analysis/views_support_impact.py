@@ -14,8 +14,8 @@ from django.views.decorators.http import require_POST
 from nscl.accounts import roles
 from nscl.stats.deflators import DeflatorSeries, DeflatorValue
 
-from . import registry_impact as ri
-from .forms_registry import DeflatorSeriesForm, DeflatorValuesForm, RegistryImpactForm
+from . import support_impact as ri
+from .forms_support_impact import DeflatorSeriesForm, DeflatorValuesForm, SupportImpactForm
 from .models import AnalysisJob
 
 
@@ -25,13 +25,13 @@ def _viewer(request):
 
 
 @login_required
-def registry_impact(request):
+def support_impact(request):
     _viewer(request)
     can_run = roles.can_run_analysis(request.user)
     if request.method == "POST" and not can_run:
         raise PermissionDenied
     bound = request.POST if request.method == "POST" else (request.GET if "outcome" in request.GET else None)
-    form = RegistryImpactForm(bound)
+    form = SupportImpactForm(bound)
     panel = error = None
     if form.is_bound and form.is_valid():
         options, control = form.options(), form.cleaned_data["control"]
@@ -51,7 +51,7 @@ def registry_impact(request):
         return redirect("analysis_detail", pk=job.pk)
     jobs = ri.registry_jobs(roles.visible_analyses(request.user, AnalysisJob.objects.all()))[:20]
     status = 400 if form.is_bound and (form.errors or error) else 200
-    return render(request, "analysis/registry_impact.html", {
+    return render(request, "analysis/support_impact.html", {
         "form": form, "panel": panel.describe() if panel is not None else None, "error": error, "jobs": jobs,
         "can_run": can_run, "can_edit_deflators": roles.can_edit_tfp(request.user), "groups": form.groups,
         "min_per_cohort": ri.MIN_PER_COHORT, "min_controls": ri.MIN_CONTROLS}, status=status)
@@ -74,7 +74,7 @@ def deflators(request):
                     DeflatorValue.objects.create(series=series, year=year, index=index)
             return redirect("analysis_deflator", series=series.pk)
     status = 400 if form.errors else 200
-    return render(request, "analysis/registry_deflators.html", {
+    return render(request, "analysis/support_impact_deflators.html", {
         "form": form, "can_edit": can_edit,
         "series": DeflatorSeries.objects.annotate(first_year=Min("values__year"), last_year=Max("values__year"))},
         status=status)
@@ -101,7 +101,7 @@ def deflator(request, series):
                     DeflatorValue.objects.create(series=s, year=year, index=index)
             messages.success(request, _("Đã thay các chỉ số của chuỗi."))
             return redirect("analysis_deflator", series=s.pk)
-    return render(request, "analysis/registry_deflator.html", {"s": s, "form": form, "can_edit": can_edit},
+    return render(request, "analysis/support_impact_deflator.html", {"s": s, "form": form, "can_edit": can_edit},
                   status=400 if form.errors else 200)
 
 

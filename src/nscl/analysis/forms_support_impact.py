@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _l
 from nscl.productivity import methods
 from nscl.stats.deflators import DeflatorSeries
 
-from .registry_impact import DEFAULT_OUTCOME, MIN_PER_COHORT, OUTCOMES, content_groups
+from .support_impact import DEFAULT_OUTCOME, MIN_PER_COHORT, OUTCOMES, content_groups
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
@@ -20,7 +20,7 @@ def _options(options):
     return methods.choices(options, translation.get_language() or "vi")
 
 
-class RegistryImpactForm(forms.Form):
+class SupportImpactForm(forms.Form):
     outcome = forms.ChoiceField(label=_l("Chỉ tiêu kết quả"), initial=DEFAULT_OUTCOME,
                                 help_text=_l("Năng suất lao động = giá trị tăng thêm (hoặc doanh thu − chi phí trung "
                                              "gian) / lao động bình quân, lấy logarit: tác động 0,08 ≈ 8%."))
@@ -63,7 +63,7 @@ class RegistryImpactForm(forms.Form):
         return cd
 
     def options(self) -> dict:
-        """Keyword arguments of registry_impact.build_panel (the form is valid)."""
+        """Keyword arguments of support_impact.build_panel (the form is valid)."""
         from nscl.enterprises.models import SupportContent
 
         cd = self.cleaned_data
