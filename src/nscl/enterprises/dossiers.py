@@ -24,6 +24,11 @@ class Status(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Đã rút hồ sơ")
 
 
+# What the programme counts as supported (objective 5, MT5; the support impact's treated): an
+# enterprise is supported in the year its dossier was accepted (nghiệm thu); a closed dossier was
+# accepted first. The one definition: services, analysis and practices import it from here.
+COUNTED = (Status.ACCEPTED, Status.CLOSED)
+
 # from approval on, the amounts are those of the decision
 LOCKED = {Status.APPROVED, Status.IMPLEMENTING, Status.ACCEPTED, Status.CLOSED}
 LOCKED_FIELDS = ("total_cost", "requested_amount", "approved_amount", "rule_id")
@@ -61,6 +66,9 @@ class Dossier(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     is_demo = models.BooleanField(_("dữ liệu minh họa"), default=False)
+    # the application form's one-time key: the same form posted again (a double click, parallel
+    # posts) finds this dossier instead of making another; imported and demo dossiers have none
+    submission_key = models.UUIDField(_("mã biểu mẫu nộp"), null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         ordering = ["-applied_on", "-pk"]
