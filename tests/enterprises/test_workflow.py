@@ -27,15 +27,17 @@ VALUES = {
     "implement": {"provider": "Trung tâm Chứng nhận Phù hợp", "contract_number": "HĐ-01", "contract_date": D(2026, 10, 15)},
     "accept": {"accepted_on": D(2026, 11, 10)},
     "close": {"closed_on": D(2026, 11, 20), "paid_amount": 30_000_000},
+    "reopen": {"notes": "Rút nhầm"},
 }
 SOURCES = {"appraise": {"applied"}, "approve": {"appraised"}, "reject": {"applied", "appraised"},
            "withdraw": {"applied", "appraised", "approved"}, "implement": {"approved"},
-           "accept": {"implementing"}, "close": {"accepted"}}
+           "accept": {"implementing"}, "close": {"accepted"}, "reopen": {"withdrawn", "rejected"}}
 TARGET = {"appraise": "appraised", "approve": "approved", "reject": "rejected", "withdraw": "withdrawn",
-          "implement": "implementing", "accept": "accepted", "close": "closed"}
+          "implement": "implementing", "accept": "accepted", "close": "closed",
+          "reopen": "applied"}  # a reopened dossier with no step saying where it was goes back to applied
 MAY = {  # who may make which move (the parent enterprise's own user; another enterprise's user none)
-    "admin": {"appraise", "approve", "reject", "implement", "accept", "close"},
-    "officer": {"appraise", "approve", "reject", "implement", "accept", "close"},
+    "admin": {"appraise", "approve", "reject", "implement", "accept", "close", "reopen"},
+    "officer": {"appraise", "approve", "reject", "implement", "accept", "close", "reopen"},
     "partner": set(), "viewer": set(), "own_enterprise": {"withdraw", "implement"}, "other_enterprise": set(),
 }
 ORDER = ["applied", "appraised", "approved", "implementing", "accepted", "closed"]

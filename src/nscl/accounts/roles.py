@@ -127,7 +127,8 @@ def visible_analyses(user, qs):
 # Read from attributes only (profile.enterprise.tax_code, the object's tax_code): no app import.
 
 ENTERPRISE_USER_TRANSITIONS = frozenset({"withdraw", "implement"})
-OFFICER_TRANSITIONS = frozenset({"appraise", "approve", "reject", "implement", "accept", "close"})
+# an officer also reopens a withdrawn or rejected dossier (with a reason): the undo of those two moves
+OFFICER_TRANSITIONS = frozenset({"appraise", "approve", "reject", "implement", "accept", "close", "reopen"})
 
 
 def own_tax_code(user) -> str | None:
@@ -203,9 +204,10 @@ def can_apply_for_support(user, enterprise) -> bool:
 
 
 def can_transition_dossier(user, dossier, transition) -> bool:
-    """Officers appraise, approve, reject, record implementation, accept and close; an enterprise
-    user withdraws its own dossier and records its implementation (contract with the consultant or
-    certification body). Whether the move is allowed from the dossier's status is the workflow's."""
+    """Officers appraise, approve, reject, record implementation, accept, close and reopen (a
+    withdrawn or rejected dossier, with a reason); an enterprise user withdraws its own dossier and
+    records its implementation (contract with the consultant or certification body). Whether the
+    move is allowed from the dossier's status is the workflow's."""
     role = role_of(user)
     if role in (Role.ADMIN, Role.OFFICER):
         return transition in OFFICER_TRANSITIONS

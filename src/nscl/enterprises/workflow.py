@@ -1,24 +1,29 @@
-"""The support dossier's moves: from which statuses each is allowed, which fields it records, and
-`perform`, the one place a dossier changes status (permission-checked by roles, recorded as a step,
-audited through the app's `audited` flag, approval locks the amounts)."""
+"""The support dossier's moves: from which statuses each is allowed, which fields it records and the
+rules they follow (`field_rules`, shown on the move's form before it is sent), and `perform`, the one
+place a dossier changes status (permission-checked by roles, recorded as a step, audited through the
+app's `audited` flag, approval locks the amounts). Withdrawal and rejection are confirmed first (their
+`confirm` text) and an officer can undo them with a reason (`reopen`, audited as a reopening).
+`submit` files an application once per form, however often the form is posted."""
 from __future__ import annotations
 
 import datetime
+from contextlib import nullcontext
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from nscl.accounts import roles
+from nscl.audit.api import Action, recording
 from nscl.common.formatting import fmt_date, fmt_num, fmt_vnd
 from nscl.notifications import services as notifications
 
-from . import duties
+from . import duties, services
 from .dossiers import Dossier, DossierStep, Status
 from .models import SupportRule
 
@@ -35,25 +40,41 @@ class Transition:
     name: str
     label: str
     sources: frozenset
-    target: str
+    target: str | None  # None: back to the status the dossier had before (reopen)
     required: tuple = ()
     optional: tuple = ()
     notes_required: bool = False
+    done: str = ""  # what the page says once the move is made
+    # an irreversible move is confirmed on its own page first: its question, warning and button
+    ask: str = ""
+    confirm: str = ""
+    confirm_button: str = ""
 
 
 TRANSITIONS = {t.name: t for t in [
-    Transition("appraise", _l("Thẩm định"), frozenset({Status.APPLIED}), Status.APPRAISED, required=("proposed_amount",)),
+    Transition("appraise", _l("Thẩm định"), frozenset({Status.APPLIED}), Status.APPRAISED, required=("proposed_amount",),
+               done=_l("Đã thẩm định hồ sơ.")),
     Transition("approve", _l("Phê duyệt"), frozenset({Status.APPRAISED}), Status.APPROVED,
-               required=("decision_number", "decision_date", "decision_body", "approved_amount")),
+               required=("decision_number", "decision_date", "decision_body", "approved_amount"),
+               done=_l("Đã phê duyệt hồ sơ.")),
     Transition("reject", _l("Không phê duyệt"), frozenset({Status.APPLIED, Status.APPRAISED}), Status.REJECTED,
-               notes_required=True),
+               notes_required=True, done=_l("Đã ghi nhận không phê duyệt hồ sơ."),
+               ask=_l("Không phê duyệt hồ sơ này?"), confirm_button=_l("Xác nhận không phê duyệt"),
+               confirm=_l("Hồ sơ sẽ chuyển sang “Không phê duyệt” và không xử lý tiếp được; doanh nghiệp nhận được "
+                          "thông báo kèm lý do. Chỉ cán bộ chương trình mở lại được, với lý do ghi vào nhật ký.")),
     Transition("withdraw", _l("Rút hồ sơ"), frozenset({Status.APPLIED, Status.APPRAISED, Status.APPROVED}),
-               Status.WITHDRAWN),
+               Status.WITHDRAWN, done=_l("Đã rút hồ sơ."),
+               ask=_l("Rút hồ sơ này?"), confirm_button=_l("Xác nhận rút hồ sơ"),
+               confirm=_l("Hồ sơ sẽ dừng xử lý; doanh nghiệp không tự mở lại được. Nếu rút nhầm, đề nghị cán bộ "
+                          "chương trình mở lại (có lý do, ghi vào nhật ký).")),
     Transition("implement", _l("Ghi nhận thực hiện"), frozenset({Status.APPROVED}), Status.IMPLEMENTING,
-               required=("provider", "contract_number", "contract_date")),
-    Transition("accept", _l("Nghiệm thu"), frozenset({Status.IMPLEMENTING}), Status.ACCEPTED, required=("accepted_on",)),
+               required=("provider", "contract_number", "contract_date"), done=_l("Đã ghi nhận thực hiện hồ sơ.")),
+    Transition("accept", _l("Nghiệm thu"), frozenset({Status.IMPLEMENTING}), Status.ACCEPTED, required=("accepted_on",),
+               done=_l("Đã nghiệm thu hồ sơ.")),
     Transition("close", _l("Kết thúc"), frozenset({Status.ACCEPTED}), Status.CLOSED, required=("closed_on",),
-               optional=("paid_amount",)),
+               optional=("paid_amount",), done=_l("Đã kết thúc hồ sơ.")),
+    Transition("reopen", _l("Mở lại hồ sơ"), frozenset({Status.WITHDRAWN, Status.REJECTED}), None,
+               notes_required=True, done=_l("Đã mở lại hồ sơ.")),
 ]}
 FIELD_LABELS = {"proposed_amount": _l("mức đề xuất"), "decision_number": _l("số quyết định"),
                 "decision_date": _l("ngày quyết định"), "decision_body": _l("cơ quan ban hành"),
@@ -75,6 +96,83 @@ def allowed(dossier, user):
     """The moves this user may make on this dossier now (for the page's buttons)."""
     return [t for t in TRANSITIONS.values()
             if dossier.status in t.sources and roles.can_transition_dossier(user, dossier, t.name)]
+
+
+def target_of(dossier, t: Transition) -> str:
+    """Where a move takes the dossier: its target, or for a reopening the status it was withdrawn or
+    rejected from (applied when no step says)."""
+    if t.target is not None:
+        return t.target
+    last = dossier.steps.filter(to_status=dossier.status).exclude(from_status="").order_by("-pk").first()
+    return last.from_status if last else Status.APPLIED
+
+
+def already_done(dossier, name: str, from_status: str, user) -> bool:
+    """Whether the dossier's latest step is this move, from this status, by this user: the same form
+    posted again (a double click, a reload), which is answered as done rather than refused."""
+    last = dossier.steps.order_by("-pk").first()
+    return bool(last and last.transition == name and last.from_status == from_status
+                and last.by_id == getattr(user, "pk", None))
+
+
+def submit(dossier: Dossier, user, key) -> tuple[Dossier, bool]:
+    """File an application once per form: the form's `key` is unique in the database, so a double
+    click or twenty parallel posts of one form make one dossier. (the dossier, whether it was made
+    now); WorkflowError when the key is another enterprise's (a form replayed elsewhere)."""
+    existing = Dossier.objects.filter(submission_key=key).first()
+    if existing is None:
+        dossier.submission_key = key
+        try:
+            with transaction.atomic():
+                services.submit_dossier(dossier, user)
+            return dossier, True
+        except IntegrityError:
+            dossier.pk = None
+            existing = Dossier.objects.filter(submission_key=key).first()
+            if existing is None:
+                raise
+    if existing.enterprise_id != dossier.enterprise_id:
+        raise WorkflowError(_("Biểu mẫu không còn hợp lệ: hãy tải lại trang và nộp lại."))
+    return existing, False
+
+
+def _ceiling(d, rule):
+    return min(rule.max_amount(d.total_cost), d.requested_amount)
+
+
+def field_rules(d: Dossier, t: Transition) -> dict:
+    """What each field of a move must be, in words, for its form (the checks `perform` makes)."""
+    day = _("ngày dạng dd/mm/yyyy, từ %(lo)s đến %(hi)s") % {"lo": fmt_date(EARLIEST), "hi": fmt_date(LATEST)}
+    rules = {f: [day] if f.endswith(("_date", "_on")) else [_("số đồng nguyên, ví dụ 20.000.000")]
+             if f.endswith("_amount") else [] for f in t.required + t.optional}
+    if t.name == "appraise":
+        rules["proposed_amount"].append(_("không vượt kinh phí đề nghị (%(requested)s)") % {
+            "requested": _vnd(d.requested_amount)})
+        rule = applicable_rule(d.content, datetime.date.today())
+        if rule:
+            rules["proposed_amount"].append(_("không vượt mức tối đa %(max)s theo %(basis)s") % {
+                "max": _vnd(rule.max_amount(d.total_cost)), "basis": rule.legal_basis})
+    elif t.name == "approve":
+        rules["decision_date"].append(_("không trước ngày nộp (%(day)s)") % {"day": fmt_date(d.applied_on)})
+        rule = applicable_rule(d.content, datetime.date.today())
+        if rule:
+            rules["approved_amount"].append(_("tối đa %(ceiling)s (%(share)s%% chi phí, không quá %(cap)s, theo "
+                                              "%(basis)s; không quá kinh phí đề nghị), theo quy định áp dụng hôm nay")
+                                            % {"ceiling": _vnd(_ceiling(d, rule)), "share": fmt_num(rule.share_pct, get_language()),
+                                               "cap": _vnd(rule.cap), "basis": rule.legal_basis})
+        else:
+            rules["approved_amount"].append(_("cần có quy định mức hỗ trợ áp dụng vào ngày quyết định"))
+    elif t.name == "implement" and d.decision_date:
+        rules["contract_date"].append(_("không trước ngày quyết định phê duyệt (%(day)s)") % {
+            "day": fmt_date(d.decision_date)})
+    elif t.name == "accept" and d.contract_date:
+        rules["accepted_on"].append(_("không trước ngày hợp đồng (%(day)s)") % {"day": fmt_date(d.contract_date)})
+    elif t.name == "close":
+        if d.accepted_on:
+            rules["closed_on"].append(_("không trước ngày nghiệm thu (%(day)s)") % {"day": fmt_date(d.accepted_on)})
+        rules["paid_amount"].append(_("không vượt mức được duyệt (%(approved)s)") % {
+            "approved": _vnd(d.approved_amount or 0)})
+    return {f: "; ".join(parts)[:1].upper() + "; ".join(parts)[1:] + "." for f, parts in rules.items() if parts}
 
 
 def applicable_rule(content, day):
@@ -130,7 +228,7 @@ def _check(d: Dossier, t: Transition, v: dict):
         if rule is None:
             raise WorkflowError(_("Chưa có quy định mức hỗ trợ cho “%(content)s” áp dụng ngày %(day)s: cần khai "
                                   "báo trước khi phê duyệt.") % {"content": d.content, "day": fmt_date(v["decision_date"])})
-        ceiling = min(rule.max_amount(d.total_cost), d.requested_amount)
+        ceiling = _ceiling(d, rule)
         if v["approved_amount"] > ceiling:
             raise WorkflowError(_("Mức duyệt (%(approved)s) vượt mức tối đa %(ceiling)s (%(share)s%% chi phí, không quá "
                                   "%(cap)s, theo %(basis)s; không quá kinh phí đề nghị).") % {
@@ -170,13 +268,14 @@ def perform(dossier: Dossier, name: str, user, notes: str = "", **values) -> Dos
         _check(d, t, v)
         for field, value in v.items():
             setattr(d, field, value)
-        before = d.status
-        d.status = t.target
+        before, target = d.status, target_of(d, t)
+        d.status = target
         try:
-            d.save()
+            with recording(Action.REOPEN) if t.target is None else nullcontext():
+                d.save()
         except ValidationError as e:
             raise WorkflowError(" ".join(e.messages)) from None
-        step = DossierStep.objects.create(dossier=d, transition=name, from_status=before, to_status=t.target,
+        step = DossierStep.objects.create(dossier=d, transition=name, from_status=before, to_status=target,
                                           by=user if getattr(user, "is_authenticated", False) else None,
                                           notes=(notes or "").strip())
         if name == "accept":  # the support is done: the enterprise now owes its yearly figures
@@ -194,5 +293,5 @@ def _notify_moved(d: Dossier, t: Transition, step: DossierStep, user):
         who = who.exclude(pk=user.pk)
     notifications.notify(who, notifications.DOSSIER_MOVED, {
         "title": d.title, "enterprise": notifications.both(d.enterprise.name, d.enterprise.name_en),
-        "move": t.label, "status": Status(t.target).label},
+        "move": t.label, "status": Status(step.to_status).label},
         reverse("dossier_detail", args=[d.pk]), dedupe_key=f"dossier-step:{step.pk}")
