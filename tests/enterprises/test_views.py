@@ -3,6 +3,7 @@ gives 404/403 and saves nothing); officers manage; search and export; bad input 
 Vietnamese message."""
 import datetime
 import io
+import uuid
 
 import pytest
 from openpyxl import load_workbook
@@ -38,7 +39,7 @@ def test_url_guessing_saves_nothing(enterprises, catalogue, own):
     r = own.post(f"/enterprises/{other.pk}/edit/", {"tax_code": OTHER, "name": "Bị sửa"})
     assert r.status_code == 404 and Enterprise.objects.get(pk=other.pk).name == "Công ty TNHH Khác"
     r = own.post(f"/enterprises/{other.pk}/apply/", {"content": catalogue["5s"].pk, "title": "x", "total_cost": 1,
-                                                     "requested_amount": 1, "applied_on": "01/11/2026"})
+                                                     "requested_amount": 1, "applied_on": "01/11/2026", "submission_key": uuid.uuid4()})
     assert r.status_code == 404 and not Dossier.objects.exists()
     d = Dossier.objects.create(enterprise=other, content=catalogue["5s"], title="Của người khác",
                                applied_on=datetime.date(2026, 11, 1), total_cost=10, requested_amount=5)
@@ -63,15 +64,15 @@ def test_portal_apply_figures_and_withdraw(enterprises, catalogue, own):
     assert r.status_code == 400 and "lớn hơn hoặc bằng với 0" in r.content.decode()
     r = own.post(f"/enterprises/{e.pk}/apply/", {"content": catalogue["iso-9001"].pk, "title": "ISO 9001",
                                                   "total_cost": 80_000_000, "requested_amount": 90_000_000,
-                                                  "applied_on": "01/11/2026"})
+                                                  "applied_on": "01/11/2026", "submission_key": uuid.uuid4()})
     assert r.status_code == 400 and "không được lớn hơn tổng chi phí" in r.content.decode()
     r = own.post(f"/enterprises/{e.pk}/apply/", {"content": catalogue["iso-9001"].pk, "title": "ISO 9001",
                                                   "total_cost": 80_000_000, "requested_amount": 40_000_000,
-                                                  "applied_on": "01/11/2026"})
+                                                  "applied_on": "01/11/2026", "submission_key": uuid.uuid4()})
     d = Dossier.objects.get()
     assert r.status_code == 302 and d.status == "applied" and d.steps.get().transition == "apply"
     page = own.get(f"/enterprises/dossiers/{d.pk}/").content.decode()
-    assert "80.000.000 đ" in page and "01/11/2026" in page and 'value="withdraw"' in page and 'value="approve"' not in page
+    assert "80.000.000 đ" in page and "01/11/2026" in page and "?move=withdraw" in page and "move=approve" not in page
     r = own.post(f"/enterprises/dossiers/{d.pk}/transition/", {"transition": "approve", "approved_amount": 1})
     assert r.status_code == 403 and Dossier.objects.get().status == "applied"
     r = own.post(f"/enterprises/dossiers/{d.pk}/transition/", {"transition": "accept", "accepted_on": "bad"})
@@ -80,6 +81,9 @@ def test_portal_apply_figures_and_withdraw(enterprises, catalogue, own):
                                                                "contract_number": "1", "contract_date": "01/11/2026"})
     assert r.status_code == 400 and "đang ở trạng thái “Đã nộp hồ sơ”" in r.content.decode()
     r = own.post(f"/enterprises/dossiers/{d.pk}/transition/", {"transition": "withdraw", "notes": "Đổi kế hoạch"})
+    assert r.status_code == 200 and Dossier.objects.get().status == "applied"  # asked to confirm first
+    r = own.post(f"/enterprises/dossiers/{d.pk}/transition/", {"transition": "withdraw", "notes": "Đổi kế hoạch",
+                                                               "confirm": "1"})
     assert r.status_code == 302 and Dossier.objects.get().status == "withdrawn"
 
 
@@ -215,13 +219,13 @@ def test_money_typed_the_vietnamese_way_on_dossiers_and_figures(enterprises, cat
     assert f.revenue == 18_500_000 and f.total_capital == 18_500_000 and str(f.employees) == "12.5"
     r = own.post(f"/enterprises/{e.pk}/apply/", {"content": catalogue["iso-9001"].pk, "title": "ISO 9001",
                                                   "total_cost": typed, "requested_amount": "9.000.000",
-                                                  "applied_on": "01/11/2025"})
+                                                  "applied_on": "01/11/2025", "submission_key": uuid.uuid4()})
     assert r.status_code == 302, r.content.decode()[:3000]
     d = Dossier.objects.get()
     assert d.total_cost == 18_500_000 and d.requested_amount == 9_000_000
     r = own.post(f"/enterprises/{e.pk}/apply/", {"content": catalogue["iso-9001"].pk, "title": "ISO 9001",
                                                   "total_cost": "18.500.000,5", "requested_amount": "9 triệu",
-                                                  "applied_on": "01/11/2025"})
+                                                  "applied_on": "01/11/2025", "submission_key": uuid.uuid4()})
     page = r.content.decode()
     assert r.status_code == 400 and "số tiền tính bằng đồng, không có phần lẻ" in page
     assert "“9 triệu” không phải là số tiền" in page and Dossier.objects.count() == 1

@@ -1,8 +1,10 @@
 """Forms of the registry: every refusal is a Vietnamese message on the form, nothing saved."""
 from __future__ import annotations
 
+import copy
 import datetime
 import os
+import uuid
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -125,6 +127,8 @@ class FiguresForm(forms.ModelForm):
 
 class DossierForm(forms.ModelForm):
     applied_on = forms.DateField(label=_("Ngày nộp"), widget=DATE, input_formats=DATE_FORMATS, initial=datetime.date.today)
+    # one key per rendered form: posting it again finds the dossier it made (workflow.submit)
+    submission_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4, required=False)
 
     class Meta:
         model = Dossier
@@ -137,6 +141,9 @@ class DossierForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        if not data.get("submission_key"):  # missing or not a key: said at the top, not as a hidden field's
+            self._errors.pop("submission_key", None)
+            self.add_error(None, _("Biểu mẫu không còn hợp lệ: hãy tải lại trang và nộp lại."))
         day = data.get("applied_on")
         if day and not (datetime.date(2021, 1, 1) <= day <= datetime.date.today()):
             self.add_error("applied_on", _("Ngày nộp phải từ 01/01/2021 đến hôm nay."))
@@ -147,7 +154,7 @@ class DossierForm(forms.ModelForm):
 
 
 class TransitionForm(forms.Form):
-    """Every value a move may record; the workflow says which are needed and checks them."""
+    """Every value a move may record; `move_form` takes the fields of one move from it."""
 
     notes = forms.CharField(label=_("Ghi chú / ý kiến"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     proposed_amount = MoneyField(label=_("Mức đề xuất (đ)"), required=False, min_value=0, max_digits=18)
@@ -161,6 +168,40 @@ class TransitionForm(forms.Form):
     accepted_on = forms.DateField(label=_("Ngày nghiệm thu"), required=False, widget=DATE, input_formats=DATE_FORMATS)
     closed_on = forms.DateField(label=_("Ngày kết thúc"), required=False, widget=DATE, input_formats=DATE_FORMATS)
     paid_amount = MoneyField(label=_("Kinh phí đã thanh toán (đ)"), required=False, min_value=0, max_digits=18)
+
+
+class MoveForm(forms.Form):
+    """One move's form: just the fields it records, the required ones marked as such, each with its
+    rule in words (workflow.field_rules); the status it was shown in (a re-post is recognised)."""
+
+    transition = forms.CharField(widget=forms.HiddenInput)
+    from_status = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, move, dossier, rules, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .workflow import FIELD_LABELS
+
+        self.move = move
+        self.initial.update(transition=move.name, from_status=dossier.status)
+        for name in move.required + move.optional:
+            field = self.fields[name] = copy.deepcopy(TransitionForm.base_fields[name])
+            field.required = name in move.required
+            field.help_text = rules.get(name, "")
+            field.error_messages["required"] = _("Cần nhập: %(fields)s.") % {"fields": FIELD_LABELS[name]}
+        notes = self.fields["notes"] = copy.deepcopy(TransitionForm.base_fields["notes"])
+        if move.notes_required:
+            notes.label, notes.required = _("Lý do"), True
+            notes.error_messages["required"] = _("Cần ghi rõ lý do.")
+            notes.help_text = _("Ghi vào các bước xử lý và nhật ký; doanh nghiệp và cán bộ được thông báo.")
+
+    def clean_notes(self):
+        notes = self.cleaned_data["notes"].strip()
+        if self.move.notes_required and not notes:
+            raise forms.ValidationError(_("Cần ghi rõ lý do."))
+        return notes
+
+    def values(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k not in ("transition", "from_status", "notes")}
 
 
 class AttachmentForm(forms.Form):
