@@ -43,7 +43,7 @@ from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from nscl.enterprises.dossiers import Dossier, Status
+from nscl.enterprises.dossiers import COUNTED, Dossier
 from nscl.enterprises.models import SupportContent, YearlyFigures
 from nscl.productivity import firm, impact
 from nscl.productivity.tables import read_table
@@ -61,7 +61,6 @@ OUTCOMES = {
 DEFAULT_OUTCOME = "log_labour_productivity"
 MIN_PER_COHORT = 5   # enterprises first supported in the same year, for that cohort to be estimated
 MIN_CONTROLS = 10    # comparison enterprises (never treated, or not yet treated)
-TREATED = (Status.ACCEPTED, Status.CLOSED)
 SOURCE = "registry"  # AnalysisJob.params["source"] of a registry job
 
 
@@ -150,7 +149,7 @@ def default_years(figures: pd.DataFrame) -> tuple[int, int] | None:
 def _treatment():
     """{enterprise id: (first year, {content codes accepted that year})} and each one's support by year."""
     first, support = {}, {}
-    rows = (Dossier.objects.filter(status__in=TREATED, accepted_on__isnull=False)
+    rows = (Dossier.objects.filter(status__in=COUNTED, accepted_on__isnull=False)
             .values_list("enterprise_id", "content__code", "accepted_on", "approved_amount", "paid_amount")
             .order_by("enterprise_id", "accepted_on"))
     for eid, code, day, approved, paid in rows:

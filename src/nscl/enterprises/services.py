@@ -10,7 +10,7 @@ from django.db.models.functions import ExtractYear
 from nscl.geo.models import AdministrativeUnit, units_valid_on
 
 from . import vsic
-from .dossiers import Certificate, Dossier, DossierStep, Status
+from .dossiers import COUNTED, Certificate, Dossier, DossierStep, Status
 from .models import Enterprise, IndustryCode, SizeClass, SupportContent, YearlyFigures, fold
 
 
@@ -65,7 +65,7 @@ def refresh_size(enterprise: Enterprise) -> None:
                                                         size_rule=enterprise.size_rule)
 
 
-def save_year_figures(enterprise: Enterprise, data) -> "FiguresForm":
+def save_year_figures(enterprise: Enterprise, data):
     """Add a year's figures or replace that year's (one row per enterprise and year); the form,
     bound and checked, saved when valid. The enterprise's row is locked first, so parallel saves of
     one year take turns (the last one stands) instead of two inserts colliding."""
@@ -156,10 +156,8 @@ def with_status(qs, statuses):
     return qs.filter(Q(status__in=statuses))
 
 
-# What the programme counts (objective 5, MT5): an enterprise is supported in the year its dossier
-# was accepted (nghiệm thu); a closed dossier was accepted first. A branch counts with its parent
-# (one enterprise, one legal person) unless a target asks for branches separately.
-COUNTED = (Status.ACCEPTED, Status.CLOSED)
+# A branch counts with its parent (one enterprise, one legal person) unless a target asks for
+# branches separately; the statuses that count are dossiers.COUNTED.
 
 
 def accepted_dossiers(first_year: int, last_year: int, criteria: dict | None = None):

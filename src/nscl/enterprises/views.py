@@ -22,7 +22,7 @@ from . import duties, services
 from .dossiers import Certificate, Status
 from .exports import enterprises_xlsx
 from .forms import CertificateForm, ContactForm, EnterpriseForm, FiguresForm, IndustryForm
-from .models import Contact, Enterprise, SizeClass, SupportContent, YearlyFigures
+from .models import Contact, Enterprise, SizeClass, SupportContent
 
 PAGE_SIZE = 50
 

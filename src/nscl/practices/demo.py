@@ -15,9 +15,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from nscl.audit.api import acting_as
-from nscl.enterprises import services as registry
-from nscl.enterprises.dossiers import Certificate, Dossier
+from nscl.enterprises.dossiers import COUNTED, Certificate, Dossier
 from nscl.enterprises.models import Enterprise, IndustryCode, SupportContent, YearlyFigures
+from nscl.enterprises.services import save_figures
 from nscl.geo.models import AdministrativeUnit, units_valid_on
 
 from .models import CaseFile, Consent, Indicator, PracticeCase
@@ -87,7 +87,7 @@ def _docx(title: str) -> bytes:
 def _dossier(code: str, used: set, officer, i: int) -> Dossier:
     """An accepted demo dossier of this content, of an enterprise not used yet, without a case; made
     here (for a demo enterprise, or one made here) when there is none."""
-    d = (Dossier.objects.filter(is_demo=True, status__in=registry.COUNTED, practice_case__isnull=True,
+    d = (Dossier.objects.filter(is_demo=True, status__in=COUNTED, practice_case__isnull=True,
                                 accepted_on__isnull=False, content__code=code)
          .exclude(enterprise_id__in=used).select_related("enterprise", "content")
          .order_by("enterprise__tax_code", "accepted_on").first())
@@ -130,7 +130,7 @@ def _figures(d: Dossier, k: int) -> None:
         # 2 % a year before acceptance, 2 % + (4 + k) % a year after it
         growth = 1.02 ** (y - year + 2) * (1 + (0.04 + 0.01 * k) * max(0, y - year))
         va = int(employees * per_person * growth)
-        registry.save_figures(YearlyFigures(enterprise=e, year=y, revenue=va * 3, value_added=va,
+        save_figures(YearlyFigures(enterprise=e, year=y, revenue=va * 3, value_added=va,
                                             employees=employees, total_capital=va * 2))
 
 

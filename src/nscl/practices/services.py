@@ -11,9 +11,8 @@ from django.utils.translation import gettext as _
 
 from nscl.accounts import roles
 from nscl.common.params import int_param
-from nscl.enterprises import services as registry
 from nscl.enterprises import vsic
-from nscl.enterprises.dossiers import Dossier
+from nscl.enterprises.dossiers import COUNTED, Dossier
 from nscl.enterprises.models import IndustryCode, SupportContent, fold
 
 from .models import CaseFile, Consent, PracticeCase
@@ -35,7 +34,7 @@ def with_consent(qs):
 def public_cases():
     """The only cases any public page, search or filter list may read."""
     return (with_consent(PracticeCase.objects.all())
-            .filter(status=PracticeCase.Status.PUBLISHED, consented=True, dossier__status__in=registry.COUNTED)
+            .filter(status=PracticeCase.Status.PUBLISHED, consented=True, dossier__status__in=COUNTED)
             .select_related("dossier", "dossier__enterprise", "dossier__enterprise__commune", "dossier__content"))
 
 
@@ -117,7 +116,7 @@ def productivity(case) -> dict:
 
 def eligible_dossiers():
     """Accepted or closed dossiers that are not a case yet."""
-    return (Dossier.objects.filter(status__in=registry.COUNTED, practice_case__isnull=True)
+    return (Dossier.objects.filter(status__in=COUNTED, practice_case__isnull=True)
             .select_related("enterprise", "content").order_by("-accepted_on", "-pk"))
 
 
@@ -129,7 +128,7 @@ def _curator(user):
 @transaction.atomic
 def create_case(dossier, user, **fields) -> PracticeCase:
     _curator(user)
-    if dossier.status not in registry.COUNTED:
+    if dossier.status not in COUNTED:
         raise ValidationError(_("Chỉ xây dựng điển hình từ hồ sơ đã nghiệm thu hoặc đã kết thúc."))
     if PracticeCase.objects.filter(dossier=dossier).exists():
         raise ValidationError(_("Hồ sơ này đã có điển hình."))
@@ -173,7 +172,7 @@ def revoke_consent(case, user) -> bool:
 @transaction.atomic
 def publish(case, user) -> PracticeCase:
     _curator(user)
-    if case.dossier.status not in registry.COUNTED:
+    if case.dossier.status not in COUNTED:
         raise ValidationError(_("Hồ sơ hỗ trợ của điển hình không còn ở trạng thái đã nghiệm thu."))
     if active_consent(case) is None:
         raise ValidationError(_("Doanh nghiệp chưa đồng ý công khai điển hình này: chưa công bố được."))

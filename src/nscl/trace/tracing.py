@@ -16,7 +16,6 @@ from nscl.traceability import graph, keys
 from .access import Actor
 from .models import Event, EventId, EventIdentifier, Location, Product
 from .query import with_record_time
-from .store import normalised
 
 MAX_DEPTH = 50  # hops; a real chain is far shorter, this only bounds a pathological graph
 

@@ -18,7 +18,7 @@ from . import drawing, tracing
 from .access import Actor, user_actor
 from .models import CompanyPrefix, CounterfeitReport, Event, Location, Product
 from .public import RECALLED, event_type_name, relation_names, step_name
-from .store import cbv
+from .store import cbv, normalised
 from .views_public import key_message
 from .views_recalls import visible_recalls
 
@@ -119,10 +119,10 @@ def _when(text):
 def _event_rows(traced, lang):
     docs = sorted(traced.documents.values(), key=lambda d: d["eventTime"])
     locs = [(d.get("bizLocation") or d.get("readPoint") or {}).get("id") for d in docs]
-    named = tracing.names(locations=[tracing.normalised(x) for x in locs if x], owner_ids=set(traced.owners.values()))
+    named = tracing.names(locations=[normalised(x) for x in locs if x], owner_ids=set(traced.owners.values()))
     rows = []
     for d, loc in zip(docs, locs):
-        place = named["locations"].get(tracing.normalised(loc)) if loc else None
+        place = named["locations"].get(normalised(loc)) if loc else None
         owner = named["enterprises"].get(traced.owners.get(d["eventID"]))
         rows.append({"time": _when(d["eventTime"]), "type": event_type_name(d["type"]),
                      "step": step_name(cbv("bizStep", d.get("bizStep"))),
