@@ -61,7 +61,10 @@ def test_copy_edit_cite_publish(client, make_user, make_activity):
     assert "văn bản" in resp.content.decode().lower() and not Phase.objects.get(pk=phase.pk).targets_published
     doc = {"number": "12/QĐ-UBND", "title": "Chỉ tiêu năng suất chất lượng 2026-2030", "issued_on": "15/03/2026",
            "issuer": "UBND tỉnh Hưng Yên"}
-    client.post("/phases/2026-2030/targets/", formset_post(phase, "publish", {"MT3": {"min_value": "25"}}, doc))
+    # publishing asks first (issue 20): the confirmation page publishes nothing
+    ask = client.post("/phases/2026-2030/targets/", formset_post(phase, "publish", {"MT3": {"min_value": "25"}}, doc))
+    assert "Xác nhận công bố" in ask.content.decode() and not Phase.objects.get(pk=phase.pk).targets_published
+    client.post("/phases/2026-2030/targets/", formset_post(phase, "publish_confirmed", {"MT3": {"min_value": "25"}}, doc))
     phase.refresh_from_db()
     assert phase.targets_published and phase.targets_document.number == "12/QĐ-UBND"
     assert phase.targets_published_by == admin

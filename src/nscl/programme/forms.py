@@ -108,9 +108,15 @@ class ReportForm(forms.Form):
 
 TARGET_FIELDS = ["code", "objective", "description", "description_en", "unit", "kind", "min_value", "max_value",
                  "tolerance_pct", "every_year", "activity_kind", "condition"]
+# the numbers each kind of target has: exact N, range min-max, at least N, about N ± tolerance
+KIND_FIELDS = {"min_value": ("exact", "range", "at_least", "about"), "max_value": ("range",), "tolerance_pct": ("about",)}
+VALUE_LABELS = {"exact": _l("Giá trị"), "range": _l("Từ"), "at_least": _l("Ít nhất"), "about": _l("Khoảng")}
 
 
 class DraftTargetForm(forms.ModelForm):
+    """One target of a phase: each kind shows only its own numbers (`rows`); the page's script
+    shows and hides them as the kind changes, and without it the page shows the saved kind's."""
+
     class Meta:
         model = Target
         fields = TARGET_FIELDS
@@ -121,19 +127,73 @@ class DraftTargetForm(forms.ModelForm):
                    "condition": forms.Textarea(attrs={"rows": 1, "translate": "no"}),
                    "unit": forms.TextInput(attrs={"translate": "no"})}
 
+    def __init__(self, *args, amending=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["max_value"].label = _l("Đến")
+        self.fields["tolerance_pct"].label = _l("Dung sai (±%)")
+        self.fields["kind"].widget.attrs["data-target-kind"] = "1"
+        if amending:  # a published target keeps its code: the history follows it
+            self.fields["code"].disabled = True
+
+    def current_kind(self) -> str:
+        value = self["kind"].value()
+        return value if value in KIND_FIELDS["min_value"] else (self.instance.kind or "exact")
+
+    def rows(self):
+        """(bound field, kinds it belongs to or "", shown now, label now) of each visible field."""
+        kind = self.current_kind()
+        for bf in self.visible_fields():
+            kinds = KIND_FIELDS.get(bf.name)
+            label = VALUE_LABELS[kind] if bf.name == "min_value" else bf.label
+            yield bf, " ".join(kinds or ()), kinds is None or kind in kinds, label
+
+    def clean(self):
+        cd = super().clean()
+        for name in ("min_value", "max_value"):
+            if cd.get(name) is not None and cd[name] < 0:
+                self.add_error(name, _("Giá trị không được âm."))
+        tol = cd.get("tolerance_pct")
+        if cd.get("kind") == Target.Kind.ABOUT and tol is not None and not 0 <= tol < 100:
+            self.add_error("tolerance_pct", _("Dung sai phải từ 0 đến dưới 100%."))
+        return cd
+
 
 DraftTargetFormSet = forms.modelformset_factory(Target, form=DraftTargetForm, extra=0, can_delete=True)
+AmendTargetFormSet = forms.modelformset_factory(Target, form=DraftTargetForm, extra=0, can_delete=False)
 
 
 class TargetsDocumentForm(forms.ModelForm):
-    """The document that sets a phase's targets (a decision or plan of the provincial People's Committee)."""
+    """The document that sets a phase's targets (a decision or plan of the provincial People's
+    Committee). Needed to publish or amend (`required`); a draft may be saved without it, but a
+    document begun must be complete. Never saved by the form: services find or create it."""
 
     class Meta:
         model = ProgrammeDocument
         fields = ["number", "title", "issued_on", "issuer"]
         widgets = {"issued_on": DATE_WIDGET}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, required=False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.required = required
         self.fields["issued_on"].input_formats = ["%d/%m/%Y", "%Y-%m-%d"]
-        self.fields["issued_on"].required = True
+        self.fields["issued_on"].error_messages["invalid"] = _("Ngày không hợp lệ; nhập theo dạng dd/mm/yyyy.")
+        for field in self.fields.values():
+            field.required = False
+
+    def clean(self):
+        cd = super().clean()
+        names = list(self.fields)
+        if not self.required and not any(cd.get(n) for n in names) and not self.errors:
+            return cd
+        for name in names:
+            if not cd.get(name) and name not in self.errors:
+                self.add_error(name, _("Cần ghi %(f)s của văn bản ban hành chỉ tiêu.") % {
+                    "f": self.fields[name].label.lower()})
+        return cd
+
+    def document(self) -> dict | None:
+        """The document's values, or None for a draft saved without one."""
+        cd = self.cleaned_data
+        if not any(cd.get(n) for n in self.fields):
+            return None
+        return {n: cd[n].strip() if isinstance(cd[n], str) else cd[n] for n in self.fields}

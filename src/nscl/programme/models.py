@@ -80,6 +80,36 @@ class Phase(models.Model):
         return list(range(self.start_year, self.end_year + 1))
 
 
+class TargetRevision(models.Model):
+    """One act that set, changed or withdrew a phase's published targets: which document (number,
+    date) set which values, when and by whom. The history is only appended to; `values` holds every
+    target of the phase as that act left it (code → wording, kind and numbers as text)."""
+
+    class Action(models.TextChoices):
+        PUBLISH = "publish", _("Công bố")
+        AMEND = "amend", _("Sửa đổi")
+        UNPUBLISH = "unpublish", _("Thu hồi công bố")
+
+    phase = models.ForeignKey(Phase, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("giai đoạn"))
+    action = models.CharField(_("hành động"), max_length=10, choices=Action.choices)
+    document = models.ForeignKey(ProgrammeDocument, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                 verbose_name=_("văn bản"))
+    values = models.JSONField(_("giá trị chỉ tiêu"), default=dict, blank=True)
+    changed = models.JSONField(_("chỉ tiêu thay đổi"), default=list, blank=True)
+    reason = models.TextField(_("lý do"), blank=True)
+    at = models.DateTimeField(_("thời điểm"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                           verbose_name=_("người thực hiện"))
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("lần ban hành chỉ tiêu")
+        verbose_name_plural = _("lần ban hành chỉ tiêu")  # Vietnamese nouns have no plural form
+
+    def __str__(self):
+        return f"{self.phase.code}: {self.get_action_display()} {self.at:%d/%m/%Y}"
+
+
 class ActivityKind(models.TextChoices):
     EXPERT = "expert", _("Đào tạo, chứng nhận chuyên gia")
     EDUCATION = "education", _("Đào tạo tại cơ sở giáo dục")

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from nscl.common.upsert import upsert
 
-from .models import CatalogueItem, Phase, ProgrammeDocument, Target, Unit
+from .models import CatalogueItem, Phase, ProgrammeDocument, Target, TargetRevision, Unit
 
 DOCUMENTS = [
     ("1322/QĐ-TTg", datetime.date(2020, 8, 31), "Thủ tướng Chính phủ",
@@ -153,16 +153,31 @@ def load_plan():
                code=code)
     p1, *_ = upsert(Phase, {"start_year": 2021, "end_year": 2025, "document": docs["101/KH-UBND"]}, code="2021-2025")
     upsert(Phase, {"start_year": 2026, "end_year": 2030, "document": docs["101/KH-UBND"]}, code="2026-2030")
+    # a target amended by a later document keeps the values that document set
+    amended = {code for changed in p1.revisions.filter(action=TargetRevision.Action.AMEND).values_list("changed", flat=True)
+               for code in changed}
     for order, row in enumerate(TARGETS_2021_2025, 1):
         (code, objective, kind, mn, mx, every_year, akind, criteria, distinct_by, unit, unit_en,
          desc, desc_en, cond, cond_en, resp) = row
+        if code in amended:
+            continue
         upsert(Target, dict(
             objective=objective, kind=kind, min_value=mn, max_value=mx, every_year=every_year, activity_kind=akind,
             criteria=criteria, distinct_by=distinct_by, unit=unit, unit_en=unit_en, description=desc,
             description_en=desc_en, condition=cond, condition_en=cond_en, responsible_unit=units[resp], order=order,
         ), phase=p1, code=code)
-    if p1.targets_published_at is None:  # the plan's own targets are published with it
-        p1.targets_published_at, p1.targets_document = timezone.now(), docs["101/KH-UBND"]
-        p1.save(update_fields=["targets_published_at", "targets_document"])
+    # the plan's own targets are published with it, once: its history then starts (an administrator
+    # who withdrew them later is not overruled by the next `nscl init`)
+    if not p1.revisions.exists():
+        from .services import target_values
+
+        if p1.targets_published_at is None:
+            p1.targets_published_at, p1.targets_document = timezone.now(), docs["101/KH-UBND"]
+            p1.save(update_fields=["targets_published_at", "targets_document"])
+
+        values = {t.code: target_values(t) for t in p1.targets.order_by("order", "code")}
+        TargetRevision.objects.create(phase=p1, action=TargetRevision.Action.PUBLISH, document=p1.targets_document,
+                                      values=values, changed=list(values), at=p1.targets_published_at,
+                                      by=p1.targets_published_by)
     return {"documents": len(docs), "units": len(units), "catalogue": len(CATALOGUE), "targets": len(TARGETS_2021_2025)}
 

@@ -1,6 +1,8 @@
 """Writes and computed views of the programme, shared by pages, API, exports and commands."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -16,8 +18,9 @@ from nscl.notifications import services as notifications
 from . import cache as progress_cache
 from nscl.enterprises import services as registry
 
-from .models import KIND_MODELS, Activity, ActivityKind, Phase, Target, TfpMeasurement, Unit
+from .models import KIND_MODELS, Activity, ActivityKind, Phase, ProgrammeDocument, Target, TargetRevision, TfpMeasurement, Unit
 from .progress import evaluate
+from .wording import other_phase_mentions
 
 
 class StaleForm(Exception):
@@ -195,10 +198,38 @@ def record_tfp_measurement(year: int, reference: str, user, *, is_demo=False, ex
 COPIED_TARGET_FIELDS = ["code", "objective", "description", "description_en", "unit", "unit_en", "activity_kind",
                         "criteria", "distinct_by", "kind", "min_value", "max_value", "tolerance_pct", "every_year",
                         "condition", "condition_en", "responsible_unit", "order"]
+# the text fields whose wording may still name the phase it was copied from
+WORDING_FIELDS = ["description", "description_en", "unit", "unit_en", "condition", "condition_en"]
 
 
 class PhaseSetupError(Exception):
     pass
+
+
+def wording_warnings(phase: Phase, values: dict) -> list[str]:
+    """The phrases of a target's wording (`values`: field → text) that name another phase."""
+    found = []
+    for name in WORDING_FIELDS:
+        found += other_phase_mentions(values.get(name) or "", phase.start_year, phase.end_year)
+    found = list(dict.fromkeys(found))
+    # "2021-2025" of the English or the condition is said with "giai đoạn 2021-2025" already
+    return [f for f in found if not any(f != other and f in other for other in found)]
+
+
+def target_values(target: Target) -> dict:
+    """What a revision keeps of a target: its wording, kind and numbers (as text, "20", "1.5")."""
+    def num(v):
+        return None if v is None else format(Decimal(v).normalize(), "f")
+    return {"objective": target.objective, "description": target.description, "description_en": target.description_en,
+            "unit": target.unit, "unit_en": target.unit_en, "kind": target.kind, "min_value": num(target.min_value),
+            "max_value": num(target.max_value) if target.kind == Target.Kind.RANGE else None,
+            "tolerance_pct": num(target.tolerance_pct) if target.kind == Target.Kind.ABOUT else None,
+            "every_year": target.every_year, "activity_kind": target.activity_kind,
+            "condition": target.condition, "condition_en": target.condition_en}
+
+
+def _snapshot(phase: Phase) -> dict:
+    return {t.code: target_values(t) for t in phase.targets.order_by("order", "code")}
 
 
 @transaction.atomic
@@ -216,18 +247,150 @@ def copy_targets(source: Phase, phase: Phase) -> int:
     return n
 
 
+def _document(data: dict | None) -> ProgrammeDocument | None:
+    """The document `data` (number, title, issued_on, issuer) names: the stored one with exactly these
+    values (a document is never edited here: revisions cite it), else a new one."""
+    if not data:
+        return None
+    same = ProgrammeDocument.objects.filter(**{k: data[k] for k in ("number", "title", "issued_on", "issuer")})
+    return same.order_by("pk").first() or ProgrammeDocument.objects.create(**data)
+
+
+def _drop_if_unused(doc: ProgrammeDocument | None):
+    """A draft's document replaced before any publication cited it is removed (no file, no reference)."""
+    if doc is None or doc.file:
+        return
+    if (Phase.objects.filter(Q(document=doc) | Q(targets_document=doc)).exists()
+            or TargetRevision.objects.filter(document=doc).exists()):
+        return
+    doc.delete()
+
+
+def _write_targets(phase: Phase, formset, *, deleting=True):
+    if formset is None:
+        return
+    for obj in formset.save(commit=False):
+        obj.phase = phase
+        obj.save()
+    for obj in formset.deleted_objects:
+        if not deleting:
+            raise PhaseSetupError(_("Không xóa chỉ tiêu đã công bố khi sửa đổi; thu hồi công bố nếu cần bỏ chỉ tiêu."))
+        obj.delete()
+
+
+def _locked(phase: Phase) -> Phase:
+    return Phase.objects.select_for_update().get(pk=phase.pk)
+
+
 @transaction.atomic
-def publish_targets(phase: Phase, user) -> Phase:
-    phase = Phase.objects.select_for_update().get(pk=phase.pk)
+def save_draft(phase: Phase, formset, document: dict | None = None) -> Phase:
+    """Save a draft's targets (a validated formset) and, when given, the document that will set
+    them: a draft may be saved at any time, the document is needed only to publish."""
+    phase = _locked(phase)
+    if phase.targets_published:
+        raise PhaseSetupError(_("Chỉ tiêu giai đoạn %(p)s đã công bố; dùng “Sửa đổi” với văn bản mới.") % {"p": phase.code})
+    _write_targets(phase, formset)
+    if document:
+        old, phase.targets_document = phase.targets_document, _document(document)
+        phase.save(update_fields=["targets_document"])
+        if old != phase.targets_document:
+            _drop_if_unused(old)
+    return phase
+
+
+@transaction.atomic
+def publish_targets(phase: Phase, user, formset=None, document: dict | None = None) -> Phase:
+    """Publish a draft (saving the formset and document first, when given) and record which document
+    set which values, when and by whom."""
+    if formset is not None or document:
+        save_draft(phase, formset, document)
+    phase = _locked(phase)
     if phase.targets_published:
         raise PhaseSetupError(_("Chỉ tiêu giai đoạn %(p)s đã được công bố.") % {"p": phase.code})
     if not phase.targets.exists():
         raise PhaseSetupError(_("Chưa có chỉ tiêu nào để công bố."))
     if phase.targets_document_id is None:
         raise PhaseSetupError(_("Cần ghi văn bản ban hành chỉ tiêu (số, ngày, cơ quan) trước khi công bố."))
-    phase.targets_published_at, phase.targets_published_by = timezone.now(), user
-    phase.save(update_fields=["targets_published_at", "targets_published_by"])
+    now = timezone.now()
+    phase.targets_published_at, phase.targets_published_by = now, user
+    with recording(Action.CONFIRM):
+        phase.save(update_fields=["targets_published_at", "targets_published_by"])
+    values = _snapshot(phase)
+    TargetRevision.objects.create(phase=phase, action=TargetRevision.Action.PUBLISH, document=phase.targets_document,
+                                  values=values, changed=list(values), at=now, by=user)
     return phase
+
+
+@transaction.atomic
+def amend_targets(phase: Phase, user, formset, document: dict, reason: str = "") -> TargetRevision:
+    """Change published targets by a new document: the values it sets replace the current ones at
+    once, and the revision keeps which document set which values, when, by whom."""
+    phase = _locked(phase)
+    if not phase.targets_published:
+        raise PhaseSetupError(_("Chỉ tiêu giai đoạn %(p)s chưa công bố; sửa bản nháp rồi công bố.") % {"p": phase.code})
+    if not document:
+        raise PhaseSetupError(_("Sửa đổi chỉ tiêu cần văn bản mới (số, ngày, cơ quan ban hành)."))
+    cited = [r.document for r in phase.revisions.select_related("document") if r.document is not None]
+    if phase.targets_document is not None:
+        cited.append(phase.targets_document)
+    for doc in cited:
+        if doc.number.strip().lower() == document["number"].strip().lower() and doc.issued_on == document["issued_on"]:
+            raise PhaseSetupError(_("Văn bản “%(n)s” ngày %(d)s đã ban hành chỉ tiêu giai đoạn này; sửa đổi cần văn "
+                                    "bản mới.") % {"n": doc.number, "d": doc.issued_on.strftime("%d/%m/%Y")})
+    before = _snapshot(phase)
+    _write_targets(phase, formset, deleting=False)
+    after = _snapshot(phase)
+    changed = [code for code in after if before.get(code) != after[code]]
+    if not changed:
+        raise PhaseSetupError(_("Không có chỉ tiêu nào thay đổi; không ghi sửa đổi."))
+    now = timezone.now()
+    phase.targets_document, phase.targets_published_at, phase.targets_published_by = _document(document), now, user
+    phase.save(update_fields=["targets_document", "targets_published_at", "targets_published_by"])
+    return TargetRevision.objects.create(phase=phase, action=TargetRevision.Action.AMEND, document=phase.targets_document,
+                                         values=after, changed=changed, reason=reason, at=now, by=user)
+
+
+@transaction.atomic
+def unpublish_targets(phase: Phase, user, reason: str) -> Phase:
+    """Withdraw published targets: the phase's targets become a draft again (not public, not in the
+    API) until published anew; the withdrawal and its reason stay in the history."""
+    phase = _locked(phase)
+    if not phase.targets_published:
+        raise PhaseSetupError(_("Chỉ tiêu giai đoạn %(p)s chưa công bố.") % {"p": phase.code})
+    if not (reason or "").strip():
+        raise PhaseSetupError(_("Cần ghi lý do thu hồi công bố."))
+    phase.targets_published_at, phase.targets_published_by = None, None
+    with recording(Action.REOPEN):
+        phase.save(update_fields=["targets_published_at", "targets_published_by"])
+    TargetRevision.objects.create(phase=phase, action=TargetRevision.Action.UNPUBLISH, document=phase.targets_document,
+                                  values=_snapshot(phase), reason=reason.strip(), at=timezone.now(), by=user)
+    return phase
+
+
+def _as_target(values: dict) -> Target:
+    """An unsaved target holding a revision's values (to be shown as the plan it was)."""
+    def dec(v):
+        return None if v is None else Decimal(v)
+    return Target(kind=values["kind"], min_value=dec(values["min_value"]), max_value=dec(values.get("max_value")),
+                  tolerance_pct=dec(values.get("tolerance_pct")) or Decimal(10), every_year=values.get("every_year", False),
+                  unit=values.get("unit", ""), unit_en=values.get("unit_en", ""), description=values.get("description", ""),
+                  description_en=values.get("description_en", ""))
+
+
+def target_history(target: Target) -> list[dict]:
+    """The acts that set `target`'s values, oldest first: revision, its values of this target (None
+    when the act withdrew them) and whether they changed with it."""
+    rows, last = [], None
+    for rev in target.phase.revisions.select_related("document", "by"):
+        if rev.action == TargetRevision.Action.UNPUBLISH:
+            rows.append({"revision": rev, "values": None, "changed": False})
+            continue
+        values = rev.values.get(target.code)
+        if values is None:
+            continue
+        rows.append({"revision": rev, "values": values, "changed": values != last, "plan": _as_target(values)})
+        last = values
+    return rows
 
 
 def text_search(model, q: str):

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import views
+from . import views, views_targets
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -21,5 +21,5 @@ urlpatterns = [
     path("registers/<str:kind>/<int:pk>/evidence/", views.evidence_upload, name="evidence_upload"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
     path("reports/annual/", views.annual_report, name="annual_report"),
-    path("phases/<str:phase_code>/targets/", views.phase_targets, name="phase_targets"),
+    path("phases/<str:phase_code>/targets/", views_targets.phase_targets, name="phase_targets"),
 ]

@@ -26,7 +26,7 @@ from nscl.common.params import int_param
 
 from . import cache as progress_cache
 from . import charts, effectiveness, exports, indicators, report, services
-from .forms import DraftTargetFormSet, EvidenceForm, ReportForm, TargetsDocumentForm, form_class
+from .forms import EvidenceForm, ReportForm, form_class
 from .models import KIND_MODELS, Activity, ActivityKind, Evidence, Phase, Target, Unit
 
 def _progress_allowed(request):
@@ -131,8 +131,12 @@ def target_detail(request, phase_code, code):
         rows = [{"year": a.count_year, "title": a.title, "is_demo": a.is_demo, "start": a.start_date,
                  "url": reverse("activity_detail", args=[a.kind, a.pk]), "end": a.end_date,
                  "unit": a.responsible_unit} for a in records.order_by("count_year", "start_date")]
+    staff = roles.can_see_draft_targets(request.user)
     return render(request, "programme/target_detail.html", {
         "target": target, "tp": tp, "records": rows if request.user.is_authenticated else [],
+        "history": services.target_history(target), "staff": staff,
+        "wording": services.wording_warnings(target.phase, {n: getattr(target, n) for n in services.WORDING_FIELDS})
+        if staff else [],
         "years": [(y, tp.yearly[y], tp.cumulative[y], tp.status_by_year[y]) for y in tp.years],
         "lang": translation.get_language(), "show_records": request.user.is_authenticated,
     })
@@ -386,50 +390,3 @@ def annual_report(request):
     else:
         form = ReportForm(initial={"year": timezone.localdate().year})
     return render(request, "programme/report_form.html", {"form": form})
-
-
-# Setting up a phase's targets ------------------------------------------------------------------
-
-@login_required
-def phase_targets(request, phase_code):
-    """Copy the previous phase's targets as a draft, edit numbers and wording, cite the document
-    that sets them, publish. Until published only officers and administrators see them."""
-    if not roles.can_set_targets(request.user):
-        raise PermissionDenied
-    phase = get_object_or_404(Phase, code=phase_code)
-    previous = services.previous_phase(phase)
-    editable = not phase.targets_published
-    qs = phase.targets.order_by("order", "code")
-    formset = DraftTargetFormSet(request.POST or None, queryset=qs, prefix="t") if editable else None
-    doc_form = TargetsDocumentForm(request.POST or None, instance=phase.targets_document, prefix="d") if editable else None
-    action = request.POST.get("action")
-    if request.method == "POST" and editable:
-        try:
-            if action == "copy" and previous is not None:
-                n = services.copy_targets(previous, phase)
-                messages.success(request, _("Đã sao chép %(n)s chỉ tiêu của giai đoạn %(p)s làm bản nháp.")
-                                 % {"n": n, "p": previous.code})
-                return redirect("phase_targets", phase_code=phase.code)
-            if action in ("save", "publish"):
-                if formset.is_valid() and doc_form.is_valid():
-                    with transaction.atomic():
-                        for obj in formset.save(commit=False):
-                            obj.phase = phase
-                            obj.save()
-                        for obj in formset.deleted_objects:
-                            obj.delete()
-                        phase.targets_document = doc_form.save()
-                        phase.save(update_fields=["targets_document"])
-                    if action == "publish":
-                        services.publish_targets(phase, request.user)
-                        messages.success(request, _("Đã công bố chỉ tiêu giai đoạn %(p)s.") % {"p": phase.code})
-                        return redirect(f"{reverse('dashboard')}?phase={phase.code}")
-                    messages.success(request, _("Đã lưu bản nháp."))
-                    return redirect("phase_targets", phase_code=phase.code)
-                messages.error(request, _("Chưa lưu: kiểm tra các ô báo lỗi."))
-        except services.PhaseSetupError as e:
-            messages.error(request, str(e))
-    return render(request, "programme/phase_targets.html", {
-        "phase": phase, "previous": previous, "formset": formset, "doc_form": doc_form, "editable": editable,
-        "targets": qs, "has_targets": qs.exists(), "lang": translation.get_language(),
-    })

@@ -2,7 +2,7 @@
 from django import template
 from django.utils.translation import get_language, gettext
 
-from nscl.common.formatting import fmt_num
+from nscl.common.fields import format_number
 from nscl.programme.progress import STATUS_LABELS
 
 register = template.Library()
@@ -15,8 +15,8 @@ def status_label(code):
 
 @register.filter
 def target_plan(t):
-    def n(v):
-        return fmt_num(v, get_language())
+    def n(v):  # as typed and kept: 20, 1,5, 12,25 (1.5 in English), never 20.00 nor a rounded 12,3
+        return format_number(v, get_language())
     if t.kind == "range":
         return f"{n(t.min_value)}–{n(t.max_value)}"
     if t.kind == "at_least":
