@@ -101,3 +101,23 @@ def test_percentage_of_target(kind, lo, hi, actual, pct):
     rows = [(2021, i) for i in range(actual)]
     tp = evaluate(_target(kind=kind, min_value=lo, max_value=hi), rows, years, as_of=2025)
     assert tp.pct_of_target == pytest.approx(pct)
+
+
+def test_every_year_target_does_not_fail_the_year_still_running():
+    """Issue 20, item 4: MT6 of 2026-2030 seen in 2026 (as_of = the running year). Before, 2026 was
+    judged over and "not met" on 1 January; now it is not started until a measurement is made, met
+    once one is, and judged "not met" only when 2026 is over (seen from 2027)."""
+    years = [2026, 2027, 2028, 2029, 2030]
+    target = _target(kind="exact", min_value=5, max_value=None, every_year=True)
+    tp = evaluate(target, [], years, as_of=2026, current_year=2026)
+    assert (tp.status_by_year[2026], tp.status) == ("not_started", "not_started")
+    tp = evaluate(target, [(2026, 2026)], years, as_of=2026, current_year=2026)
+    assert (tp.status_by_year[2026], tp.status, tp.actual) == ("met", "on_track", 1)
+    tp = evaluate(target, [], years, as_of=2026, current_year=2027)
+    assert (tp.status_by_year[2026], tp.status) == ("not_met", "not_started")
+    tp = evaluate(target, [(2026, 2026)], years, as_of=2027, current_year=2027)
+    assert (tp.status_by_year[2027], tp.status) == ("not_started", "on_track")
+    tp = evaluate(target, [(y, y) for y in years], years, as_of=2030, current_year=2030)
+    assert tp.status == "on_track" and tp.status_by_year[2030] == "met"  # 2030 not over yet
+    tp = evaluate(target, [(y, y) for y in years], years, as_of=2030, current_year=2031)
+    assert tp.status == "met"

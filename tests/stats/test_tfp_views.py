@@ -176,13 +176,15 @@ def test_publication_counts_toward_the_tfp_target(client, make_user, stats_user,
     client.force_login(officer)
     phase = Phase.objects.get(code="2021-2025")
     before = next(p for p in phase_progress(phase, 2025) if p.target.code == "MT6").actual
-    client.post(f"/tfp/runs/{run.pk}/publish/", {"year": 2022})
+    # (issue 20: a measurement counts in the year it is published, so the 2022 figure is entered
+    # with the day the office published it, 20/03/2023, and counts toward 2023)
+    client.post(f"/tfp/runs/{run.pk}/publish/", {"year": 2022, "published_on": "20/03/2023"})
     client.post(f"/tfp/runs/{run.pk}/publish/", {"year": 2022})  # publishing again replaces, never duplicates
     pub = TfpPublication.objects.get(year=2022)
     assert pub.run == run and pub.activity.is_confirmed and pub.activity.year_measured == 2022
     assert TfpMeasurement.objects.count() == 1
     mt6 = next(p for p in phase_progress(phase, 2025) if p.target.code == "MT6")
-    assert mt6.actual == before + 1 and mt6.yearly[2022] == 1 and mt6.status_by_year[2022] == "met"
+    assert mt6.actual == before + 1 and mt6.yearly[2023] == 1 and mt6.status_by_year[2023] == "met"
     # a second run published for the same year takes its place
     run2 = services.run(series, officer, alpha=0.35, depreciation=0.05)
     client.post(f"/tfp/runs/{run2.pk}/publish/", {"year": 2022})

@@ -379,15 +379,26 @@ class CommunicationCampaign(Activity):
 
 class TfpMeasurement(Activity):
     KIND = ActivityKind.TFP
-    year_measured = models.PositiveIntegerField(_("năm được đo"))
+    year_measured = models.PositiveIntegerField(
+        _("năm được đo"), help_text=_("Năm của số liệu. Lần đo được tính vào năm thực hiện (ngày kết thúc, tức ngày "
+                                      "công bố), không phải năm của số liệu."))
     result_reference = models.CharField(_("tham chiếu kết quả"), max_length=300)
 
     class Meta:
         verbose_name = _("đo lường TFP")
         verbose_name_plural = _("đo lường TFP")  # Vietnamese nouns have no plural form
 
-    def period_year(self):
-        return self.year_measured
+    # Objective 6 counts a measurement in the year it is carried out (its end date: the day the
+    # figure is published), Activity.period_year; the figure itself belongs to year_measured
+    # (README, "Objective 6 across phases").
+
+    def clean(self):
+        super().clean()
+        done = self.end_date or self.start_date
+        if self.year_measured and done and self.year_measured > done.year:
+            raise ValidationError({"year_measured": _(
+                "Số liệu năm %(y)s chưa thể được đo vào ngày %(d)s: năm của số liệu không được sau năm thực hiện.")
+                % {"y": self.year_measured, "d": done.strftime("%d/%m/%Y")}})
 
 
 class CertificationBodySupport(Activity):

@@ -92,8 +92,11 @@ class TargetProgress:
         return round(100 * self.lo / self.bar_max, 1)
 
 
-def evaluate(target, rows, years: list[int], as_of: int) -> TargetProgress:
-    """`rows` are (year, key) pairs of counting records: key is the record id or the distinct value."""
+def evaluate(target, rows, years: list[int], as_of: int, current_year: int | None = None) -> TargetProgress:
+    """`rows` are (year, key) pairs of counting records: key is the record id or the distinct value.
+    `current_year`: the year running today; a target judged year by year (every_year) does not fail
+    a year before it is over (the 2026 measurement may still be made in December 2026). None: every
+    year up to `as_of` is over."""
     per_year_keys: dict[int, set] = {y: set() for y in years}
     first_year: dict = {}
     for year, key in rows:
@@ -110,12 +113,15 @@ def evaluate(target, rows, years: list[int], as_of: int) -> TargetProgress:
     status_by_year = {}
     if target.every_year:
         per = lambda v: None if v is None else Decimal(v) / n  # noqa: E731
+
+        def over(y):
+            return y <= as_of and (current_year is None or y < current_year)
         for y in years:
-            status_by_year[y] = judge(kind, per(mn), per(mx), yearly[y], tolerance_pct=tol, finished=y <= as_of, elapsed=1.0) \
+            status_by_year[y] = judge(kind, per(mn), per(mx), yearly[y], tolerance_pct=tol, finished=over(y), elapsed=1.0) \
                 if y <= as_of else "not_started"
-        done = [status_by_year[y] for y in years if y <= as_of]
+        done = [status_by_year[y] for y in years if over(y)]
         actual = cumulative.get(as_of, 0.0) if as_of in cumulative else 0.0
-        finished = as_of >= years[-1]
+        finished = over(years[-1])
         if actual == 0 and not finished:
             status = "not_started"
         elif finished:

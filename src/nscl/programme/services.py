@@ -1,6 +1,9 @@
 """Writes and computed views of the programme, shared by pages, API, exports and commands."""
 from __future__ import annotations
 
+import contextvars
+import datetime
+from contextlib import contextmanager
 from decimal import Decimal
 
 from django.conf import settings
@@ -93,7 +96,8 @@ def phase_progress(phase: Phase, as_of: int | None = None, unit=None):
         if unit is not None:
             targets = targets.filter(responsible_unit=unit)
         years = phase.years
-        return [evaluate(t, counting_rows(t, years), years, as_of) for t in targets]
+        today = timezone.localdate().year
+        return [evaluate(t, counting_rows(t, years), years, as_of, today) for t in targets]
 
     return progress_cache.cached_progress(phase, as_of, unit, compute)
 
@@ -101,7 +105,7 @@ def phase_progress(phase: Phase, as_of: int | None = None, unit=None):
 def target_progress(target: Target, as_of: int | None = None):
     phase = target.phase
     as_of = default_as_of(phase) if as_of is None else min(max(as_of, phase.start_year), phase.end_year)
-    return evaluate(target, counting_rows(target, phase.years), phase.years, as_of)
+    return evaluate(target, counting_rows(target, phase.years), phase.years, as_of, timezone.localdate().year)
 
 
 @transaction.atomic
@@ -177,13 +181,48 @@ def reopen(activity, user):
     return obj
 
 
+# the day a TFP figure was published, for one entered afterwards (services.publish of stats passes no date)
+_tfp_carried_out = contextvars.ContextVar("nscl_tfp_carried_out", default=None)
+
+
+@contextmanager
+def tfp_carried_out_on(day: datetime.date | None):
+    """Inside the block, a TFP measurement recorded is dated `day` (None: the default rule)."""
+    token = _tfp_carried_out.set(day)
+    try:
+        yield
+    finally:
+        _tfp_carried_out.reset(token)
+
+
+def _tfp_day(year: int, is_demo: bool, existing) -> datetime.date:
+    """The day a measurement was carried out: the one given (tfp_carried_out_on); else a republished
+    figure keeps the day it was first published (a corrected run replaces the figure, not the act);
+    else today. An illustrative figure, loaded all at once, is dated 31 March of the year after its
+    data year (never after today), as the statistics office would have published it."""
+    today = timezone.localdate()
+    given = _tfp_carried_out.get()
+    if given is not None:
+        return given
+    if existing is not None and existing.end_date is not None:
+        return existing.end_date
+    if is_demo:
+        return min(datetime.date(year + 1, 3, 31), today)
+    return today
+
+
 @transaction.atomic
 def record_tfp_measurement(year: int, reference: str, user, *, is_demo=False, existing=None) -> TfpMeasurement:
     """The programme's record of a published TFP figure (target MT6 counts it): completed and
-    confirmed at once, the statistics office responsible. `existing` is updated when republished."""
-    today = timezone.localdate()
+    confirmed at once, the statistics office responsible. `existing` is updated when republished.
+    It counts toward the phase containing the day it was carried out (published), its figure
+    belongs to `year` (README, "Objective 6 across phases")."""
+    day = _tfp_day(year, is_demo, existing)
+    if year > day.year:  # the publication form refuses it first, in words
+        raise ValueError(_("Số liệu TFP năm %(y)s không thể công bố ngày %(d)s, trước khi năm đó bắt đầu.")
+                         % {"y": year, "d": day.strftime("%d/%m/%Y")})
     unit = Unit.objects.filter(code=settings.NSCL_STATS_UNIT).first() or Unit.objects.first()
-    fields = dict(title=f"Đo lường đóng góp của TFP năm {year}", start_date=today, end_date=today,
+    fields = dict(title=f"Đo lường đóng góp của TFP năm {year}", start_date=day, end_date=day,
                   status=Activity.Status.COMPLETED, responsible_unit=unit, year_measured=year,
                   result_reference=reference, confirmed_at=timezone.now(), confirmed_by=user, is_demo=is_demo)
     activity = existing or TfpMeasurement()

@@ -1,5 +1,7 @@
 """Forms of the TFP pages; the whole series is validated by services.check_frame before anything is saved."""
 from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from nscl.common.fields import FloatField
@@ -35,8 +37,45 @@ class ImportForm(forms.Form):
     confirm_drop = forms.BooleanField(label=_l("Đồng ý xóa các năm không có trong tệp"), required=False)
 
 
+def default_publish_year(years, published):
+    """The data year the publish menu offers first: the latest of `years` not yet published, else the
+    latest (to republish it); None without years."""
+    years = sorted(set(years))
+    pending = [y for y in years if y not in set(published)]
+    return (pending or years or [None])[-1]
+
+
 class PublishForm(forms.Form):
-    year = forms.IntegerField(label=_l("Năm công bố"))
+    """A run's figure published for a data year, on the day it was published (carried out): that day
+    decides the phase whose objective 6 the measurement counts toward (README, "Objective 6 across
+    phases"); the figure belongs to its data year."""
+
+    year = forms.TypedChoiceField(label=_l("Công bố làm số liệu chính thức cho năm"), coerce=int)
+    published_on = forms.DateField(
+        label=_l("Ngày công bố"), required=False, input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        widget=forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "class": "date"}),
+        help_text=_l("Để trống: hôm nay khi công bố lần đầu, giữ ngày đã ghi khi công bố lại. Ghi ngày thật khi nhập "
+                     "lại số liệu đã công bố trước đây: lần đo được tính vào năm của ngày này."))
+
+    def __init__(self, *args, years=(), published=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        done = set(published)
+        self.fields["year"].choices = [(y, _("%(y)s (đã công bố)") % {"y": y} if y in done else str(y))
+                                       for y in sorted(set(years), reverse=True)]
+        self.fields["year"].initial = default_publish_year(years, published)
+        self.fields["year"].error_messages["invalid_choice"] = _(
+            "Năm “%(value)s” không có tỷ trọng TFP trong lần tính này; chọn một năm trong danh sách.")
+        self.fields["published_on"].error_messages["invalid"] = _("Ngày không hợp lệ; nhập theo dạng dd/mm/yyyy.")
+
+    def clean(self):
+        cd = super().clean()
+        year, day = cd.get("year"), cd.get("published_on")
+        if day is not None and day > timezone.localdate():
+            self.add_error("published_on", _("Ngày công bố %(d)s chưa đến.") % {"d": day.strftime("%d/%m/%Y")})
+        elif day is not None and year is not None and day.year < year:
+            self.add_error("published_on", _("Số liệu năm %(y)s không thể công bố ngày %(d)s, trước khi năm đó bắt đầu.")
+                           % {"y": year, "d": day.strftime("%d/%m/%Y")})
+        return cd
 
 
 class NoteForm(forms.Form):

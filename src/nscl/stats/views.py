@@ -15,6 +15,8 @@ from nscl.common.downloads import DOCX, PDF, XLSX, attachment
 from nscl.common.formatting import fmt_decimal
 from nscl.common.params import float_param
 from nscl.productivity.growth import DEFAULT_ALPHA, GrowthInputError
+from nscl.programme import services as programme_services
+from nscl.programme.models import Phase
 
 from . import charts, note, services
 from .forms import ImportForm, NoteForm, ObservationForm, PublishForm, RunForm, SeriesForm
@@ -149,7 +151,7 @@ def run_detail(request, pk):
         "sensitivity": run.sensitivity, "sens_keys": sens_keys,
         "sens_labels": [k.replace("tfp_share_", "").replace("_pct", "").replace("_", "-") for k in sens_keys],
         "territory": TfpSeries.Territory(run.territory).label,
-        "publishable_years": [y["year"] for y in years if y["contribution_tfp_pct"] is not None],
+        "publish_form": _publish_form(run),
         "published": list(run.publications.values_list("year", flat=True)),
         "can_publish": roles.can_publish_tfp(request.user),
         "signer_default": officedoc.default_signer()[0], "signer_title_default": officedoc.default_signer()[1],
@@ -167,21 +169,35 @@ def run_chart(request, pk, name):
     return HttpResponse(draw(run), content_type="image/svg+xml")
 
 
+def _publish_form(run, data=None):
+    """The publish menu of a run: its years with a TFP share, the latest not yet published first."""
+    years = [y["year"] for y in run.results["years"] if y["contribution_tfp_pct"] is not None]
+    return PublishForm(data, years=years, published=TfpPublication.objects.values_list("year", flat=True))
+
+
 @login_required
 @require_POST
 def run_publish(request, pk):
     _need(roles.can_publish_tfp, request.user)
     run = get_object_or_404(TfpRun, pk=pk)
-    form = PublishForm(request.POST)
-    if form.is_valid():
-        try:
-            with transaction.atomic():
-                services.publish(run, form.cleaned_data["year"], request.user)
-        except GrowthInputError as e:
-            messages.error(request, str(e))
-        else:
-            messages.success(request, _("Đã công bố số liệu TFP năm %(y)s; số liệu được tính vào chỉ tiêu đo lường TFP.")
-                             % {"y": form.cleaned_data["year"]})
+    form = _publish_form(run, request.POST)
+    if not form.is_valid():
+        for errs in form.errors.values():
+            for e in errs:
+                messages.error(request, _("Chưa công bố: %(e)s") % {"e": e})
+        return redirect("tfp_run", pk=pk)
+    year = form.cleaned_data["year"]
+    try:
+        with transaction.atomic(), programme_services.tfp_carried_out_on(form.cleaned_data["published_on"]):
+            pub = services.publish(run, year, request.user)
+    except (GrowthInputError, ValueError) as e:
+        messages.error(request, str(e))
+    else:
+        day = pub.activity.end_date
+        phase = next((p for p in Phase.objects.all() if p.contains(day.year)), None)
+        messages.success(request, _("Đã công bố số liệu TFP năm %(y)s (ngày công bố %(d)s); lần đo được tính vào năm "
+                                    "%(c)s của chỉ tiêu đo lường TFP, giai đoạn %(p)s.")
+                         % {"y": year, "d": day.strftime("%d/%m/%Y"), "c": day.year, "p": phase.code if phase else "—"})
     return redirect("tfp_run", pk=pk)
 
 
