@@ -27,6 +27,12 @@ def is_staff_role(user) -> bool:
     return role_of(user) in (Role.ADMIN, Role.OFFICER)
 
 
+def can_view_progress(user) -> bool:
+    """The plan's progress (dashboard, targets, chart, exports, /api/progress): anyone signed in,
+    and everyone when the province publishes it (NSCL_PUBLIC_PROGRESS=1)."""
+    return settings.NSCL_PUBLIC_PROGRESS or bool(getattr(user, "is_authenticated", False))
+
+
 def visible_activities(user, qs):
     """The programme's activity records a user may see. They name no enterprise (support to an
     enterprise is its dossier in the registry), so an enterprise user sees none of them: their own
@@ -177,13 +183,6 @@ def visible_enterprises(user, qs):
     if len(own) == 10:
         match |= Q(**{f"{lookup}__startswith": own + "-"})
     return qs.filter(match)
-
-
-def can_view_enterprise(user, enterprise) -> bool:
-    role = role_of(user)
-    if role is None:
-        return False
-    return role != Role.ENTERPRISE or _owns(user, enterprise.tax_code)
 
 
 def can_edit_enterprise(user, enterprise) -> bool:

@@ -3,11 +3,11 @@
 The API only reads, so its views are exempt from CSRF (a POST gets 405, not Django's HTML 403)."""
 from functools import wraps
 
-from django.conf import settings
 from django.http import JsonResponse
 from django.utils import translation
 from django.views.decorators.csrf import csrf_exempt
 
+from nscl.accounts import roles
 from nscl.common.params import int_param
 from nscl.programme import services
 from nscl.programme.cache import cached_page
@@ -20,10 +20,6 @@ def problem(status, title, detail, type_="about:blank", **extra):
     body = {"type": type_, "title": title, "status": status, "detail": detail, **extra}
     return JsonResponse(body, status=status, content_type="application/problem+json",
                         json_dumps_params={"ensure_ascii": False})
-
-
-def _public_or_user(request):
-    return settings.NSCL_PUBLIC_PROGRESS or request.user.is_authenticated
 
 
 def target_json(p, lang="vi"):
@@ -64,7 +60,7 @@ def api_get(view):
 @api_get
 @cached_page  # the same answer for every anonymous caller
 def targets(request):
-    if not _public_or_user(request):
+    if not roles.can_view_progress(request.user):
         return problem(401, "Unauthorized", "Đăng nhập để xem tiến độ (NSCL_PUBLIC_PROGRESS đang tắt).")
     code = request.GET.get("phase")
     phases = Phase.objects.all()
