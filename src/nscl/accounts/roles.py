@@ -28,7 +28,7 @@ def is_staff_role(user) -> bool:
 
 
 def can_view_progress(user) -> bool:
-    """The plan's progress (dashboard, targets, chart, exports, /api/progress): anyone signed in,
+    """The plan's progress (dashboard, targets, chart, exports, /api/v1/targets): anyone signed in,
     and everyone when the province publishes it (NSCL_PUBLIC_PROGRESS=1)."""
     return settings.NSCL_PUBLIC_PROGRESS or bool(getattr(user, "is_authenticated", False))
 

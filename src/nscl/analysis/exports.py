@@ -10,9 +10,8 @@ import os
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.styles import Font
 
-from nscl.common.downloads import frame_csv_bytes, workbook_bytes
+from nscl.common.downloads import frame_csv_bytes, style_header, workbook_bytes
 from nscl.productivity.methods import AGGREGATIONS, codes, get
 
 from .models import AnalysisJob
@@ -42,8 +41,7 @@ def results_xlsx(job: AnalysisJob, language: str = "vi") -> bytes:
     else:
         _impact_sheets(wb, job.result, language)
     for sheet in wb.worksheets:
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
+        style_header(sheet[1])
     return workbook_bytes(wb)
 
 

@@ -31,6 +31,20 @@ def safe_text(value):
     return "'" + value if is_risky(value) else value
 
 
+HEADER_COLOUR = "DDEBF7"  # the light blue of every header row the system writes
+
+
+def style_header(cells) -> None:
+    """The one look of a header row in every workbook: bold on light blue, wrapped at the top."""
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    fill = PatternFill("solid", fgColor=HEADER_COLOUR)
+    for cell in cells:
+        cell.font = Font(bold=True)
+        cell.fill = fill
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
 def workbook_bytes(wb) -> bytes:
     """Save an openpyxl workbook with every text cell stored as text (see the module docstring)."""
     for ws in wb.worksheets:

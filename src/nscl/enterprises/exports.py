@@ -3,9 +3,8 @@ All through nscl.common.downloads.workbook_bytes (formula-safe)."""
 from __future__ import annotations
 
 from openpyxl import Workbook
-from openpyxl.styles import Font
 
-from nscl.common.downloads import workbook_bytes
+from nscl.common.downloads import style_header, workbook_bytes
 
 from . import vsic
 from .importer import KINDS
@@ -22,8 +21,7 @@ EXAMPLES = {
 
 def _sheet(ws, header, rows):
     ws.append(header)
-    for c in ws[1]:
-        c.font = Font(bold=True)
+    style_header(ws[1])
     for r in rows:
         ws.append(list(r))
     for i, h in enumerate(header, start=1):

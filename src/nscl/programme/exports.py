@@ -3,16 +3,15 @@ from __future__ import annotations
 
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from nscl.common.downloads import workbook_bytes
+from nscl.common.downloads import style_header, workbook_bytes
 
 from .models import KIND_MODELS, Activity
 from .progress import STATUS_LABELS
 
 DEMO_LABEL = "Dữ liệu minh họa"
-HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 VND_FORMAT = '#,##0 "đ"'
 
 
@@ -22,11 +21,7 @@ def _sheet(wb, title, headers, rows, formats=None, note=None):
     if note:
         ws.cell(row=1, column=1, value=note).font = Font(bold=True, color="C00000")
         start = 3
-    for c, h in enumerate(headers, 1):
-        cell = ws.cell(row=start, column=c, value=h)
-        cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    style_header([ws.cell(row=start, column=c, value=h) for c, h in enumerate(headers, 1)])
     for r, row in enumerate(rows, start + 1):
         for c, value in enumerate(row, 1):
             cell = ws.cell(row=r, column=c, value=value)

@@ -7,12 +7,10 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 from django.db import transaction
-from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
-from openpyxl.styles import Font
 
-from nscl.common.downloads import workbook_bytes
+from nscl.common.downloads import style_header, workbook_bytes
 from nscl.common.uploads import UnsafeOfficeFile, check_office_zip, office_limits
 from nscl.productivity import growth, pwt
 from nscl.programme import services as programme_services
@@ -41,9 +39,8 @@ def template_xlsx() -> bytes:
     ws = wb.active
     ws.title = "So lieu"
     headers = ["year"] + VALUE_COLUMNS
-    for i, h in enumerate(headers, 1):
-        cell = ws.cell(row=1, column=i, value=h)
-        cell.font = Font(bold=True)
+    style_header([ws.cell(row=1, column=i, value=h) for i, h in enumerate(headers, 1)])
+    for cell, h in zip(ws[1], headers):
         label = "Năm" if h == "year" else next(v for c, v, *_ in COLUMNS if c == h)
         cell.comment = Comment(label, "NSCL")
         ws.column_dimensions[cell.column_letter].width = 18
