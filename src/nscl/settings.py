@@ -4,7 +4,6 @@ NSCL_ENV=production switches on the hardened mode (checked by `manage.py check -
 """
 import os
 import sys
-from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url

@@ -96,16 +96,25 @@ def test_production_mode_refuses_to_start_without_a_secret_key(tmp_path):
 
 
 def test_admin_site_for_administrators_only(client, make_user):
-    from nscl.programme.models import Target
+    from nscl.programme.models import Phase, Target
 
     admin = make_user(Role.ADMIN)
     admin.is_staff = True
     admin.save()
     client.force_login(admin)
     assert client.get("/quan-tri/programme/target/").status_code == 200
-    t = Target.objects.get(code="MT3")
     from nscl.audit.models import AuditEntry
 
+    published = Target.objects.get(code="MT3", phase__code="2021-2025")
+    assert published.phase.targets_published
+    n = AuditEntry.objects.filter(model="programme.Target").count()
+    resp = client.post(f"/quan-tri/programme/target/{published.pk}/change/", {"tolerance_pct": "15"})
+    published.refresh_from_db()  # a published phase's targets change only by an amendment (its document kept)
+    assert resp.status_code == 403 and published.tolerance_pct != 15
+    t = Target.objects.create(phase=Phase.objects.exclude(pk=published.phase_id).first(), code="MT3", objective=3,
+                              description=published.description, unit=published.unit, activity_kind="class",
+                              kind="about", min_value=20, tolerance_pct=10, order=4,
+                              responsible_unit=published.responsible_unit)
     n = AuditEntry.objects.filter(model="programme.Target").count()
     client.post(f"/quan-tri/programme/target/{t.pk}/change/", {
         "phase": t.phase_id, "code": "MT3", "objective": 3, "description": t.description, "description_en": t.description_en,

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _l
 
 from nscl.accounts import roles
 from nscl.audit.api import Action, recording
+from nscl.common.fields import EARLIEST_DATE, LATEST_DATE
 from nscl.common.formatting import fmt_date, fmt_num, fmt_vnd
 from nscl.notifications import services as notifications
 
@@ -27,8 +28,6 @@ from . import duties, services
 from .dossiers import Dossier, DossierStep, Status
 from .models import SupportRule
 
-EARLIEST = datetime.date(2015, 1, 1)
-LATEST = datetime.date(2035, 12, 31)
 
 
 class WorkflowError(ValueError):
@@ -142,7 +141,7 @@ def _ceiling(d, rule):
 
 def field_rules(d: Dossier, t: Transition) -> dict:
     """What each field of a move must be, in words, for its form (the checks `perform` makes)."""
-    day = _("ngày dạng dd/mm/yyyy, từ %(lo)s đến %(hi)s") % {"lo": fmt_date(EARLIEST), "hi": fmt_date(LATEST)}
+    day = _("ngày dạng dd/mm/yyyy, từ %(lo)s đến %(hi)s") % {"lo": fmt_date(EARLIEST_DATE), "hi": fmt_date(LATEST_DATE)}
     rules = {f: [day] if f.endswith(("_date", "_on")) else [_("số đồng nguyên, ví dụ 20.000.000")]
              if f.endswith("_amount") else [] for f in t.required + t.optional}
     if t.name == "appraise":
@@ -182,9 +181,9 @@ def applicable_rule(content, day):
 
 
 def _date(name, value):
-    if not isinstance(value, datetime.date) or not (EARLIEST <= value <= LATEST):
+    if not isinstance(value, datetime.date) or not (EARLIEST_DATE <= value <= LATEST_DATE):
         raise WorkflowError(_("%(field)s phải là một ngày từ %(lo)s đến %(hi)s.") % {
-            "field": _label(name), "lo": fmt_date(EARLIEST), "hi": fmt_date(LATEST)})
+            "field": _label(name), "lo": fmt_date(EARLIEST_DATE), "hi": fmt_date(LATEST_DATE)})
     return value
 
 

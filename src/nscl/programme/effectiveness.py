@@ -17,14 +17,14 @@ What counts, and why:
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce, ExtractYear
 from django.utils.translation import gettext
 
-from nscl.enterprises import services as registry
-from nscl.enterprises.dossiers import Certificate, Dossier
+from nscl.enterprises.dossiers import COUNTED, Certificate, Dossier
+from nscl.enterprises.services import accepted_dossiers, support_counting_rows
 
 from . import costs
 from .models import Activity, ActivityKind, TrainingClass
@@ -60,7 +60,7 @@ def _activities(first, last):
 def _certificates(first, last):
     # a certificate the programme helped to obtain: the enterprise's accepted dossier for that standard,
     # applied for before the certificate was issued (not an older certificate of a later dossier)
-    supported = Dossier.objects.filter(status__in=registry.COUNTED, enterprise_id=OuterRef("enterprise_id"),
+    supported = Dossier.objects.filter(status__in=COUNTED, enterprise_id=OuterRef("enterprise_id"),
                                        content_id=OuterRef("standard_id"), applied_on__lte=OuterRef("issued_on"))
     return (Certificate.objects.filter(issued_on__year__gte=first, issued_on__year__lte=last)
             .filter(Q(dossier__isnull=False) | Q(Exists(supported))))
@@ -72,7 +72,7 @@ def _per_year(first: int, last: int) -> dict[int, dict]:
     for r in (_activities(first, last).filter(fund_source__in=PUBLIC_SOURCES)
               .values("count_year").annotate(v=Sum("budget_spent"))):
         out[r["count_year"]]["spent"] = float(r["v"] or 0)
-    for r in (registry.accepted_dossiers(first, last).annotate(y=ExtractYear("accepted_on")).values("y")
+    for r in (accepted_dossiers(first, last).annotate(y=ExtractYear("accepted_on")).values("y")
               .annotate(v=Sum(Coalesce("paid_amount", "approved_amount")))):
         out[r["y"]]["support"] = float(r["v"] or 0)
     for r in (TrainingClass.objects.filter(pk__in=_activities(first, last).filter(status=Activity.Status.COMPLETED)
@@ -99,7 +99,7 @@ def _period(label, first, last, per_year, rows) -> PeriodCosts:
 def period_costs(first: int, last: int, label: str | None = None) -> PeriodCosts:
     """Spending and results from the start of `first` to the end of `last` (years)."""
     per_year = _per_year(first, last)
-    rows = registry.support_counting_rows(first, last)
+    rows = support_counting_rows(first, last)
     return _period(label or (str(first) if first == last else f"{first}-{last}"), first, last, per_year, rows)
 
 
@@ -119,7 +119,7 @@ def phase_costs(phase, as_of: int) -> dict:
     """Each year of `phase` up to `as_of`, the phase to date, and the latest effect per billion."""
     last = min(max(as_of, phase.start_year), phase.end_year)
     per_year = _per_year(phase.start_year, last)
-    rows = registry.support_counting_rows(phase.start_year, last)
+    rows = support_counting_rows(phase.start_year, last)
     years = [_period(str(y), y, y, per_year, rows) for y in range(phase.start_year, last + 1)]
     label = str(last) if last == phase.start_year else f"{phase.start_year}-{last}"
     total = _period(label, phase.start_year, last, per_year, rows)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
-from nscl.enterprises import services as registry
+from nscl.enterprises.services import support_counting_rows
 
 
 @dataclass
@@ -67,7 +67,7 @@ def supported_enterprises_growth(years) -> Indicator:
     the year, a branch with its parent (Decision 1322/QĐ-TTg: 10-15% a year)."""
     span = range(min(years) - 1, max(years) + 1)
     counts = dict.fromkeys(span, 0)
-    for y, key in set(registry.support_counting_rows(span[0], span[-1])):
+    for y, key in set(support_counting_rows(span[0], span[-1])):
         counts[y] += 1
     values = {y: (100 * (counts[y] / counts[y - 1] - 1) if counts.get(y - 1) else None) for y in years}
     return Indicator(

@@ -1,5 +1,4 @@
 """The plan and its registers: units, enterprises, phases, targets, the catalogue, one model per activity kind (multi-table inheritance from Activity), evidence."""
-import datetime
 import uuid
 
 from django.conf import settings
@@ -10,6 +9,7 @@ from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
+from nscl.common.fields import EARLIEST_DATE, LATEST_DATE
 from nscl.common.uploads import delete_file_on_commit
 
 
@@ -215,10 +215,6 @@ class CatalogueItem(models.Model):
         return f"{self.name} ({self.reference}:{self.edition})" if self.reference and self.edition else self.name
 
 
-# Dates a record may carry: the plan's years (2021-2030) with a margin for work begun before it
-# and reports after it; a date outside (01/01/0001, 9999) is a typing error, not an activity.
-EARLIEST_DATE = datetime.date(2015, 1, 1)
-LATEST_DATE = datetime.date(2035, 12, 31)
 
 
 class Activity(models.Model):

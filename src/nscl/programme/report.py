@@ -9,7 +9,7 @@ from django.db.models import Count, Sum
 from nscl.common import officedoc
 from nscl.common.formatting import fmt_date, fmt_decimal, fmt_num, fmt_vnd
 from nscl.common.officedoc import OfficialDocument
-from nscl.enterprises import services as registry
+from nscl.enterprises.services import accepted_dossiers
 
 from . import charts, costs, effectiveness
 from .exports import DEMO_LABEL
@@ -83,7 +83,7 @@ def build(year: int, number="…/BC-SKHCN", signer="", signer_title="", day=None
         if rows:
             rep.activities.append((str(kind.label), rows))
     rows = []  # support to enterprises: the dossiers accepted in the year (the registry)
-    for n, d in enumerate(registry.accepted_dossiers(year, year).order_by("accepted_on", "pk"), 1):
+    for n, d in enumerate(accepted_dossiers(year, year).order_by("accepted_on", "pk"), 1):
         rows.append([str(n), f"{d.title} — {d.enterprise.name} ({d.enterprise.tax_code})"
                      + (f" [{DEMO_LABEL}]" if d.is_demo else ""), fmt_date(d.accepted_on), d.provider or "—",
                      d.get_status_display(), fmt_vnd(d.paid_amount if d.paid_amount is not None else d.approved_amount or 0)])
@@ -108,7 +108,7 @@ def build(year: int, number="…/BC-SKHCN", signer="", signer_title="", day=None
             n_total += agg["n"]
             spent_all += agg["s"] or 0
     rep.done_total = (fmt_num(n_total), fmt_vnd(spent_all))
-    rep.has_demo = counted.filter(is_demo=True).exists() or registry.accepted_dossiers(year, year).filter(is_demo=True).exists()
+    rep.has_demo = counted.filter(is_demo=True).exists() or accepted_dossiers(year, year).filter(is_demo=True).exists()
     rep.chart_png = charts.progress_chart(progress, fmt="png") if progress else b""
     _add_costs(rep)
     return rep

@@ -19,7 +19,7 @@ from nscl.audit.api import Action, recording
 from nscl.notifications import services as notifications
 
 from . import cache as progress_cache
-from nscl.enterprises import services as registry
+from nscl.enterprises.services import accepted_dossiers, support_counting_rows
 
 from .models import KIND_MODELS, Activity, ActivityKind, Phase, ProgrammeDocument, Target, TargetRevision, TfpMeasurement, Unit
 from .progress import evaluate
@@ -35,7 +35,7 @@ def counting_rows(target, years):
     enterprises counts accepted dossiers of the registry (distinct enterprises, a branch with its
     parent unless the target counts by "enterprise")."""
     if target.activity_kind == ActivityKind.SUPPORT:
-        rows = registry.support_counting_rows(years[0], years[-1], criteria=target.criteria,
+        rows = support_counting_rows(years[0], years[-1], criteria=target.criteria,
                                               branches_separately=target.distinct_by == "enterprise")
         if target.distinct_by:
             return rows
@@ -54,7 +54,7 @@ def counting_rows(target, years):
 def counting_records(target, years):
     """The records behind a target's count: activities, or accepted dossiers for support."""
     if target.activity_kind == ActivityKind.SUPPORT:
-        return registry.accepted_dossiers(years[0], years[-1], target.criteria)
+        return accepted_dossiers(years[0], years[-1], target.criteria)
     model = KIND_MODELS[target.activity_kind]
     return model.objects.filter(
         status=Activity.Status.COMPLETED, confirmed_at__isnull=False,

@@ -29,12 +29,6 @@ from . import charts, effectiveness, exports, indicators, report, services
 from .forms import EvidenceForm, ReportForm, form_class
 from .models import KIND_MODELS, Activity, ActivityKind, Evidence, Phase, Target, Unit
 
-def _progress_allowed(request):
-    if not (settings.NSCL_PUBLIC_PROGRESS or request.user.is_authenticated):
-        return False
-    return True
-
-
 def _phase_filters(request):
     phases = list(Phase.objects.all())
     if not phases:
@@ -69,7 +63,7 @@ def _awaiting_confirmation(user):
 
 @progress_cache.cached_page  # the same page for every anonymous visitor
 def dashboard(request):
-    if not _progress_allowed(request):
+    if not roles.can_view_progress(request.user):
         return redirect_to_login(request.get_full_path())
     phases, phase, year, unit = _phase_filters(request)
     progress = _progress(request, phase, year, unit)
@@ -96,7 +90,7 @@ def dashboard(request):
 
 
 def dashboard_chart(request, fmt):
-    if not _progress_allowed(request):
+    if not roles.can_view_progress(request.user):
         raise PermissionDenied
     _phases, phase, year, unit = _phase_filters(request)
     data = charts.progress_chart(_progress(request, phase, year, unit), fmt=fmt,
@@ -105,7 +99,7 @@ def dashboard_chart(request, fmt):
 
 
 def dashboard_xlsx(request):
-    if not _progress_allowed(request):
+    if not roles.can_view_progress(request.user):
         raise PermissionDenied
     _phases, phase, year, unit = _phase_filters(request)
     data = exports.dashboard_xlsx(phase, _progress(request, phase, year, unit), year)
@@ -113,7 +107,7 @@ def dashboard_xlsx(request):
 
 
 def target_detail(request, phase_code, code):
-    if not _progress_allowed(request):
+    if not roles.can_view_progress(request.user):
         return redirect_to_login(request.get_full_path())
     target = get_object_or_404(Target.objects.select_related("phase", "responsible_unit"), phase__code=phase_code, code=code)
     if not (target.phase.targets_published or roles.can_see_draft_targets(request.user)):
@@ -143,7 +137,7 @@ def target_detail(request, phase_code, code):
 
 
 def target_chart(request, phase_code, code):
-    if not _progress_allowed(request):
+    if not roles.can_view_progress(request.user):
         raise PermissionDenied
     target = get_object_or_404(Target, phase__code=phase_code, code=code)
     if not (target.phase.targets_published or roles.can_see_draft_targets(request.user)):
