@@ -4,7 +4,6 @@ nscl.accounts.roles (as for the other analyses; deflators as TFP series)."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Max, Min
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -12,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from nscl.accounts import roles
-from nscl.stats.deflators import DeflatorSeries, DeflatorValue
+from nscl.stats.deflators import DeflatorSeries, create_series, replace_values
 
 from . import support_impact as ri
 from .forms_support_impact import DeflatorSeriesForm, DeflatorValuesForm, SupportImpactForm
@@ -67,11 +66,8 @@ def deflators(request):
             raise PermissionDenied
         if form.is_valid():
             cd = form.cleaned_data
-            with transaction.atomic():
-                series = DeflatorSeries.objects.create(name=cd["name"], base_year=cd["base_year"], source=cd["source"],
-                                                       note=cd["note"], created_by=request.user)
-                for year, index in sorted(cd["parsed"].items()):
-                    DeflatorValue.objects.create(series=series, year=year, index=index)
+            series = create_series(name=cd["name"], base_year=cd["base_year"], source=cd["source"], note=cd["note"],
+                                   values=cd["parsed"], user=request.user)
             return redirect("analysis_deflator", series=series.pk)
     status = 400 if form.errors else 200
     return render(request, "analysis/support_impact_deflators.html", {
@@ -94,11 +90,7 @@ def deflator(request, series):
         if not can_edit:
             raise PermissionDenied
         if form.is_valid():
-            with transaction.atomic():  # the values replaced as a whole, each change in the audit log
-                for v in s.values.all():
-                    v.delete()
-                for year, index in sorted(form.cleaned_data["parsed"].items()):
-                    DeflatorValue.objects.create(series=s, year=year, index=index)
+            replace_values(s, form.cleaned_data["parsed"])
             messages.success(request, _("Đã thay các chỉ số của chuỗi."))
             return redirect("analysis_deflator", series=s.pk)
     return render(request, "analysis/support_impact_deflator.html", {"s": s, "form": form, "can_edit": can_edit},

@@ -84,6 +84,30 @@ def save_year_figures(enterprise: Enterprise, data):
     return form
 
 
+# An enterprise has one primary industry (VSIC) code: the first one added, and when it is removed,
+# the oldest remaining. Each change locks the enterprise's row, so parallel posts keep it one.
+
+def add_industry(enterprise: Enterprise, industry: IndustryCode) -> IndustryCode:
+    with transaction.atomic():
+        Enterprise.objects.select_for_update().filter(pk=enterprise.pk).exists()
+        industry.enterprise = enterprise
+        industry.is_primary = not enterprise.industries.filter(is_primary=True).exists()
+        industry.save()
+    return industry
+
+
+def remove_industry(enterprise: Enterprise, industry: IndustryCode) -> IndustryCode:
+    with transaction.atomic():
+        Enterprise.objects.select_for_update().filter(pk=enterprise.pk).exists()
+        industry.delete()
+        if industry.is_primary:
+            nxt = enterprise.industries.order_by("pk").first()
+            if nxt:
+                nxt.is_primary = True
+                nxt.save(update_fields=["is_primary"])
+    return industry
+
+
 def record_certificate(cert: Certificate) -> bool:
     """Save a new certificate; False when that body's certificate of that number is already there
     (also when a parallel request recorded it a moment before: the unique constraint decides)."""

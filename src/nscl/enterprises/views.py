@@ -137,10 +137,7 @@ def industry_add(request, pk):
     e = editable_or_403(request, pk)
     form = IndustryForm(request.POST, enterprise=e)
     if form.is_valid():
-        ind = form.save(commit=False)
-        ind.enterprise = e
-        ind.is_primary = not e.industries.filter(is_primary=True).exists()
-        ind.save()
+        ind = services.add_industry(e, form.save(commit=False))
         messages.success(request, "Đã thêm mã ngành %s." % ind.code)
         return redirect("enterprise_detail", pk=e.pk)
     return render(request, "enterprises/form_errors.html", {"e": e, "form": form, "title": "Mã ngành"}, status=400)
@@ -151,14 +148,7 @@ def industry_add(request, pk):
 def industry_remove(request, pk, industry_pk):
     """Remove an industry code; when it was the primary one, the oldest remaining becomes primary."""
     e = editable_or_403(request, pk)
-    ind = get_object_or_404(e.industries, pk=industry_pk)
-    with transaction.atomic():
-        ind.delete()
-        if ind.is_primary:
-            nxt = e.industries.order_by("pk").first()
-            if nxt:
-                nxt.is_primary = True
-                nxt.save(update_fields=["is_primary"])
+    ind = services.remove_industry(e, get_object_or_404(e.industries, pk=industry_pk))
     messages.success(request, "Đã bỏ mã ngành %s." % ind.code)
     return redirect("enterprise_detail", pk=e.pk)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
 
@@ -50,3 +50,23 @@ class DeflatorValue(models.Model):
 
     def __str__(self):
         return f"{self.series.name} {self.year}: {self.index:g}"
+
+
+@transaction.atomic
+def create_series(*, name: str, base_year: int, source: str, note: str, values: dict[int, float],
+                  user) -> DeflatorSeries:
+    """A new series with its values (year → index), whole or not at all; each row in the audit log."""
+    series = DeflatorSeries.objects.create(name=name, base_year=base_year, source=source, note=note,
+                                           created_by=user)
+    for year, index in sorted(values.items()):
+        DeflatorValue.objects.create(series=series, year=year, index=index)
+    return series
+
+
+@transaction.atomic
+def replace_values(series: DeflatorSeries, values: dict[int, float]) -> None:
+    """The series' values replaced as a whole (year → index); each change in the audit log."""
+    for v in series.values.all():
+        v.delete()
+    for year, index in sorted(values.items()):
+        DeflatorValue.objects.create(series=series, year=year, index=index)
