@@ -9,6 +9,7 @@ def role(request):
     return {
         "nscl_role": roles.role_of(user),
         "nscl_is_staff_role": roles.is_staff_role(user),
+        "nscl_can_registers": roles.can_view_registers(user),
         "nscl_can_audit": roles.can_view_audit(user),
         "nscl_can_reports": roles.can_view_reports(user),
         "nscl_can_tfp": roles.can_view_tfp(user),

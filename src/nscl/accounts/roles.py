@@ -43,6 +43,18 @@ def visible_activities(user, qs):
     return qs
 
 
+def can_view_registers(user) -> bool:
+    """The activity registers (the "Sổ hoạt động" menu): every signed-in role that can see records
+    (visible_activities); an enterprise user has none, their dossiers are in the enterprise portal."""
+    return role_of(user) not in (None, Role.ENTERPRISE)
+
+
+def lands_on_own_enterprise(user) -> bool:
+    """After login an enterprise user starts on "Doanh nghiệp của tôi" (enterprise_mine), the
+    other roles on the programme dashboard."""
+    return role_of(user) == Role.ENTERPRISE
+
+
 def can_create_activity(user, unit=None) -> bool:
     role = role_of(user)
     if role in (Role.ADMIN, Role.OFFICER):

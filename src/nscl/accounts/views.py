@@ -6,13 +6,14 @@ from django.contrib import messages
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import views as auth_views
 from django.core.mail import EmailMessage
+from django.shortcuts import resolve_url
 from django.template import loader
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from nscl.common.throttle import count_this_hour
 
-from . import lockout
+from . import lockout, roles
 
 log = logging.getLogger("nscl.accounts")
 
@@ -23,6 +24,15 @@ class ThrottledLoginView(auth_views.LoginView):
     this view adds the per-address limit, which only ever refuses wrong passwords."""
 
     template_name = "accounts/login.html"
+
+    def get_success_url(self):
+        """The page asked for (`?next=`), else the role's start page: an enterprise user's own
+        enterprise (roles.lands_on_own_enterprise), the dashboard for the others. `?next=` the home
+        page counts as none: it is what every visitor of "/" brings when progress is not public."""
+        url = self.get_redirect_url()
+        if roles.lands_on_own_enterprise(self.request.user) and url in ("", resolve_url(settings.LOGIN_REDIRECT_URL)):
+            return resolve_url("enterprise_mine")
+        return url or resolve_url(settings.LOGIN_REDIRECT_URL)
 
     def form_invalid(self, form):
         ip = self.request.META.get("REMOTE_ADDR", "")
