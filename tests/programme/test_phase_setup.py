@@ -113,7 +113,7 @@ def test_growth_of_enterprises_supported_by_hand(make_dossier):
     ind = supported_enterprises_growth([2023, 2024, 2025])
     assert ind.values[2023] is None  # nothing in 2022 to grow from
     assert ind.values[2024] == pytest.approx(20.0) and ind.values[2025] == pytest.approx(-50.0)
-    assert [met for _y, _v, met in ind.cells([2024, 2025])] == [True, False]
+    assert [met for _y, _v, met, _partial in ind.cells([2024, 2025])] == [True, False]
 
 
 def test_cached_indicators_follow_the_language(client, make_user, settings):

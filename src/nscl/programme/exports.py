@@ -84,7 +84,7 @@ def register_xlsx(kind, queryset) -> bytes:
     return _save(wb)
 
 
-def dashboard_xlsx(phase, progress, as_of) -> bytes:
+def dashboard_xlsx(phase, progress, as_of, *, indicators=(), indicator_years=()) -> bytes:
     headers = ["Mã", "Mục tiêu", "Nội dung", "Đơn vị tính", "Dạng", "Tối thiểu", "Tối đa", "Thực hiện",
                "Trạng thái", "Đơn vị chủ trì"] + [f"Năm {y}" for y in phase.years]
     rows = []
@@ -97,4 +97,27 @@ def dashboard_xlsx(phase, progress, as_of) -> bytes:
     demo = Activity.objects.filter(is_demo=True).exists()
     note = f"Tiến độ giai đoạn {phase.code}, lũy kế đến hết năm {as_of}" + (f" — có {DEMO_LABEL.lower()}" if demo else "")
     _sheet(wb, "Tiến độ", headers, rows, {5: "#,##0.##", 6: "#,##0.##", 7: "#,##0.##"}, note=note)
+    if indicators:
+        _indicator_sheet(wb, indicators, list(indicator_years))
     return _save(wb)
+
+
+def _indicator_sheet(wb, indicators, years):
+    """The dashboard's outcome indicators: a year not over is headed "(chưa hết năm)" and, when
+    its value is not computed (a part of the year against a whole one), says so in its cell."""
+    from .indicators import year_is_over
+
+    headers = ["Mã", "Chỉ số", "Mục tiêu (văn bản)", "Đơn vị tính"] + [
+        f"{y}" if year_is_over(y) else f"{y} (chưa hết năm)" for y in years]
+    rows = []
+    for ind in indicators:
+        goals = "; ".join(f"{g.label} ({g.source})" for g in ind.goals)
+        row = [ind.code, ind.name, goals, ind.unit]
+        for y, v, _met, partial in ind.cells(years):
+            if v is None:
+                row.append(("chưa hết năm" if not year_is_over(y) else "chưa đủ số liệu") if partial else None)
+            else:
+                row.append(round(float(v), 2))
+        rows.append(row)
+    _sheet(wb, "Chỉ số kết quả", headers, rows, {i: "0.00" for i in range(4, 4 + len(years))},
+           note="Năm chưa kết thúc: chưa so với cả năm trước, chưa đánh giá đạt hay chưa đạt")

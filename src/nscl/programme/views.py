@@ -77,6 +77,7 @@ def dashboard(request):
         "indicators": [(i, i.cells(shown_years)) for i in
                        progress_cache.cached("indicators", shown_years, lambda: indicators.indicators(shown_years))],
         "indicator_years": shown_years,
+        "running_years": [y for y in shown_years if not indicators.year_is_over(y)],
         "costs": progress_cache.cached("costs", (phase, year, translation.get_language()),
                                        lambda: effectiveness.phase_costs(phase, year)),
         "units": Unit.objects.filter(target__isnull=False).distinct(),
@@ -102,7 +103,9 @@ def dashboard_xlsx(request):
     if not roles.can_view_progress(request.user):
         raise PermissionDenied
     _phases, phase, year, unit = _phase_filters(request)
-    data = exports.dashboard_xlsx(phase, _progress(request, phase, year, unit), year)
+    shown_years = list(range(year - 4, year + 1))
+    data = exports.dashboard_xlsx(phase, _progress(request, phase, year, unit), year,
+                                  indicators=indicators.indicators(shown_years), indicator_years=shown_years)
     return attachment(data, f"tien-do-{phase.code}-{year}.xlsx", XLSX)
 
 
