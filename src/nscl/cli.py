@@ -193,7 +193,35 @@ def cmd_serve(args):
         serve(application, host=args.host, port=args.port, threads=args.threads, clear_untrusted_proxy_headers=False)
 
 
+# the command-line option of each column role or argument a library error names (`error.field`)
+_OPTION_OF_FIELD = {"free": "--free", "state": "--state", "proxy": "--proxy", "method": "--method",
+                    "control": "--control", "estimator": "--estimator", "by": "--by", "min_group": "--min-group"}
+
+
+def _fail(error):
+    """Exit with the library's message, plus the command-line option to use when it names one."""
+    option = _OPTION_OF_FIELD.get(getattr(error, "field", None))
+    hint = ""
+    if option == "--control":
+        hint = " (tùy chọn --control notyet)"
+    elif option:
+        hint = f" (tùy chọn {option})"
+    sys.exit(f"Lỗi: {error}{hint}")
+
+
+def _read_panel(path, reader=None):
+    from nscl.productivity.tables import read_table
+
+    try:
+        return (reader or read_table)(path)
+    except FileNotFoundError:
+        sys.exit(f"Lỗi: không tìm thấy tệp {path}.")
+    except Exception as e:  # noqa: BLE001
+        sys.exit(f"Lỗi: tệp {path} không phải là bảng đọc được ({e.__class__.__name__}).")
+
+
 def cmd_adduser(args):
+    """An account with its role; it names a unit (programme) or an enterprise, so the wiring holds it."""
     _django()
     from django.contrib.auth import get_user_model
     from django.contrib.auth.password_validation import validate_password
@@ -231,82 +259,15 @@ def cmd_adduser(args):
 
 
 def cmd_growth(args):
-    """Growth accounting from a file, or the PWT reproduction; needs no database."""
-    import json
+    from nscl.productivity import growth_cli
 
-    from nscl.productivity import growth, pwt
-
-    try:
-        if args.pwt:
-            table = pwt.load_pwt()
-            countries = None if args.country in (None, "all") else [c.strip().upper() for c in args.country.split(",")]
-            if countries:
-                unknown = sorted(set(countries) - set(table["countrycode"]))
-                if unknown:
-                    raise growth.GrowthInputError(f"Mã nước không có trong PWT: {', '.join(unknown)}.")
-            rows = pwt.reproduce_rtfpna(table, countries)
-            stats = pwt.reproduction_errors(rows)
-            if args.format == "json":
-                out = {"rows": [{"country": r.country, "year": int(r.year),
-                                 "tfp_index": None if r.tfp_index != r.tfp_index else round(float(r.tfp_index), 6),
-                                 "rtfpna_published": float(r.rtfpna_published)} for r in rows.itertuples()],
-                       "median_abs_error": stats["median_abs_error"], "max_abs_error": stats["max_abs_error"],
-                       "compared": stats["compared"], "countries": stats["countries"]}
-                print(json.dumps(out, ensure_ascii=False))
-            elif args.format == "csv":
-                print(rows.to_csv(index=False), end="")
-            else:
-                print(rows.to_string(index=False))
-                print(f"compared {stats['compared']} rows in {stats['countries']} countries: "
-                      f"median |error| {stats['median_abs_error']:.5f}, max {stats['max_abs_error']:.5f}")
-            return
-        if not args.input:
-            raise growth.GrowthInputError("Cần --input FILE.csv|FILE.xlsx (hoặc --pwt).")
-        data = growth.read_series(args.input)
-        alpha = growth.DEFAULT_ALPHA if args.alpha is None else args.alpha
-        depreciation = growth.DEFAULT_DEPRECIATION if args.depreciation is None else args.depreciation
-        model = growth.GrowthAccounting(data, method=args.method, alpha=alpha, depreciation=depreciation,
-                                        base_year=args.base_year,
-                                        labour_input="adjusted" if args.adjusted_labour else None)
-        res = model.fit(growth.parse_periods(args.periods))
-    except growth.GrowthInputError as e:
-        sys.exit(f"Lỗi: {e}")
-    if args.format == "json":
-        print(res.to_json())
-    elif args.format == "csv":
-        print(res.years.to_csv(index=False), end="")
-        if len(res.periods):
-            print()
-            print(res.periods.to_csv(index=False), end="")
-    else:
-        print(res.summary())
+    growth_cli.run(args)
 
 
-# the command-line option of each column role or argument a library error names (`error.field`)
-_OPTION_OF_FIELD = {"free": "--free", "state": "--state", "proxy": "--proxy", "method": "--method",
-                    "control": "--control", "estimator": "--estimator", "by": "--by", "min_group": "--min-group"}
+def cmd_impact(args):
+    from nscl.productivity import impact_cli
 
-
-def _fail(error):
-    """Exit with the library's message, plus the command-line option to use when it names one."""
-    option = _OPTION_OF_FIELD.get(getattr(error, "field", None))
-    hint = ""
-    if option == "--control":
-        hint = " (tùy chọn --control notyet)"
-    elif option:
-        hint = f" (tùy chọn {option})"
-    sys.exit(f"Lỗi: {error}{hint}")
-
-
-def _read_panel(path, reader=None):
-    from nscl.productivity.tables import read_table
-
-    try:
-        return (reader or read_table)(path)
-    except FileNotFoundError:
-        sys.exit(f"Lỗi: không tìm thấy tệp {path}.")
-    except Exception as e:  # noqa: BLE001
-        sys.exit(f"Lỗi: tệp {path} không phải là bảng đọc được ({e.__class__.__name__}).")
+    impact_cli.run(args, _read_panel, _fail)
 
 
 def cmd_firm_tfp(args):
@@ -316,26 +277,6 @@ def cmd_firm_tfp(args):
         print(firm_cli.run(args, _read_panel))
     except firm.FirmDataError as e:
         _fail(e)
-
-
-def cmd_impact(args):
-    import json
-
-    from nscl.productivity import impact
-
-    data = _read_panel(args.input)
-    try:
-        model = impact.CallawaySantAnna(data, id=args.id, time=args.time, outcome=args.outcome,
-                                        first_treated=args.first_treated, control=args.control,
-                                        estimator=args.estimator, covariates=(args.covariates or "").split(","))
-        res = model.fit()
-    except impact.ImpactDataError as e:
-        _fail(e)
-    if args.format == "json":
-        print(json.dumps({"att_gt": res.att_gt, "aggregations": res.aggregations, "sample": res.sample,
-                          "messages": res.messages}, ensure_ascii=False))
-    else:
-        print(res.summary())
 
 
 def cmd_impact_registry(argv):
@@ -355,21 +296,9 @@ def cmd_run_analysis(args):
 
 
 def cmd_enterprise(args):
-    """`nscl enterprise mst|size|import|list`: the enterprise registry (nscl.enterprises.cli)."""
+    """`nscl enterprise ...`: the enterprise registry (nscl.enterprises.cli)."""
     _django()
-    from nscl.enterprises import cli as ent
-
-    if args.enterprise_command == "mst":
-        code = ent.check_mst(args.codes, args.format)
-    elif args.enterprise_command == "size":
-        code = ent.size_class(args.sector, args.employees, args.revenue, args.capital, args.format)
-    elif args.enterprise_command == "import":
-        code = ent.import_file(args.file, kind=args.kind, dry_run=args.dry_run)
-    elif getattr(args, "run", None):  # import-figures, import-support (nscl.enterprises.cli)
-        code = args.run(args)
-    else:
-        code = ent.list_enterprises(args.format)
-    sys.exit(code)
+    sys.exit(args.run(args))
 
 
 def cmd_manage(args, rest):
@@ -412,63 +341,17 @@ def main(argv=None):
     u.add_argument("--password", required=True)
     u.add_argument("--unit")
     u.add_argument("--tax-code")
-    from nscl.productivity import methods  # plain data: the methods' codes and labels
+    from nscl.productivity import firm_cli, growth_cli, impact_cli  # plain argparse: cheap to build
 
-    g = sub.add_parser("growth", help="hạch toán tăng trưởng: đóng góp của TFP (GSO, Törnqvist)")
-    g.add_argument("--input", help="CSV hoặc Excel: year, output, capital|investment, labour, ...")
-    g.add_argument("--method", choices=methods.codes(methods.GROWTH_METHODS), default="gso",
-                   help="; ".join(f"{m.code}: {m.label_vi}" for m in methods.GROWTH_METHODS))
-    g.add_argument("--alpha", type=float, help="tỷ trọng vốn (GSO); mặc định growth.DEFAULT_ALPHA, ghi trong kết quả (parameters.alpha)")
-    g.add_argument("--depreciation", type=float,
-                   help="tỷ lệ khấu hao khi tính vốn từ đầu tư; mặc định growth.DEFAULT_DEPRECIATION")
-    g.add_argument("--base-year", type=int)
-    g.add_argument("--adjusted-labour", action="store_true",
-                   help="GSO: lao động = số người × giờ làm việc × vốn nhân lực (cột hours, human_capital); "
-                        "mặc định GSO dùng số người có việc làm như chỉ tiêu chính thức; Törnqvist luôn điều chỉnh")
-    g.add_argument("--periods", help="ví dụ 2011-2015,2016-2020")
-    g.add_argument("--format", choices=["table", "csv", "json"], default="table")
-    g.add_argument("--pwt", action="store_true", help="tái lập rtfpna của Penn World Table 10.01")
-    g.add_argument("--country", help="ISO3 (một hoặc nhiều, phân cách bằng dấu phẩy) hoặc all")
-    from nscl.productivity import firm_cli
-
+    growth_cli.add_arguments(sub.add_parser("growth", help="hạch toán tăng trưởng: đóng góp của TFP (GSO, Törnqvist)"))
     firm_cli.add_arguments(sub.add_parser("firm-tfp", help="ước lượng hàm sản xuất và TFP doanh nghiệp "
                                                                 "(như prodest của R; --by: theo nhóm, ví dụ ngành)"))
-    i = sub.add_parser("impact", help="tác động của hỗ trợ: DiD so le (Callaway & Sant'Anna)")
-    i.add_argument("--input", required=True)
-    i.add_argument("--id", required=True)
-    i.add_argument("--time", required=True)
-    i.add_argument("--outcome", required=True)
-    i.add_argument("--first-treated", required=True)
-    i.add_argument("--control", choices=methods.codes(methods.CONTROL_GROUPS), default="never",
-                   help="; ".join(f"{o.code}: {o.label_vi}" for o in methods.CONTROL_GROUPS))
-    i.add_argument("--estimator", choices=methods.codes(methods.IMPACT_ESTIMATORS), default="dr",
-                   help="; ".join(f"{o.code}: {o.label_vi}" for o in methods.IMPACT_ESTIMATORS))
-    i.add_argument("--covariates")
-    i.add_argument("--from-registry", action="store_true",
-                   help="bảng số liệu từ sổ doanh nghiệp thay cho --input (nscl impact --from-registry --help)")
-    i.add_argument("--format", choices=["table", "json"], default="table")
+    impact_cli.add_arguments(sub.add_parser("impact", help="tác động của hỗ trợ: DiD so le (Callaway & Sant'Anna)"))
     ra = sub.add_parser("run-analysis", help="chạy một phân tích đã tạo trên web (tiến trình nền)")
     ra.add_argument("job", type=int)
-    e = sub.add_parser("enterprise", help="doanh nghiệp: kiểm tra mã số thuế, quy mô, nhập, danh sách")
-    esub = e.add_subparsers(dest="enterprise_command", required=True)
-    em = esub.add_parser("mst", help="kiểm tra mã số thuế (không cần cơ sở dữ liệu)")
-    em.add_argument("codes", nargs="+", metavar="CODE")
-    em.add_argument("--format", choices=["text", "json"], default="text")
-    es = esub.add_parser("size", help="quy mô doanh nghiệp theo Nghị định 80/2021/NĐ-CP (không cần cơ sở dữ liệu)")
-    es.add_argument("--sector", required=True, help="agriculture_forestry_fishery | industry_construction | trade_services")
-    es.add_argument("--employees", required=True, help="lao động tham gia BHXH bình quân năm")
-    es.add_argument("--revenue", help="doanh thu năm (đồng)")
-    es.add_argument("--capital", help="tổng nguồn vốn (đồng)")
-    es.add_argument("--format", choices=["text", "json"], default="text")
-    ei = esub.add_parser("import", help="nhập doanh nghiệp (hoặc số liệu năm) từ .xlsx/.csv: tất cả hoặc không")
-    ei.add_argument("file")
-    ei.add_argument("--kind", choices=["enterprises", "figures", "support"], default="enterprises")
-    ei.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không ghi")
-    from nscl.enterprises.cli import add_history_parsers  # no database needed to parse
+    from nscl.enterprises import cli as enterprises_cli  # no database needed to parse
 
-    add_history_parsers(esub)
-    el = esub.add_parser("list", help="danh sách doanh nghiệp")
-    el.add_argument("--format", choices=["text", "json"], default="text")
+    enterprises_cli.add_parsers(sub)
     from nscl.trace import cli as trace_cli  # `epcis` and `trace`: parsers and handlers in the app
 
     trace_cli.add_parsers(sub)

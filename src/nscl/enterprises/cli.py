@@ -79,9 +79,35 @@ def run_import_job(job_id, out=None) -> int:
     return 0 if job.status == job.Status.DONE else 1
 
 
-def add_history_parsers(esub) -> None:
-    """`nscl enterprise import-figures|import-support FILE [--dry-run]` and `run-import ID` (the web's
-    worker) (nscl/cli.py calls this; each subcommand carries its handler in `args.run`)."""
+def add_parsers(sub) -> None:
+    """`nscl enterprise mst|size|import|list|...` on the command's subparsers `sub` (nscl/cli.py
+    calls this; each subcommand carries its handler in `args.run`, called with Django set up)."""
+    e = sub.add_parser("enterprise", help="doanh nghiệp: kiểm tra mã số thuế, quy mô, nhập, danh sách")
+    esub = e.add_subparsers(dest="enterprise_command", required=True)
+    em = esub.add_parser("mst", help="kiểm tra mã số thuế (không cần cơ sở dữ liệu)")
+    em.add_argument("codes", nargs="+", metavar="CODE")
+    em.add_argument("--format", choices=["text", "json"], default="text")
+    em.set_defaults(run=lambda args: check_mst(args.codes, args.format))
+    es = esub.add_parser("size", help="quy mô doanh nghiệp theo Nghị định 80/2021/NĐ-CP (không cần cơ sở dữ liệu)")
+    es.add_argument("--sector", required=True, help="agriculture_forestry_fishery | industry_construction | trade_services")
+    es.add_argument("--employees", required=True, help="lao động tham gia BHXH bình quân năm")
+    es.add_argument("--revenue", help="doanh thu năm (đồng)")
+    es.add_argument("--capital", help="tổng nguồn vốn (đồng)")
+    es.add_argument("--format", choices=["text", "json"], default="text")
+    es.set_defaults(run=lambda args: size_class(args.sector, args.employees, args.revenue, args.capital, args.format))
+    ei = esub.add_parser("import", help="nhập doanh nghiệp (hoặc số liệu năm) từ .xlsx/.csv: tất cả hoặc không")
+    ei.add_argument("file")
+    ei.add_argument("--kind", choices=["enterprises", "figures", "support"], default="enterprises")
+    ei.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không ghi")
+    ei.set_defaults(run=lambda args: import_file(args.file, kind=args.kind, dry_run=args.dry_run))
+    _add_history_parsers(esub)
+    el = esub.add_parser("list", help="danh sách doanh nghiệp")
+    el.add_argument("--format", choices=["text", "json"], default="text")
+    el.set_defaults(run=lambda args: list_enterprises(args.format))
+
+
+def _add_history_parsers(esub) -> None:
+    """`import-figures|import-support FILE [--dry-run]`, `run-import ID` (the web's worker), `remind`."""
     for name, kind, help_text in HISTORY_IMPORTS:
         p = esub.add_parser(name, help=help_text)
         p.add_argument("file")

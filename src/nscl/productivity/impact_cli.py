@@ -1,0 +1,45 @@
+"""The ``nscl impact`` command: staggered difference-in-differences (Callaway & Sant'Anna) on a panel
+file (no database needed; ``--from-registry`` is nscl.analysis.cli). Plain argparse and the list of
+methods: building the command line stays cheap."""
+from __future__ import annotations
+
+from . import methods
+
+
+def add_arguments(i) -> None:
+    """The options of the ``impact`` subcommand, on its parser `i`."""
+    i.add_argument("--input", required=True)
+    i.add_argument("--id", required=True)
+    i.add_argument("--time", required=True)
+    i.add_argument("--outcome", required=True)
+    i.add_argument("--first-treated", required=True)
+    i.add_argument("--control", choices=methods.codes(methods.CONTROL_GROUPS), default="never",
+                   help="; ".join(f"{o.code}: {o.label_vi}" for o in methods.CONTROL_GROUPS))
+    i.add_argument("--estimator", choices=methods.codes(methods.IMPACT_ESTIMATORS), default="dr",
+                   help="; ".join(f"{o.code}: {o.label_vi}" for o in methods.IMPACT_ESTIMATORS))
+    i.add_argument("--covariates")
+    i.add_argument("--from-registry", action="store_true",
+                   help="bảng số liệu từ sổ doanh nghiệp thay cho --input (nscl impact --from-registry --help)")
+    i.add_argument("--format", choices=["table", "json"], default="table")
+
+
+def run(args, read, fail) -> None:
+    """Print the estimate; `read(path)` reads the input file and `fail(error)` exits with the
+    library's message (the wiring words both, as for ``firm-tfp``)."""
+    import json
+
+    from . import impact
+
+    data = read(args.input)
+    try:
+        model = impact.CallawaySantAnna(data, id=args.id, time=args.time, outcome=args.outcome,
+                                        first_treated=args.first_treated, control=args.control,
+                                        estimator=args.estimator, covariates=(args.covariates or "").split(","))
+        res = model.fit()
+    except impact.ImpactDataError as e:
+        fail(e)
+    if args.format == "json":
+        print(json.dumps({"att_gt": res.att_gt, "aggregations": res.aggregations, "sample": res.sample,
+                          "messages": res.messages}, ensure_ascii=False))
+    else:
+        print(res.summary())
