@@ -4,9 +4,11 @@ from __future__ import annotations
 import contextvars
 import datetime
 from contextlib import contextmanager
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -167,6 +169,39 @@ def confirm(activity, user):
     with recording(Action.CONFIRM):
         obj.save()
     return obj
+
+
+@dataclass
+class BulkConfirmation:
+    confirmed: list   # the records this call confirmed (each audited as a single confirmation)
+    already: list     # the records someone had confirmed meanwhile: left as they were
+    missing: list     # ids not (or no longer) in the register
+
+
+@transaction.atomic
+def confirm_many(kind: str, ids, user) -> BulkConfirmation:
+    """Confirm the pending records `ids` of register `kind` at once, in one transaction: each is
+    locked, confirmed and audited as `confirm` does (one entry per record); a record confirmed
+    meanwhile is reported in `already`, not confirmed twice; an id not in the register in `missing`."""
+    if not roles.can_confirm(user):
+        raise PermissionDenied
+    ids = list(dict.fromkeys(ids))
+    locked = {a.pk: a for a in Activity.objects.select_for_update().filter(pk__in=ids, kind=kind).order_by("pk")}
+    objs = KIND_MODELS[kind].objects.in_bulk(list(locked))
+    now = timezone.now()
+    result = BulkConfirmation([], [], [pk for pk in ids if pk not in locked])
+    for pk in ids:
+        if pk not in locked:
+            continue
+        obj = objs[pk]
+        if locked[pk].confirmed_at is not None:
+            result.already.append(obj)
+            continue
+        obj.confirmed_at, obj.confirmed_by, obj.version = now, user, locked[pk].version + 1
+        with recording(Action.CONFIRM):
+            obj.save()
+        result.confirmed.append(obj)
+    return result
 
 
 @transaction.atomic

@@ -13,6 +13,7 @@ urlpatterns = [
     path("registers/support/<path:rest>", views.support_moved),
     path("registers/<str:kind>/", views.register_list, name="register_list"),
     path("registers/<str:kind>/new/", views.activity_create, name="activity_create"),
+    path("registers/<str:kind>/confirm-selected/", views.confirm_selected, name="confirm_selected"),
     path("registers/<str:kind>/<int:pk>/", views.activity_detail, name="activity_detail"),
     path("registers/<str:kind>/<int:pk>/edit/", views.activity_edit, name="activity_edit"),
     path("registers/<str:kind>/<int:pk>/delete/", views.activity_delete, name="activity_delete"),

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q, Sum
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -219,7 +219,64 @@ def register_list(request, kind):
         "units": Unit.objects.all(), "can_create": roles.can_create_activity(request.user),
         "query": without_page.urlencode(), "q": q, "totals": totals,
         "years": range(2021, datetime.date.today().year + 1),
+        "can_confirm": roles.can_confirm(request.user), "back": f.urlencode(),
     })
+
+
+def _selected_ids(values):
+    """The ids ticked on a register list, or None when any is not an id (a tampered or stale form)."""
+    ids = [int_param(v, lo=1) for v in values]
+    return None if any(i is None for i in ids) else list(dict.fromkeys(ids))
+
+
+def _register_url(kind, query):
+    """Back to the list as it was filtered: its query string, parsed and encoded again."""
+    query = QueryDict(query[:2000] if isinstance(query, str) else "").urlencode()
+    return reverse("register_list", args=[kind]) + (f"?{query}" if query else "")
+
+
+@login_required
+@require_POST
+def confirm_selected(request, kind):
+    """Confirm the records ticked on a register list: a confirmation page first (nothing written),
+    then services.confirm_many (one transaction; a record confirmed meanwhile is reported)."""
+    model = _kind_or_404(kind)
+    if not roles.can_confirm(request.user):
+        raise PermissionDenied
+    back = _register_url(kind, request.POST.get("back"))
+    raw = request.POST.getlist("ids")
+    ids = _selected_ids(raw)
+    if not raw:
+        messages.error(request, _("Chưa chọn hồ sơ nào để xác nhận."))
+        return redirect(back)
+    if ids is None:
+        messages.error(request, _("Danh sách hồ sơ đã chọn không hợp lệ; vui lòng tải lại trang và chọn lại."))
+        return redirect(back)
+    visible = roles.visible_activities(request.user, Activity.objects.filter(kind=kind, pk__in=ids)).values("pk")
+    if request.POST.get("action") != "confirm":
+        records = list(model.objects.filter(pk__in=visible).select_related("responsible_unit").order_by("start_date", "pk"))
+        pending = [a for a in records if not a.is_confirmed]
+        return render(request, "programme/confirm_selected.html", {
+            "kind": ActivityKind(kind), "records": pending, "already": [a for a in records if a.is_confirmed],
+            "missing": len(ids) - len(records), "back": request.POST.get("back", ""), "back_url": back,
+            "not_completed": sum(1 for a in pending if a.status != Activity.Status.COMPLETED)})
+    allowed = set(visible.values_list("pk", flat=True))
+    result = services.confirm_many(kind, [i for i in ids if i in allowed], request.user)
+    missing = len(result.missing) + len(ids) - len(allowed)
+    if result.confirmed:
+        messages.success(request, _("Đã xác nhận %(n)s hồ sơ; các hồ sơ này bị khóa.") % {"n": len(result.confirmed)})
+        waiting = [a for a in result.confirmed if a.status != Activity.Status.COMPLETED]
+        if waiting:
+            messages.warning(request, _("%(n)s hồ sơ chưa hoàn thành nên CHƯA được tính vào kết quả: %(t)s.") % {
+                "n": len(waiting), "t": "; ".join(a.title for a in waiting)})
+    if result.already:
+        messages.warning(request, _("%(n)s hồ sơ đã được xác nhận trước đó, không xác nhận lại: %(t)s.") % {
+            "n": len(result.already), "t": "; ".join(a.title for a in result.already)})
+    if missing:
+        messages.warning(request, _("%(n)s hồ sơ không còn trong sổ này (đã bị xóa hoặc thuộc sổ khác).") % {"n": missing})
+    if not result.confirmed and not result.already and not missing:
+        messages.error(request, _("Chưa chọn hồ sơ nào để xác nhận."))
+    return redirect(back)
 
 
 @login_required
