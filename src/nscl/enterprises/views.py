@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from nscl.accounts import roles
@@ -68,7 +69,7 @@ def my_enterprise(request):
     if len(mine) == 1:
         return redirect("enterprise_detail", pk=mine[0].pk)
     if not mine:
-        messages.info(request, "Doanh nghiệp của tài khoản này chưa có trong danh sách: liên hệ cán bộ chương trình.")
+        messages.info(request, _("Doanh nghiệp của tài khoản này chưa có trong danh sách: liên hệ cán bộ chương trình."))
     return redirect("enterprise_list")
 
 
@@ -94,7 +95,7 @@ def _save_enterprise(request, form, e=None):
     with transaction.atomic():
         obj = form.save()
         form.save_industry(obj)
-    messages.success(request, "Đã lưu doanh nghiệp %s." % obj.tax_code)
+    messages.success(request, _("Đã lưu doanh nghiệp %s.") % obj.tax_code)
     return redirect("enterprise_detail", pk=obj.pk)
 
 
@@ -126,9 +127,9 @@ def figures_save(request, pk):
     e = editable_or_403(request, pk)
     form = services.save_year_figures(e, request.POST)
     if form.is_valid():
-        messages.success(request, "Đã lưu số liệu năm %s." % form.cleaned_data["year"])
+        messages.success(request, _("Đã lưu số liệu năm %s.") % form.cleaned_data["year"])
         return redirect("enterprise_detail", pk=e.pk)
-    return render(request, "enterprises/form_errors.html", {"e": e, "form": form, "title": "Số liệu năm"}, status=400)
+    return render(request, "enterprises/form_errors.html", {"e": e, "form": form, "title": _("Số liệu năm")}, status=400)
 
 
 @login_required
@@ -138,9 +139,9 @@ def industry_add(request, pk):
     form = IndustryForm(request.POST, enterprise=e)
     if form.is_valid():
         ind = services.add_industry(e, form.save(commit=False))
-        messages.success(request, "Đã thêm mã ngành %s." % ind.code)
+        messages.success(request, _("Đã thêm mã ngành %s.") % ind.code)
         return redirect("enterprise_detail", pk=e.pk)
-    return render(request, "enterprises/form_errors.html", {"e": e, "form": form, "title": "Mã ngành"}, status=400)
+    return render(request, "enterprises/form_errors.html", {"e": e, "form": form, "title": _("Mã ngành")}, status=400)
 
 
 @login_required
@@ -149,7 +150,7 @@ def industry_remove(request, pk, industry_pk):
     """Remove an industry code; when it was the primary one, the oldest remaining becomes primary."""
     e = editable_or_403(request, pk)
     ind = services.remove_industry(e, get_object_or_404(e.industries, pk=industry_pk))
-    messages.success(request, "Đã bỏ mã ngành %s." % ind.code)
+    messages.success(request, _("Đã bỏ mã ngành %s.") % ind.code)
     return redirect("enterprise_detail", pk=e.pk)
 
 
@@ -160,9 +161,9 @@ def contact_add(request, pk):
     form = ContactForm(request.POST, instance=Contact(enterprise=e))
     if form.is_valid():
         form.save()
-        messages.success(request, "Đã thêm người liên hệ %s." % form.instance.name)
+        messages.success(request, _("Đã thêm người liên hệ %s.") % form.instance.name)
         return redirect("enterprise_detail", pk=e.pk)
-    return render(request, "enterprises/form_errors.html", {"e": e, "form": form, "title": "Người liên hệ"}, status=400)
+    return render(request, "enterprises/form_errors.html", {"e": e, "form": form, "title": _("Người liên hệ")}, status=400)
 
 
 @login_required
@@ -171,7 +172,7 @@ def contact_remove(request, pk, contact_pk):
     e = editable_or_403(request, pk)
     contact = get_object_or_404(e.contacts, pk=contact_pk)
     contact.delete()
-    messages.success(request, "Đã xóa người liên hệ %s." % contact.name)
+    messages.success(request, _("Đã xóa người liên hệ %s.") % contact.name)
     return redirect("enterprise_detail", pk=e.pk)
 
 
@@ -184,10 +185,10 @@ def certificate_add(request, pk):
         cert = form.save(commit=False)
         cert.enterprise = e
         if services.record_certificate(cert):
-            messages.success(request, "Đã ghi nhận chứng chỉ %s." % cert.number)
+            messages.success(request, _("Đã ghi nhận chứng chỉ %s.") % cert.number)
             return redirect("enterprise_detail", pk=e.pk)
-        form.add_error("number", "Chứng chỉ số này của tổ chức chứng nhận này đã được ghi nhận.")
-    return render(request, "enterprises/form_errors.html", {"e": e, "form": form, "title": "Chứng chỉ"}, status=400)
+        form.add_error("number", _("Chứng chỉ số này của tổ chức chứng nhận này đã được ghi nhận."))
+    return render(request, "enterprises/form_errors.html", {"e": e, "form": form, "title": _("Chứng chỉ")}, status=400)
 
 
 @login_required

@@ -184,7 +184,7 @@ def attachment_add(request, pk):
                 messages.error(request, e)
         return dossier_detail(request, pk, status=400, replace_url=reverse("dossier_detail", args=[d.pk]))
     _attach(d, form, request.user)
-    messages.success(request, "Đã tải lên tệp minh chứng.")
+    messages.success(request, _("Đã tải lên tệp minh chứng."))
     return redirect("dossier_detail", pk=d.pk)
 
 
