@@ -88,6 +88,12 @@ def can_view_reports(user) -> bool:
     return role_of(user) in (Role.ADMIN, Role.OFFICER, Role.PARTNER, Role.VIEWER)
 
 
+def can_write_report_closing(user) -> bool:
+    """The annual report's closing sections (shortcomings, causes, next year's directions,
+    recommendations) are the Department's assessment: written by officers and administrators."""
+    return is_staff_role(user)
+
+
 def can_see_draft_targets(user) -> bool:
     """Targets of a phase before their publication are work in progress of the programme's staff."""
     return is_staff_role(user)

@@ -3,7 +3,7 @@ import uuid
 
 from django import forms
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxLengthValidator, MinValueValidator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
@@ -12,7 +12,7 @@ from nscl.common.fields import number_formfield
 from nscl.common.uploads import check_evidence_file
 from nscl.geo.models import AdministrativeUnit
 
-from .models import KIND_MODELS, CatalogueItem, Evidence, ProgrammeDocument, Target, Unit
+from .models import KIND_MODELS, CatalogueItem, Evidence, ProgrammeDocument, ReportClosing, Target, Unit
 
 DATE_WIDGET = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "class": "date"})
 COMMON_FIELDS = ["title", "start_date", "end_date", "status", "responsible_unit", "location",
@@ -104,6 +104,35 @@ class ReportForm(forms.Form):
                              initial=lambda: settings.NSCL_SIGNER_NAME)
     signer_title = forms.CharField(label=_l("Chức vụ"), max_length=120, required=False,
                                    initial=lambda: settings.NSCL_SIGNER_TITLE)
+
+
+CLOSING_MAX_CHARS = 20000
+YEAR_MESSAGE = _l("Năm báo cáo phải từ 2021 đến 2100.")
+
+
+class ReportClosingForm(forms.ModelForm):
+    """A year's closing sections of the annual report; `version` is the one the page was opened on
+    (services.save_report_closing refuses a page someone else saved meanwhile)."""
+
+    year = forms.IntegerField(label=_l("Năm báo cáo"), min_value=2021, max_value=2100, widget=forms.HiddenInput,
+                              error_messages={"invalid": YEAR_MESSAGE, "min_value": YEAR_MESSAGE,
+                                              "max_value": YEAR_MESSAGE, "required": YEAR_MESSAGE})
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+
+    class Meta:
+        model = ReportClosing
+        fields = list(ReportClosing.TEXT_FIELDS)
+        widgets = {name: forms.Textarea(attrs={"rows": 5}) for name in ReportClosing.TEXT_FIELDS}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ReportClosing.TEXT_FIELDS:
+            field = self.fields[name]
+            field.max_length = CLOSING_MAX_CHARS
+            field.validators.append(MaxLengthValidator(CLOSING_MAX_CHARS, _l(
+                "Mỗi phần tối đa 20.000 ký tự (đã nhập %(show_value)s).")))
+            field.label = field.label[:1].upper() + field.label[1:]
+        self.fields["directions"].help_text = _l("Nhiệm vụ của năm sau năm báo cáo.")
 
 
 TARGET_FIELDS = ["code", "objective", "description", "description_en", "unit", "kind", "min_value", "max_value",

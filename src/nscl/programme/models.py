@@ -477,3 +477,27 @@ class Evidence(models.Model):
 @receiver(post_delete, sender=Evidence)
 def _delete_evidence_file(sender, instance, **kwargs):
     delete_file_on_commit(instance.file)
+
+
+class ReportClosing(models.Model):
+    """The closing sections of a year's annual implementation report (report.py, sections V-VIII),
+    written by an officer on the report page; one per year, editable again (audited)."""
+
+    year = models.PositiveIntegerField(_("năm báo cáo"), unique=True)
+    shortcomings = models.TextField(_("tồn tại, hạn chế"), blank=True)
+    causes = models.TextField(_("nguyên nhân"), blank=True)
+    directions = models.TextField(_("phương hướng, nhiệm vụ năm tới"), blank=True)
+    recommendations = models.TextField(_("kiến nghị, đề xuất"), blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    TEXT_FIELDS = ("shortcomings", "causes", "directions", "recommendations")
+
+    class Meta:
+        verbose_name = _("phần đánh giá của báo cáo năm")
+        verbose_name_plural = _("phần đánh giá của báo cáo năm")  # Vietnamese nouns have no plural form
+
+    def __str__(self):
+        return f"Báo cáo năm {self.year}: tồn tại, nguyên nhân, phương hướng, kiến nghị"

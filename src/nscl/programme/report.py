@@ -13,7 +13,7 @@ from nscl.enterprises.services import accepted_dossiers
 
 from . import charts, costs, effectiveness
 from .exports import DEMO_LABEL
-from .models import KIND_MODELS, Activity, ActivityKind, Phase
+from .models import KIND_MODELS, Activity, ActivityKind, Phase, ReportClosing
 from .progress import STATUS_LABELS
 from .services import previous_phase, published_progress
 
@@ -42,6 +42,7 @@ class AnnualReport:
     costs: list = field(default_factory=list)          # (measure, the year, the phase to date)
     costs_headers: list = field(default_factory=list)
     effect_text: list = field(default_factory=list)    # paragraphs on the effect per billion đồng
+    closing: dict = field(default_factory=dict)        # ReportClosing's texts of the year (sections V-VIII)
 
     @property
     def title(self):
@@ -111,6 +112,8 @@ def build(year: int, number="…/BC-SKHCN", signer="", signer_title="", day=None
     rep.has_demo = counted.filter(is_demo=True).exists() or accepted_dossiers(year, year).filter(is_demo=True).exists()
     rep.chart_png = charts.progress_chart(progress, fmt="png") if progress else b""
     _add_costs(rep)
+    saved = ReportClosing.objects.filter(year=year).first()
+    rep.closing = {name: getattr(saved, name, "") for name in ReportClosing.TEXT_FIELDS}
     return rep
 
 
@@ -199,6 +202,24 @@ def _sections(rep: AnnualReport):
     yield ("table", rep.costs_headers, rep.costs)
     for text in rep.effect_text:
         yield ("p", text)
+    yield from _closing_sections(rep)
+
+
+NOT_WRITTEN = "Chưa có nội dung (cán bộ chưa nhập phần này)."
+
+
+def _closing_sections(rep: AnnualReport):
+    """Sections V-VIII, as the officer wrote them on the report page (one paragraph per line). An
+    empty one keeps its heading and says it was not written: the report's numbering stays that of a
+    complete report, and whoever signs sees what is missing rather than a report that seems whole."""
+    headings = {"shortcomings": "V. TỒN TẠI, HẠN CHẾ", "causes": "VI. NGUYÊN NHÂN",
+                "directions": f"VII. PHƯƠNG HƯỚNG, NHIỆM VỤ NĂM {rep.year + 1}",
+                "recommendations": "VIII. KIẾN NGHỊ, ĐỀ XUẤT"}
+    for name, heading in headings.items():
+        yield ("h", heading)
+        lines = [line.strip() for line in (rep.closing.get(name) or "").splitlines() if line.strip()]
+        for line in lines or [NOT_WRITTEN]:
+            yield ("p", line)
 
 
 def document(rep: AnnualReport) -> OfficialDocument:

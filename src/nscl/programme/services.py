@@ -23,7 +23,8 @@ from nscl.notifications import services as notifications
 from . import cache as progress_cache
 from nscl.enterprises.services import accepted_dossiers, support_counting_rows
 
-from .models import KIND_MODELS, Activity, ActivityKind, Phase, ProgrammeDocument, Target, TargetRevision, TfpMeasurement, Unit
+from .models import (KIND_MODELS, Activity, ActivityKind, Phase, ProgrammeDocument, ReportClosing, Target, TargetRevision,
+                     TfpMeasurement, Unit)
 from .progress import evaluate
 from .wording import other_phase_mentions
 
@@ -214,6 +215,27 @@ def reopen(activity, user):
     with recording(Action.REOPEN):
         obj.save()
     return obj
+
+
+@transaction.atomic
+def save_report_closing(year: int, values: dict, user, *, expected_version) -> ReportClosing:
+    """Write a year's closing sections of the annual report (created on the first save). A page
+    opened on another version (someone saved meanwhile) is refused, nothing written."""
+    if not roles.can_write_report_closing(user):
+        raise PermissionDenied
+    if not Phase.objects.filter(start_year__lte=year, end_year__gte=year).exists():
+        raise StaleForm(_("Không có giai đoạn nào chứa năm %(y)s.") % {"y": year})
+    current = ReportClosing.objects.select_for_update().filter(year=year).first()
+    if (current.version if current else 0) != (expected_version or 0):
+        raise StaleForm(_("Phần đánh giá năm %(y)s đã được người khác sửa sau khi bạn mở trang; nội dung của bạn "
+                          "chưa được lưu. Tải lại trang để xem bản mới rồi nhập lại.") % {"y": year})
+    closing = current or ReportClosing(year=year, version=0)
+    for name in ReportClosing.TEXT_FIELDS:
+        setattr(closing, name, (values.get(name) or "").strip())
+    closing.version += 1
+    closing.updated_by = user
+    closing.save()
+    return closing
 
 
 # the day a TFP figure was published, for one entered afterwards (services.publish of stats passes no date)

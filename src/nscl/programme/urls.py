@@ -22,5 +22,6 @@ urlpatterns = [
     path("registers/<str:kind>/<int:pk>/evidence/", views.evidence_upload, name="evidence_upload"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
     path("reports/annual/", views.annual_report, name="annual_report"),
+    path("reports/annual/closing/", views.report_closing, name="report_closing"),
     path("phases/<str:phase_code>/targets/", views_targets.phase_targets, name="phase_targets"),
 ]

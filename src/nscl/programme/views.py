@@ -26,8 +26,8 @@ from nscl.common.params import int_param
 
 from . import cache as progress_cache
 from . import charts, effectiveness, exports, indicators, report, services
-from .forms import EvidenceForm, ReportForm, form_class
-from .models import KIND_MODELS, Activity, ActivityKind, Evidence, Phase, Target, Unit
+from .forms import EvidenceForm, ReportClosingForm, ReportForm, form_class
+from .models import KIND_MODELS, Activity, ActivityKind, Evidence, Phase, ReportClosing, Target, Unit
 
 def _phase_filters(request):
     phases = list(Phase.objects.all())
@@ -443,4 +443,33 @@ def annual_report(request):
                 return attachment(report.to_docx(rep), name + ".docx", DOCX)
     else:
         form = ReportForm(initial={"year": timezone.localdate().year})
-    return render(request, "programme/report_form.html", {"form": form})
+    return render(request, "programme/report_form.html", {
+        "form": form, "closing_year": int_param(request.GET.get("year"), lo=2021, hi=2100) or timezone.localdate().year,
+        "can_write_closing": roles.can_write_report_closing(request.user)})
+
+
+@login_required
+def report_closing(request):
+    """The annual report's closing sections of a year (?year=, this year by default): written here,
+    kept per year, placed in the .docx/.pdf as sections V-VIII."""
+    if not roles.can_write_report_closing(request.user):
+        raise PermissionDenied
+    if request.method == "POST":
+        form = ReportClosingForm(request.POST)
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                services.save_report_closing(d["year"], d, request.user, expected_version=d["version"])
+            except services.StaleForm as e:
+                form.add_error(None, str(e))
+            else:
+                messages.success(request, _("Đã lưu phần đánh giá của báo cáo năm %(y)s.") % {"y": d["year"]})
+                return redirect(f"{reverse('report_closing')}?year={d['year']}")
+        year = int_param(request.POST.get("year"), lo=2021, hi=2100)
+    else:
+        year = int_param(request.GET.get("year"), lo=2021, hi=2100) or timezone.localdate().year
+        closing = ReportClosing.objects.filter(year=year).first()
+        form = ReportClosingForm(instance=closing, initial={"year": year, "version": closing.version if closing else 0})
+    closing = ReportClosing.objects.filter(year=year).select_related("updated_by").first() if year else None
+    return render(request, "programme/report_closing.html", {
+        "form": form, "year": year, "closing": closing, "years": range(2021, timezone.localdate().year + 2)})
