@@ -43,3 +43,15 @@ def dec4(v):
 @register.filter
 def get(d, key):
     return d.get(key) if hasattr(d, "get") else None
+
+
+@register.simple_tag
+def demo_badge(obj):
+    """The mark of an illustrative record ("Dữ liệu minh họa"), the one markup every list and page
+    uses; nothing for real data."""
+    from django.utils.html import format_html
+    from django.utils.translation import gettext
+
+    if not getattr(obj, "is_demo", False):
+        return ""
+    return format_html(' <span class="badge demo">{}</span>', gettext("Dữ liệu minh họa"))
