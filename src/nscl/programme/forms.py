@@ -25,6 +25,26 @@ class LocationField(forms.ModelChoiceField):
         return f"{unit} ({era})"
 
 
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; cleans to a list (empty when none is chosen). The files' own
+    checks are the form's (ActivityForm.clean_evidence_files), so that every refusal is listed."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, (list, tuple)) else [data]
+        return [super(MultipleFileField, self).clean(f, initial) for f in files if f]
+
+
+EVIDENCE_MAX_FILES = 10
+
+
 class ActivityForm(forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     token = forms.UUIDField(widget=forms.HiddenInput, required=False)
@@ -62,6 +82,38 @@ class ActivityForm(forms.ModelForm):
         for field in self.fields.values():
             if isinstance(field.widget, (forms.Textarea,)):
                 field.widget.attrs.setdefault("rows", 3)
+        if not self.instance.pk:  # evidence with the new record; an existing one takes it on its page
+            self.fields["evidence_type"] = forms.ChoiceField(
+                label=_("Loại minh chứng kèm theo"), required=False,
+                choices=[("", "—")] + list(Evidence.Type.choices))
+            self.fields["evidence_files"] = MultipleFileField(
+                label=_("Tệp minh chứng kèm theo"), required=False,
+                help_text=_("Có thể chọn nhiều tệp (tối đa %(n)s), mỗi tệp tối đa %(mb)s MB; định dạng: %(ext)s. "
+                            "Nếu biểu mẫu báo lỗi, cần chọn lại các tệp.") % {
+                    "n": EVIDENCE_MAX_FILES, "mb": settings.NSCL_EVIDENCE_MAX_BYTES // 1048576,
+                    "ext": ", ".join(settings.NSCL_EVIDENCE_EXTENSIONS)})
+
+    def clean_evidence_files(self):
+        """Every file held to the evidence rule (common.uploads.check_evidence_file); each refusal
+        named with its file, all of them at once."""
+        files = self.cleaned_data.get("evidence_files") or []
+        if len(files) > EVIDENCE_MAX_FILES:
+            raise forms.ValidationError(_("Tối đa %(n)s tệp minh chứng mỗi lần (đã chọn %(m)s).") % {
+                "n": EVIDENCE_MAX_FILES, "m": len(files)})
+        errors = []
+        for f in files:
+            try:
+                check_evidence_file(f)
+            except forms.ValidationError as e:
+                errors += [f"“{f.name}”: {m}" for m in e.messages]
+        if errors:
+            raise forms.ValidationError(errors)
+        return files
+
+    def evidence(self):
+        """(type, files) to attach to the new record; files is empty when none was chosen."""
+        cd = getattr(self, "cleaned_data", {})
+        return cd.get("evidence_type") or "", list(cd.get("evidence_files") or [])
 
     def clean(self):
         cd = super().clean()
@@ -73,6 +125,8 @@ class ActivityForm(forms.ModelForm):
             raise forms.ValidationError(_("Biểu mẫu thiếu mã gửi; vui lòng tải lại trang để tránh tạo hồ sơ hai lần."))
         if self.instance.pk and cd.get("version") is None:
             raise forms.ValidationError(_("Biểu mẫu thiếu số phiên bản của hồ sơ; vui lòng tải lại trang và nhập lại."))
+        if cd.get("evidence_files") and not cd.get("evidence_type"):
+            self.add_error("evidence_type", _("Chọn loại minh chứng cho các tệp kèm theo."))
         return cd
 
 

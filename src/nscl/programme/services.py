@@ -23,7 +23,7 @@ from nscl.notifications import services as notifications
 from . import cache as progress_cache
 from nscl.enterprises.services import accepted_dossiers, support_counting_rows
 
-from .models import (KIND_MODELS, Activity, ActivityKind, Phase, ProgrammeDocument, ReportClosing, Target, TargetRevision,
+from .models import (KIND_MODELS, Activity, ActivityKind, Evidence, Phase, ProgrammeDocument, ReportClosing, Target, TargetRevision,
                      TfpMeasurement, Unit)
 from .progress import evaluate
 from .wording import other_phase_mentions
@@ -112,9 +112,10 @@ def target_progress(target: Target, as_of: int | None = None):
 
 
 @transaction.atomic
-def save_activity(form, user, *, expected_version=None, token=None):
+def save_activity(form, user, *, expected_version=None, token=None, evidence=("", ())):
     """Save a validated activity form; refuse a stale or repeated submission, saving nothing.
-    Concurrent submissions of one form token: the unique token decides (the loser's insert fails)."""
+    Concurrent submissions of one form token: the unique token decides (the loser's insert fails).
+    `evidence` (type, checked files) of a new record is attached in the same transaction."""
     obj = form.instance
     if obj.pk is None:
         repeated = _("Biểu mẫu này đã được gửi trước đó; hồ sơ không được tạo lần nữa.")
@@ -129,6 +130,7 @@ def save_activity(form, user, *, expected_version=None, token=None):
             if token and Activity.objects.filter(submission_token=token).exists():
                 raise StaleForm(repeated) from None
             raise
+        _attach_evidence(saved, user, *evidence)
         _notify_awaiting(saved, user, was=None)
         return saved
     current = Activity.objects.select_for_update().get(pk=obj.pk)
@@ -140,6 +142,26 @@ def save_activity(form, user, *, expected_version=None, token=None):
     saved = form.save()
     _notify_awaiting(saved, user, was=current.status)
     return saved
+
+
+def _attach_evidence(activity, user, kind, files):
+    """Evidence files (checked by the form) of a record being created. A failed write removes the
+    files already stored and fails the whole (the record is rolled back with it)."""
+    if not files:
+        return
+    if not roles.can_edit_activity(user, activity):
+        raise PermissionDenied
+    stored = []
+    try:
+        for f in files:
+            ev = Evidence(activity=activity, type=kind, size=f.size, uploaded_by=user)
+            ev.file.save(f.name, f, save=False)
+            stored.append(ev.file)
+            ev.save()
+    except BaseException:
+        for fieldfile in stored:
+            fieldfile.storage.delete(fieldfile.name)
+        raise
 
 
 def _notify_awaiting(obj, user, was):

@@ -286,17 +286,22 @@ def activity_create(request, kind):
         raise PermissionDenied
     Form = form_class(kind)
     if request.method == "POST":
-        form = Form(request.POST, user=request.user)
+        form = Form(request.POST, request.FILES, user=request.user)
         if form.is_valid():
             if not roles.can_create_activity(request.user, form.cleaned_data.get("responsible_unit")):
                 raise PermissionDenied
             try:
-                obj = services.save_activity(form, request.user, token=form.cleaned_data.get("token"))
+                obj = services.save_activity(form, request.user, token=form.cleaned_data.get("token"),
+                                             evidence=form.evidence())
             except services.StaleForm as e:
                 form.add_error(None, str(e))
             else:
-                messages.success(request, _("Đã lưu hồ sơ “%(t)s”.") % {"t": obj.title})
+                n = len(form.evidence()[1])
+                messages.success(request, (_("Đã lưu hồ sơ “%(t)s” cùng %(n)s tệp minh chứng.") if n else
+                                           _("Đã lưu hồ sơ “%(t)s”.")) % {"t": obj.title, "n": n})
                 return redirect("activity_detail", kind=kind, pk=obj.pk)
+        if request.FILES:  # a browser never sends chosen files again: say so where the user reads
+            form.add_error(None, _("Chưa lưu hồ sơ; chọn lại các tệp minh chứng sau khi sửa các ô báo lỗi."))
     else:
         form = Form(user=request.user)
     return render(request, "programme/activity_form.html", {"form": form, "kind": ActivityKind(kind)})
