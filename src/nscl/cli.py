@@ -195,7 +195,9 @@ def cmd_serve(args):
 
 # the command-line option of each column role or argument a library error names (`error.field`)
 _OPTION_OF_FIELD = {"free": "--free", "state": "--state", "proxy": "--proxy", "method": "--method",
-                    "control": "--control", "estimator": "--estimator", "by": "--by", "min_group": "--min-group"}
+                    "control": "--control", "estimator": "--estimator", "by": "--by", "min_group": "--min-group",
+                    "bootstrap": "--bootstrap", "cluster": "--cluster", "anticipation": "--anticipation",
+                    "base_period": "--base-period"}
 
 
 def _fail(error):

@@ -2,8 +2,12 @@
 
 Group-time average treatment effects ATT(g, t) and their simple, group, dynamic (event-study) and
 calendar aggregations, with never-treated or not-yet-treated controls and doubly robust,
-outcome-regression or inverse-probability-weighting estimators, optional covariates; analytic
-(influence-function) standard errors, base period "varying" as in R's did.
+outcome-regression or inverse-probability-weighting estimators, optional covariates. Inference as R's
+did offers it: analytic (influence-function) standard errors by default, or the multiplier bootstrap
+(``bootstrap=`` iterations) with simultaneous (uniform) confidence bands for the event study and the
+group and calendar aggregations, clustered by a chosen column (``cluster=``, bootstrap only, as in R);
+anticipation periods and a "varying" or "universal" base period. A bootstrap run records its seed
+(drawn when none is given), so a published estimate reproduces exactly.
 
 The sample is said, not guessed: the estimate runs on a balanced panel (every unit in every year,
 as R's did does unless allow_unbalanced_panel=TRUE). The units observed in only some years are left
@@ -61,6 +65,7 @@ class ImpactResults(ResultsContract):
     estimator: str
     sample: dict = field(default_factory=dict)   # see PanelSample.to_dict
     messages: list = field(default_factory=list)  # [{"vi", "en"}]: what the library warned about
+    inference: dict = field(default_factory=dict)  # see CallawaySantAnna.inference
 
     @property
     def params(self) -> pd.Series:
@@ -72,8 +77,11 @@ class ImpactResults(ResultsContract):
         return as_series([r["se"] for r in self.att_gt], self.params.index)
 
     def event_study(self, level: float = DEFAULT_LEVEL) -> pd.DataFrame:
-        """Columns e (years since the first support), att, se, lower, upper."""
-        rows = [_with_interval(r, level) for r in self.aggregations["dynamic"]["by"]]
+        """Columns e (years since the first support), att, se, lower, upper: a simultaneous band
+        (every year's effect inside it at once, at the bootstrap's 95%) when the run bootstrapped,
+        pointwise intervals at `level` otherwise."""
+        dyn = self.aggregations["dynamic"]
+        rows = [_with_interval(r, level, dyn.get("crit_val")) for r in dyn["by"]]
         return pd.DataFrame(rows, columns=["e", "att", "se", "lower", "upper"])
 
     def to_dict(self, level: float = DEFAULT_LEVEL) -> dict:
@@ -82,12 +90,15 @@ class ImpactResults(ResultsContract):
             a = self.aggregations[typ]
             entry = _with_interval({"att": a["att"], "se": a["se"]}, level)
             if "by" in a:
-                entry["by"] = [_with_interval(r, level) for r in a["by"]]
+                entry["by"] = [_with_interval(r, level, a.get("crit_val")) for r in a["by"]]
+                entry["band"] = "uniform" if a.get("crit_val") else "pointwise"
+                if a.get("crit_val"):
+                    entry["crit_val"] = a["crit_val"]
             aggs[typ] = entry
         out = {"att_gt": [_with_interval(r, level) for r in self.att_gt], "aggregations": aggs,
                "n_units": self.n_units, "n_obs": self.n_obs, "control": self.control, "estimator": self.estimator,
                "aggregation_order": list(AGGREGATIONS), "event_study": aggs["dynamic"]["by"], "level": level,
-               "sample": self.sample, "messages": self.messages}
+               "sample": self.sample, "messages": self.messages, "inference": self.inference}
         out.update(self.contract_dict(level))
         return json_safe(out)
 
@@ -96,7 +107,11 @@ class ImpactResults(ResultsContract):
         left = self.sample.get("n_units_dropped")
         if left:
             used += f" (of {self.sample['n_units_input']} units: {left} left out, observed in only some years)"
+        inf = self.inference
+        how = (f"multiplier bootstrap {inf['bootstrap']} draws, seed {inf['seed']}, uniform bands"
+               + (f", clustered by {inf['cluster']}" if inf.get("cluster") else "")) if inf.get("bootstrap") else "analytic SE"
         lines = [f"Callaway & Sant'Anna (2021): control {self.control}, estimator {self.estimator}, {used}",
+                 f"inference: {how}; anticipation {inf.get('anticipation', 0)}, base period {inf.get('base_period', 'varying')}",
                  *[f"note: {m['en']}" for m in self.messages],
                  f"{'group':>6} {'time':>6} {'ATT':>9} {'SE':>8}"]
         for r in self.att_gt:
@@ -106,20 +121,30 @@ class ImpactResults(ResultsContract):
         return "\n".join(lines)
 
 
-def _with_interval(row: dict, level: float) -> dict:
+def _with_interval(row: dict, level: float, crit_val: float | None = None) -> dict:
+    """The row with its interval: att ± crit_val·se for a simultaneous band, else pointwise at `level`."""
+    if crit_val:
+        return {**row, "lower": row["att"] - crit_val * row["se"], "upper": row["att"] + crit_val * row["se"]}
     lo, hi = interval(row["att"], row["se"], level)
     return {**row, "lower": lo, "upper": hi}
 
 
-def _check(data, id, time, outcome, first_treated, covariates):
+def _check(data, id, time, outcome, first_treated, covariates, cluster=None):
     """The checked estimation frame; the unit identifiers replaced by integer codes 1..n (moderndid
     needs numeric ones; text identifiers such as "DN001" are fine here). Messages name the units by
     their own identifiers."""
     cols = [id, time, outcome, first_treated, *covariates]
-    missing = [c for c in cols if c not in data.columns]
+    missing = [c for c in cols + ([cluster] if cluster else []) if c not in data.columns]
     if missing:
-        raise ImpactDataError(f"Thiếu cột: {', '.join(missing)}.")
-    df = data[list(dict.fromkeys(cols))].copy()
+        raise ImpactDataError(f"Thiếu cột: {', '.join(missing)}.", field="cluster" if missing == [cluster] else None)
+    df = data[list(dict.fromkeys(cols + ([cluster] if cluster else [])))].copy()
+    if cluster and cluster != id:
+        if df[cluster].isna().any():
+            raise ImpactDataError(f"Cột {cluster} (nhóm tính sai số chuẩn): {int(df[cluster].isna().sum())} dòng trống.",
+                                  field="cluster")
+        if (df.groupby(id)[cluster].nunique() > 1).any():
+            raise ImpactDataError(f"Cột {cluster} (nhóm tính sai số chuẩn) phải cố định cho mỗi đơn vị.", field="cluster")
+        df[cluster] = pd.factorize(df[cluster])[0].astype(np.int64) + 1
     if df[id].isna().any():
         raise ImpactDataError(f"Cột {id}: {int(df[id].isna().sum())} dòng không có mã đơn vị.")
     for c in cols[1:]:
@@ -187,8 +212,25 @@ class CallawaySantAnna:
     CONTROL_GROUPS and IMPACT_ESTIMATORS."""
 
     def __init__(self, data: pd.DataFrame, id: str, time: str, outcome: str, first_treated: str,
-                 control: str = "never", estimator: str = "dr", covariates=None):
+                 control: str = "never", estimator: str = "dr", covariates=None, *, bootstrap: int = 0,
+                 seed: int | None = None, cluster: str | None = None, anticipation: int = 0,
+                 base_period: str = "varying"):
         self.covariates = [c for c in (covariates or []) if c]
+        if bootstrap and not 99 <= bootstrap <= 100_000:
+            raise ImpactDataError("Số lần lấy mẫu lại (bootstrap) phải từ 99 đến 100.000, hoặc 0 để dùng sai số giải tích.",
+                                  field="bootstrap")
+        if cluster and not bootstrap:
+            raise ImpactDataError("Sai số chuẩn theo nhóm (cluster) cần bootstrap: chọn số lần lấy mẫu lại, ví dụ 999.",
+                                  field="cluster")
+        if anticipation < 0 or anticipation > 5:
+            raise ImpactDataError("Số năm dự kiến trước (anticipation) phải từ 0 đến 5.", field="anticipation")
+        if base_period not in ("varying", "universal"):
+            raise ImpactDataError("Năm gốc so sánh phải là varying hoặc universal.", field="base_period")
+        if bootstrap and seed is None:
+            seed = int(np.random.SeedSequence().entropy % 2**31)  # drawn, then recorded: the run reproduces
+        self.inference = {"bootstrap": int(bootstrap), "seed": seed if bootstrap else None,
+                          "cluster": cluster or None, "anticipation": int(anticipation), "base_period": base_period,
+                          "band": "uniform" if bootstrap else "pointwise"}
         if control not in CONTROLS:
             raise ImpactDataError(f"Nhóm đối chứng “{control}” không có; chọn một trong: {', '.join(CONTROLS)}.",
                                   field="control")
@@ -197,7 +239,7 @@ class CallawaySantAnna:
                                   field="estimator")
         self.id, self.time, self.outcome, self.first_treated = id, time, outcome, first_treated
         self.control, self.estimator = control, estimator
-        checked, originals = _check(data, id, time, outcome, first_treated, self.covariates)
+        checked, originals = _check(data, id, time, outcome, first_treated, self.covariates, cluster)
         self.data, self.sample = balance(checked, id, time, originals)
         if self.sample["n_units"] == 0:
             raise ImpactDataError(f"Không đơn vị nào có số liệu đủ cả {self.sample['n_years']} năm "
@@ -212,15 +254,16 @@ class CallawaySantAnna:
     def fit(self) -> ImpactResults:
         import moderndid
 
-        df, cov = self.data, self.covariates
+        df, cov, inf = self.data, self.covariates, self.inference
         xformla = "~" + "+".join(cov) if cov else None
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
                 res = moderndid.att_gt(df, yname=self.outcome, tname=self.time, idname=self.id, gname=self.first_treated,
                                        xformla=xformla, control_group=MODERNDID_CONTROL[self.control],
-                                       est_method=self.estimator, boot=False, cband=False)
-                aggs = {typ: moderndid.aggte(res, type=typ, boot=False, cband=False) for typ in AGGREGATIONS}
+                                       est_method=self.estimator, **self._inference_options(),
+                                       anticipation=inf["anticipation"], base_period=inf["base_period"])
+                aggs = {typ: moderndid.aggte(res, type=typ, **self._inference_options()) for typ in AGGREGATIONS}
             except Exception as e:  # noqa: BLE001 - the library's own messages are in English; wrap them
                 raise ImpactDataError(f"Không ước lượng được: {e}") from None
         att_gt = [{"group": int(g), "time": int(t), "att": float(a), "se": float(s)}
@@ -231,13 +274,25 @@ class CallawaySantAnna:
             if typ != "simple":
                 entry["by"] = [{BY_KEY[typ]: (int(e) if float(e).is_integer() else float(e)), "att": float(v),
                                 "se": float(s)} for e, v, s in zip(a.event_times, a.att_by_event, a.se_by_event)]
+                crit = getattr(a, "critical_values", None)
+                if inf["bootstrap"] and crit is not None and len(crit) and np.isfinite(crit[0]):
+                    entry["crit_val"] = float(crit[0])  # one value for the whole band
             out[typ] = entry
         messages = _messages([w for w in caught if not issubclass(w.category, (DeprecationWarning, FutureWarning))])
         return ImpactResults(att_gt, out, int(df[self.id].nunique()), int(len(df)), self.control, self.estimator,
-                             sample=dict(self.sample), messages=messages)
+                             sample=dict(self.sample), messages=messages, inference=dict(inf))
+
+    def _inference_options(self) -> dict:
+        """moderndid's options for the chosen inference (the same for att_gt and every aggte)."""
+        inf = self.inference
+        if not inf["bootstrap"]:
+            return {"boot": False, "cband": False}
+        return {"boot": True, "cband": True, "biters": inf["bootstrap"], "random_state": inf["seed"],
+                "clustervars": [inf["cluster"]] if inf["cluster"] else None}
 
 
 def callaway_santanna(data: pd.DataFrame, id: str, time: str, outcome: str, first_treated: str,
-                      control: str = "never", estimator: str = "dr", covariates=None) -> ImpactResults:
-    """``CallawaySantAnna(...).fit()`` in one call."""
-    return CallawaySantAnna(data, id, time, outcome, first_treated, control, estimator, covariates).fit()
+                      control: str = "never", estimator: str = "dr", covariates=None, **inference) -> ImpactResults:
+    """``CallawaySantAnna(...).fit()`` in one call (`inference`: bootstrap, seed, cluster, anticipation,
+    base_period)."""
+    return CallawaySantAnna(data, id, time, outcome, first_treated, control, estimator, covariates, **inference).fit()
