@@ -10,7 +10,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from nscl.common.formatting import english
 
 from . import size as sizes
 from . import vsic
@@ -96,6 +99,19 @@ class Enterprise(models.Model):
     def save(self, *args, **kwargs):
         self.search_text = fold(f"{self.name} {self.name_en}")[:520]
         super().save(*args, **kwargs)
+
+    @property
+    def size_rule_shown(self) -> str:
+        """The size rule in the reader's language, said again from the figures of the year it was decided
+        on (amounts rounded as `size._bn` does now; the stored text when those figures are gone)."""
+        fig = self.figures.filter(year=self.size_year).first() if self.size_class and self.size_year else None
+        if fig is None or fig.employees is None or (fig.revenue is None and fig.total_capital is None):
+            return self.size_rule
+        try:
+            return sizes.rule_text(self.sector_group, fig.employees, fig.revenue, fig.total_capital,
+                                   "en" if english(get_language()) else "vi")
+        except (sizes.SizeInputError, KeyError):
+            return self.size_rule
 
     @property
     def is_branch(self) -> bool:
@@ -246,7 +262,12 @@ class SupportContent(models.Model):
         verbose_name = _("nội dung hỗ trợ")
 
     def __str__(self):
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name in the reader's language: the English name on an English page when there is one."""
+        return self.name_en if self.name_en and english(get_language()) else self.name
 
 
 class SupportRule(models.Model):

@@ -6,7 +6,9 @@ import datetime
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.db.models.functions import ExtractYear
+from django.utils.translation import get_language, gettext
 
+from nscl.common.formatting import english
 from nscl.geo.models import AdministrativeUnit, units_valid_on
 
 from . import vsic
@@ -144,9 +146,11 @@ def expiring_certificates(qs, today: datetime.date, days: int = 90):
 
 def certificate_counts(qs):
     """[(standard name, year, count)] by standard and year of issue."""
-    rows = (qs.annotate(year=ExtractYear("issued_on")).values("standard__name", "year")
+    rows = (qs.annotate(year=ExtractYear("issued_on")).values("standard__name", "standard__name_en", "year")
             .annotate(n=Count("pk")).order_by("standard__name", "year"))
-    return [(r["standard__name"], r["year"], r["n"]) for r in rows]
+    en = english(get_language())  # the name as SupportContent.label gives it
+    return [(r["standard__name_en"] if en and r["standard__name_en"] else r["standard__name"], r["year"], r["n"])
+            for r in rows]
 
 
 def productivity_series(enterprise):
@@ -166,9 +170,10 @@ def productivity_svg(enterprise) -> bytes:
         ax.plot(years, values, marker="o", color="#1f5fa8")
         ax.set_xticks(years)
     else:
-        ax.text(0.5, 0.5, "Chưa đủ số liệu", ha="center", va="center", transform=ax.transAxes)
-    ax.set_ylabel("triệu đồng / lao động")
-    ax.set_title("Năng suất lao động (giá trị tăng thêm / lao động)")
+        ax.text(0.5, 0.5, gettext("Chưa đủ số liệu"), ha="center", va="center", transform=ax.transAxes)
+    # drawn in the request: in its language (the tick numbers too, nscl.common.charts)
+    ax.set_ylabel(gettext("triệu đồng / lao động"))
+    ax.set_title(gettext("Năng suất lao động (giá trị tăng thêm / lao động)"), wrap=True)
     return render(fig, "svg")
 
 

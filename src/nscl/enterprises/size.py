@@ -32,6 +32,10 @@ SECTOR_LABELS = {AGRICULTURE: "Nông nghiệp, lâm nghiệp, thủy sản", IND
 MICRO, SMALL, MEDIUM, LARGE = "micro", "small", "medium", "large"
 CLASSES = (MICRO, SMALL, MEDIUM, LARGE)
 CLASS_LABELS = {MICRO: "Siêu nhỏ", SMALL: "Nhỏ", MEDIUM: "Vừa", LARGE: "Lớn"}
+# the rule's words in English (the Vietnamese ones are the labels above and the sentences in `classify`)
+SECTOR_LABELS_EN = {AGRICULTURE: "Agriculture, forestry, fishery", INDUSTRY: "Industry, construction",
+                    TRADE: "Trade, services"}
+CLASS_LABELS_EN = {MICRO: "Micro", SMALL: "Small", MEDIUM: "Medium", LARGE: "Large"}
 
 _PRODUCTION = ((MICRO, 10, 3 * BILLION, 3 * BILLION), (SMALL, 100, 50 * BILLION, 20 * BILLION),
                (MEDIUM, 200, 200 * BILLION, 100 * BILLION))
@@ -42,6 +46,14 @@ LIMITS = {
             (MEDIUM, 100, 300 * BILLION, 100 * BILLION)),
 }
 LEGAL_BASIS = "Nghị định 80/2021/NĐ-CP, Điều 5"
+LEGAL_BASIS_EN = "Decree 80/2021/ND-CP, Article 5"
+# the words of a rule, {language: {key: text}}; "vi" as stored on the enterprise, "en" when shown in English
+WORDS = {
+    "vi": {"emp": "lao động", "rev": "doanh thu", "cap": "tổng nguồn vốn", "and": "và", "not": "không đạt",
+           "large": "vượt giới hạn doanh nghiệp vừa", "bn": "tỷ đồng", "basis": LEGAL_BASIS},
+    "en": {"emp": "employees", "rev": "revenue", "cap": "total capital", "and": "and", "not": "not",
+           "large": "above the limits of a medium enterprise", "bn": "billion VND", "basis": LEGAL_BASIS_EN},
+}
 
 
 class SizeInputError(ValueError):
@@ -61,11 +73,22 @@ class SizeResult:
         return {"size_class": self.size_class, "rule": self.rule}
 
 
-def _bn(v) -> str:
-    """An amount in billions with a decimal comma: 3 tỷ, 2,5 tỷ."""
+def _bn(v, lang="vi", limit=None) -> str:
+    """An amount in billions, at most two decimals (3 tỷ đồng, 2,5 tỷ đồng, 21,04 tỷ đồng; in English
+    21.04 billion VND). Against a `limit`, enough decimals that a value just over or under it does
+    not read as equal to it (3,000001 tỷ đồng > 3 tỷ đồng)."""
     x = Decimal(v) / BILLION
-    text = f"{x:f}".rstrip("0").rstrip(".") if "." in f"{x:f}" else f"{x:f}"
-    return text.replace(".", ",") + " tỷ đồng"
+    lim = None if limit is None else Decimal(limit) / BILLION
+    for places in (2, 4, 6, 9):
+        shown = round(x, places)
+        if lim is None or x == lim or shown != lim:
+            break
+    text = f"{shown:f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    if lang != "en":
+        text = text.replace(".", ",")
+    return f"{text} {WORDS[lang]['bn']}"
 
 
 def _num(v):
@@ -94,36 +117,49 @@ def classify(sector_group: str, employees, revenue=None, capital=None) -> SizeRe
             raise SizeInputError(f"{name} không được âm.")
     if rev is None and cap is None:
         raise SizeInputError("Cần doanh thu hoặc tổng nguồn vốn (ít nhất một trong hai).")
-    sector = SECTOR_LABELS[sector_group].lower()
+    return SizeResult(*_decide(sector_group, emp, rev, cap, "vi"))
+
+
+def rule_text(sector_group: str, employees, revenue=None, capital=None, lang="vi") -> str:
+    """The sentence `classify` gives, in `lang` ("vi" or "en"): an enterprise stores it in Vietnamese,
+    a page in English says it again in English from the same figures."""
+    lang = "en" if str(lang or "").lower().startswith("en") else "vi"
+    return _decide(sector_group, _num(employees), _num(revenue), _num(capital), lang)[1]
+
+
+def _decide(sector_group, emp, rev, cap, lang):
+    w = WORDS[lang]
+    classes = CLASS_LABELS_EN if lang == "en" else CLASS_LABELS
+    sector = (SECTOR_LABELS_EN if lang == "en" else SECTOR_LABELS)[sector_group].lower()
+    e = _fmt_emp(emp, lang)
     failures = []
     for size_class, max_emp, max_rev, max_cap in LIMITS[sector_group]:
-        label = CLASS_LABELS[size_class].lower()
+        label = classes[size_class].lower()
         emp_ok = emp <= max_emp
         rev_ok = rev is not None and rev <= max_rev
         cap_ok = cap is not None and cap <= max_cap
         if emp_ok and (rev_ok or cap_ok):
-            money = (f"doanh thu {_bn(rev)} ≤ {_bn(max_rev)}" if rev_ok
-                     else f"tổng nguồn vốn {_bn(cap)} ≤ {_bn(max_cap)}")
-            rule = (f"{CLASS_LABELS[size_class]} ({sector}): lao động {_fmt_emp(emp)} ≤ {max_emp} và {money}"
-                    f" — {LEGAL_BASIS}")
+            money = (f"{w['rev']} {_bn(rev, lang, max_rev)} ≤ {_bn(max_rev, lang)}" if rev_ok
+                     else f"{w['cap']} {_bn(cap, lang, max_cap)} ≤ {_bn(max_cap, lang)}")
+            rule = f"{classes[size_class]} ({sector}): {w['emp']} {e} ≤ {max_emp} {w['and']} {money} — {w['basis']}"
             if failures:
-                rule += "; không đạt " + "; ".join(failures)
-            return SizeResult(size_class, rule)
+                rule += f"; {w['not']} " + "; ".join(failures)
+            return size_class, rule
         if not emp_ok:
-            failures.append(f"{label}: lao động {_fmt_emp(emp)} > {max_emp}")
+            failures.append(f"{label}: {w['emp']} {e} > {max_emp}")
         else:
             parts = []
             if rev is not None:
-                parts.append(f"doanh thu {_bn(rev)} > {_bn(max_rev)}")
+                parts.append(f"{w['rev']} {_bn(rev, lang, max_rev)} > {_bn(max_rev, lang)}")
             if cap is not None:
-                parts.append(f"tổng nguồn vốn {_bn(cap)} > {_bn(max_cap)}")
-            failures.append(f"{label}: " + " và ".join(parts))
-    return SizeResult(LARGE, f"Lớn ({sector}): vượt giới hạn doanh nghiệp vừa — " + "; ".join(failures[-1:])
-                      + f" — {LEGAL_BASIS}")
+                parts.append(f"{w['cap']} {_bn(cap, lang, max_cap)} > {_bn(max_cap, lang)}")
+            failures.append(f"{label}: " + f" {w['and']} ".join(parts))
+    return LARGE, (f"{classes[LARGE]} ({sector}): {w['large']} — " + "; ".join(failures[-1:]) + f" — {w['basis']}")
 
 
-def _fmt_emp(emp: Decimal) -> str:
-    return f"{emp:f}".rstrip("0").rstrip(".").replace(".", ",") if "." in f"{emp:f}" else f"{emp:f}"
+def _fmt_emp(emp: Decimal, lang="vi") -> str:
+    text = f"{emp:f}".rstrip("0").rstrip(".") if "." in f"{emp:f}" else f"{emp:f}"
+    return text if lang == "en" else text.replace(".", ",")
 
 
 def sector_of_section(section: str) -> str:
