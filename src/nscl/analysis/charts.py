@@ -1,5 +1,6 @@
 """Charts of a finished analysis, drawn from its stored results (nothing is recomputed here)."""
 import numpy as np
+from django.utils.translation import gettext
 
 from nscl.common.charts import new_figure, render
 
@@ -27,6 +28,7 @@ def event_study(rows, fmt="svg", level=0.95):
         ax.errorbar(e[mask], att[mask], yerr=np.nan_to_num(yerr), fmt="o", color=colour, capsize=3)
     ax.axhline(0, color="#333", lw=0.8)
     ax.axvline(-0.5, color="#999", ls="--", lw=0.8)
-    ax.set_xlabel("năm so với năm được hỗ trợ đầu tiên")
-    ax.set_ylabel(f"ATT (KTC {level:.0%})")
+    # drawn in the request: in its language
+    ax.set_xlabel(gettext("năm so với năm được hỗ trợ đầu tiên"))
+    ax.set_ylabel(gettext("ATT (KTC %(level)s)") % {"level": f"{level:.0%}"})
     return render(fig, fmt)

@@ -54,6 +54,14 @@ class AnalysisJob(models.Model):
         return f"#{self.pk} {self.title}"
 
     @property
+    def display_title(self) -> str:
+        """The title in the reader's language: a registry estimate's is made again from its parameters
+        (the stored one is Vietnamese); an uploaded panel's is the name its user gave."""
+        from .support_impact import job_title
+
+        return job_title(self.params) or self.title
+
+    @property
     def active(self):
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
 

@@ -40,9 +40,11 @@ from django.core.files.base import ContentFile
 from django.db import connection
 from django.db.models import FloatField
 from django.db.models.functions import Cast
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
+from nscl.common.formatting import english
 from nscl.enterprises.dossiers import COUNTED, Dossier
 from nscl.enterprises.models import SupportContent, YearlyFigures
 from nscl.productivity import firm, impact
@@ -101,6 +103,7 @@ class RegistryPanel:
                 "n_after": self.n_after, "n_other_content": self.n_other_content,
                 "content": self.content.code if self.content else "",
                 "content_name": self.content.name if self.content else "",
+                "content_name_en": self.content.name_en if self.content else "",
                 "values": "real" if self.deflator else "nominal",
                 "deflator": ({"id": self.deflator.pk, "name": self.deflator.name,
                               "base_year": self.deflator.base_year} if self.deflator else None),
@@ -305,18 +308,47 @@ def start_job(panel: RegistryPanel, control: str, estimator: str, user, start=No
     from . import runner
 
     check_numbers(panel, control)
-    title = _("Tác động của hỗ trợ (sổ doanh nghiệp): %(o)s, %(a)d-%(b)d") % {
-        "o": OUTCOMES[panel.outcome], "a": panel.years[0], "b": panel.years[1]}
-    if panel.content:
-        title += f" — {panel.content.name}"
+    params = panel.job_params(control, estimator)
+    with translation.override("vi"):  # stored in Vietnamese; a page says it in its reader's language (job_title)
+        title = job_title(params)
     job = AnalysisJob(kind=AnalysisJob.Kind.IMPACT, title=title[:200], created_by=user,
                       columns=[ID, TIME, FIRST, panel.outcome], n_rows=len(panel.frame),
-                      params=panel.job_params(control, estimator))
+                      params=params)
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
     job.input_file.save(f"so-doanh-nghiep-{stamp}.csv", ContentFile(panel.csv_bytes()), save=False)
     job.save()
     (start or runner.start)(job)
     return job
+
+
+def job_title(params: dict) -> str | None:
+    """The title of a registry job in the current language, from its parameters (None: not a registry
+    job, or one whose outcome this version no longer knows)."""
+    if (params or {}).get("source") != SOURCE or params.get("outcome") not in OUTCOMES:
+        return None
+    d = params.get("registry") or {}
+    if len(d.get("years") or []) != 2:
+        return None
+    title = _("Tác động của hỗ trợ (sổ doanh nghiệp): %(o)s, %(a)d-%(b)d") % {
+        "o": OUTCOMES[params["outcome"]], "a": int(d["years"][0]), "b": int(d["years"][1])}
+    name = outcome_content_name(d)
+    return f"{title} — {name}" if name else title
+
+
+def outcome_content_name(d: dict) -> str:
+    """The support content a registry panel was limited to, in the current language ('' for every content)."""
+    if not d.get("content"):
+        return ""
+    en = english(translation.get_language())
+    return (d.get("content_name_en") if en and d.get("content_name_en") else d.get("content_name")) or d["content"]
+
+
+def outcome_label(params: dict) -> str | None:
+    """The outcome of a registry job in words, in the current language (None for an uploaded panel's
+    column, which is the user's own name)."""
+    if (params or {}).get("source") == SOURCE and params.get("outcome") in OUTCOMES:
+        return str(OUTCOMES[params["outcome"]])
+    return None
 
 
 def registry_jobs(qs=None):

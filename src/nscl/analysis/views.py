@@ -16,7 +16,7 @@ from nscl.productivity.firm.groups import grouped_summary, skip_reason
 from nscl.productivity.firm.results import summary_text
 from nscl.productivity.methods import AGGREGATIONS, codes, get
 
-from . import charts, exports, runner
+from . import charts, exports, runner, support_impact
 from .forms import MappingForm, UploadForm
 from .models import AnalysisJob
 
@@ -122,7 +122,9 @@ def detail(request, pk):
             ctx["notes"] = interpret.firm_notes(r, job.params, language)
         else:
             ctx["impact_rows"] = _impact_rows(r, language)
-            ctx["notes"] = interpret.impact_notes(r, job.params.get("outcome"), language)
+            # a registry estimate's outcome in words ("log năng suất lao động"), an uploaded panel's column by its name
+            outcome = support_impact.outcome_label(job.params) or job.params.get("outcome")
+            ctx["notes"] = interpret.impact_notes(r, outcome, language)
             ctx["dynamic"] = [(e["e"], e["att"], e["se"], e.get("lower"), e.get("upper"))
                               for e in r["aggregations"]["dynamic"]["by"]]
             ctx["level"] = r.get("level")
