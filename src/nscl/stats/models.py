@@ -1,10 +1,14 @@
 """TFP series (one row per year, each column with its source), runs and publications."""
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from nscl.common.formatting import english, fmt_decimal
+
 COLUMNS = [
-    # name, Vietnamese label, English label, required
+    # name, Vietnamese label, English label, required (a label may end with its default unit, as the
+    # entry form shows it; a table heads the column with the label less that unit, then the unit)
     ("output", "GRDP giá so sánh", "GRDP at constant prices", True),
     ("capital", "Vốn (tài sản cố định)", "Capital stock", False),
     ("investment", "Vốn đầu tư thực hiện", "Realised investment", False),
@@ -22,6 +26,21 @@ DEFAULT_UNITS = {"output": ("triệu đồng", "million VND"), "capital": ("tri�
                  "investment": ("triệu đồng", "million VND"), "investment_price_index": ("năm gốc = 100", "base = 100"),
                  "labour": ("người", "persons"), "labour_share": ("0-1", "0-1"), "hours": ("giờ/năm", "hours/year"),
                  "human_capital": ("chỉ số", "index"), "trained_share": ("%", "%")}
+
+
+def parameter_text(value, lang=None) -> str:
+    """A run's parameter (α, δ, 1 − α) as it was typed, without trailing zeros ("0,38", "0,3", "0,05"),
+    in `lang` (the active language when None): a decimal comma in Vietnamese, a point in English."""
+    lang = lang or get_language()
+    text = fmt_decimal(None if value is None else round(float(value), 6), 6, lang)
+    sep = "." if english(lang) else ","
+    return text.rstrip("0").rstrip(sep) if sep in text else text
+
+
+def _without_unit(label: str, unit: str) -> str:
+    """`label` less a trailing "(unit)": "Tỷ lệ lao động qua đào tạo (%)" → "Tỷ lệ lao động qua đào tạo"."""
+    suffix = f" ({unit})"
+    return label[:-len(suffix)] if unit and label.endswith(suffix) else label
 
 
 class TfpSeries(models.Model):
@@ -59,8 +78,13 @@ class TfpSeries(models.Model):
         return en if lang == "en" else vi
 
     def columns(self, lang: str = "vi"):
-        """(column, label, unit, unit typed for this series) in the interface's language."""
-        return [(c, en if lang == "en" else vi, self.unit_of(c, lang), c in self.units) for c, vi, en, _req in COLUMNS]
+        """(column, label, unit, unit typed for this series) in the interface's language; the label
+        without the default unit it may carry, which the unit says (once)."""
+        out = []
+        for c, vi, en, _req in COLUMNS:
+            default = DEFAULT_UNITS.get(c, ("", ""))[1 if lang == "en" else 0]
+            out.append((c, _without_unit(en if lang == "en" else vi, default), self.unit_of(c, lang), c in self.units))
+        return out
 
     def frame(self):
         import pandas as pd
@@ -119,7 +143,7 @@ class TfpRun(models.Model):
         verbose_name_plural = _("lần tính TFP")  # Vietnamese nouns have no plural form
 
     def __str__(self):
-        return f"#{self.pk} {self.series} ({self.get_method_display()}, α={self.alpha:g})"
+        return f"#{self.pk} {self.series} ({self.get_method_display()}, α={parameter_text(self.alpha)})"
 
     def year_result(self, year):
         return next((y for y in self.results["years"] if y["year"] == year), None)

@@ -7,6 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from nscl.accounts import roles
@@ -20,7 +21,7 @@ from nscl.programme.models import Phase
 
 from . import charts, note, services
 from .forms import ImportForm, NoteForm, ObservationForm, PublishForm, RunForm, SeriesForm
-from .models import COLUMNS, TfpPublication, TfpRun, TfpSeries
+from .models import COLUMNS, TfpPublication, TfpRun, TfpSeries, parameter_text
 
 
 
@@ -148,7 +149,11 @@ def run_detail(request, pk):
     sens_keys = sorted(k for k in (run.sensitivity[0] if run.sensitivity else {}) if k.startswith("tfp_share_"))
     return render(request, "stats/run.html", {
         "run": run, "years": years, "periods": run.results["periods"], "notes": run.results.get("notes", []),
-        "sensitivity": run.sensitivity, "sens_keys": sens_keys,
+        "alpha_text": parameter_text(run.alpha), "depreciation_text": parameter_text(run.depreciation),
+        "sensitivity": [{**r, "alpha_text": parameter_text(r.get("alpha")),
+                         "depreciation_text": "—" if r.get("depreciation") is None else parameter_text(r["depreciation"])}
+                        for r in run.sensitivity],
+        "sens_keys": sens_keys,
         "sens_labels": [k.replace("tfp_share_", "").replace("_pct", "").replace("_", "-") for k in sens_keys],
         "territory": TfpSeries.Territory(run.territory).label,
         "publish_form": _publish_form(run),
@@ -163,10 +168,17 @@ def run_detail(request, pk):
 def run_chart(request, pk, name):
     _need(roles.can_view_tfp, request.user)
     run = get_object_or_404(TfpRun, pk=pk)
-    draw = {"contributions": charts.contributions, "share": charts.tfp_share, "index": charts.tfp_index}.get(name)
-    if draw is None:
+    if name == "contributions":  # drawn in the request's language: its words here, its numbers in render
+        svg = charts.contributions(run, labels={"capital": _("Vốn"), "labour": pgettext("TFP", "Lao động"), "output": _("Tăng trưởng"),
+                                                "y": _("điểm phần trăm")})
+    elif name == "share":
+        svg = charts.tfp_share(run, labels={"share": _("Tỷ trọng TFP (%)"), "nat": _("Mục tiêu quốc gia 2025: 45%"),
+                                            "prov": _("Quy hoạch tỉnh 2021-2030: 50-55%")})
+    elif name == "index":
+        svg = charts.tfp_index(run)
+    else:
         raise Http404
-    return HttpResponse(draw(run), content_type="image/svg+xml")
+    return HttpResponse(svg, content_type="image/svg+xml")
 
 
 def _publish_form(run, data=None):
