@@ -200,7 +200,7 @@ def test_tfp_note(client, make_user, stats_user, series):
     client.force_login(make_user(Role.VIEWER))
     doc = Document(io.BytesIO(client.get(f"/tfp/runs/{run.pk}/note.docx?year=2024&number=7/BC-TK").content))
     text = "\n".join(p.text for p in doc.paragraphs)
-    assert "năm 2024" in text and "α = 0.4" in text and "δ = 0.05" in text and "Tỉnh Hưng Yên từ 01/07/2025" in text
+    assert "năm 2024" in text and "α = 0,4" in text and "δ = 0,05" in text and "Tỉnh Hưng Yên từ 01/07/2025" in text
     years = doc.tables[1]
     assert [c.text for c in years.rows[0].cells] == ["Năm", "Tăng GRDP (%)", "Vốn (%)", "Lao động (%)", "TFP (%)", "Chỉ số TFP"]
     last = [c.text for c in years.rows[-1].cells]

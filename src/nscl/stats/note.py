@@ -4,11 +4,16 @@ from __future__ import annotations
 import datetime
 
 from nscl.common import officedoc
+from nscl.common.formatting import fmt_decimal
 from nscl.common.officedoc import OfficialDocument
 from nscl.productivity.growth import labour_description
 
 from . import charts
-from .models import COLUMNS, TfpSeries
+from .models import COLUMNS, TfpSeries, parameter_text
+
+# The note is a Vietnamese administrative document (Decree 30/2020/NĐ-CP): its text, its numbers
+# (decimal comma) and its chart (common.charts.render draws a PNG in Vietnamese) are in this language.
+LANG = "vi"
 
 METHOD_TEXT = {
     "gso": ("Phương pháp của Tổng cục Thống kê (hàm Cobb-Douglas, tỷ trọng vốn cố định α): g_A = g_Y − α·g_K − (1 − α)·g_L, "
@@ -19,11 +24,15 @@ METHOD_TEXT = {
 
 
 def _pct(v):
-    return "—" if v is None else f"{v:.2f}".replace(".", ",")
+    return fmt_decimal(v, 2, LANG)
 
 
 def _rate(v):
-    return "—" if v is None else f"{100 * v:.2f}".replace(".", ",")
+    return fmt_decimal(None if v is None else 100 * v, 2, LANG)
+
+
+def _param(v):
+    return parameter_text(v, LANG)
 
 
 def document(run, year: int | None = None, number="…/BC-TK", signer="", signer_title="", day=None) -> OfficialDocument:
@@ -37,19 +46,19 @@ def document(run, year: int | None = None, number="…/BC-TK", signer="", signer
     p = run.results["parameters"]
     method = [METHOD_TEXT[run.method]]
     if p.get("alpha") is not None:
-        method.append(f"Tỷ trọng vốn α = {run.alpha:g} (tỷ trọng lao động 1 − α = {1 - run.alpha:g}).")
+        method.append(f"Tỷ trọng vốn α = {_param(run.alpha)} (tỷ trọng lao động 1 − α = {_param(1 - run.alpha)}).")
     if p.get("depreciation") is not None:
-        method.append(f"Vốn tính theo phương pháp kiểm kê thường xuyên từ vốn đầu tư thực hiện, khấu hao δ = {run.depreciation:g}; "
+        method.append(f"Vốn tính theo phương pháp kiểm kê thường xuyên từ vốn đầu tư thực hiện, khấu hao δ = {_param(run.depreciation)}; "
                       "vốn năm đầu K = I / (g + δ), g là tốc độ tăng đầu tư bình quân 5 năm đầu.")
-    method.append(f"Phạm vi số liệu: {territory}. {labour_description(p)}")
+    method.append(f"Phạm vi số liệu: {territory}. {labour_description(p, LANG)}")
     sources = [f"{label}: {run.sources[c]}" for c, label, *_ in COLUMNS if run.sources.get(c)]
     year_rows = [[y["year"], _rate(y["output_growth"]), _pct(y["contribution_capital_pct"]), _pct(y["contribution_labour_pct"]),
-                  _pct(y["contribution_tfp_pct"]), f"{y['tfp_index']:.4f}".replace(".", ",")] for y in years]
+                  _pct(y["contribution_tfp_pct"]), fmt_decimal(y["tfp_index"], 4, LANG)] for y in years]
     period_rows = [[f"{q['start']}-{q['end']}", _rate(q["output_growth"]), _pct(q["contribution_capital_pct"]),
                     _pct(q["contribution_labour_pct"]), _pct(q["contribution_tfp_pct"]), _pct(q["mean_annual_tfp_share_pct"])]
                    for q in run.results["periods"]]
     sens_keys = sorted(k for k in (run.sensitivity[0] if run.sensitivity else {}) if k.startswith("tfp_share_"))
-    sens_rows = [[f"{r['alpha']:g}", "—" if r.get("depreciation") is None else f"{r['depreciation']:g}",
+    sens_rows = [[_param(r["alpha"]), "—" if r.get("depreciation") is None else _param(r["depreciation"]),
                   _pct(r.get("mean_annual_tfp_share_pct"))] + [_pct(r.get(k)) for k in sens_keys] for r in run.sensitivity]
     this = run.year_result(year) if year else None
     lead = (f"Năm {year}, tốc độ tăng GRDP {_rate(this['output_growth'])}%, trong đó TFP đóng góp {_pct(this['contribution_tfp_pct'])}%, "

@@ -11,12 +11,13 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
 
 from nscl.common.downloads import style_header, workbook_bytes
+from nscl.common.formatting import fmt_decimal
 from nscl.common.uploads import UnsafeOfficeFile, check_office_zip, office_limits
 from nscl.productivity import growth, pwt
 from nscl.programme import services as programme_services
 from nscl.productivity.tables import head_table, read_table
 
-from .models import COLUMNS, TfpObservation, TfpPublication, TfpRun, TfpSeries
+from .models import COLUMNS, TfpObservation, TfpPublication, TfpRun, TfpSeries, parameter_text
 
 ASEAN = ["VNM", "THA", "IDN", "MYS", "PHL", "SGP", "KHM", "LAO", "MMR", "BRN"]
 COUNTRY_NAMES = {"VNM": ("Việt Nam", "Vietnam"), "THA": ("Thái Lan", "Thailand"), "IDN": ("Indonesia", "Indonesia"),
@@ -204,8 +205,11 @@ def publish(r: TfpRun, year: int, user) -> TfpPublication:
         raise growth.GrowthInputError(f"Lần tính #{r.pk} không có tỷ trọng TFP xác định cho năm {year}.")
     pub = TfpPublication.objects.select_for_update().filter(year=year).first()
     share = result["contribution_tfp_pct"]
+    # stored Vietnamese text (the programme's record of the measurement): its numbers with a decimal comma
+    reference = (f"Lần tính TFP #{r.pk}: {fmt_decimal(share, 2, 'vi')}% ({r.get_method_display()}, "
+                 f"α={parameter_text(r.alpha, 'vi')})")
     activity = programme_services.record_tfp_measurement(
-        year, f"Lần tính TFP #{r.pk}: {share:.2f}% ({r.get_method_display()}, α={r.alpha:g})", user,
+        year, reference, user,
         is_demo=r.is_demo, existing=pub.activity if pub else None)
     if pub is None:
         pub = TfpPublication.objects.create(year=year, run=r, activity=activity, published_by=user)
