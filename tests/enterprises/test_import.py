@@ -12,6 +12,13 @@ from nscl.enterprises.importer import ImportFileError, run_import
 from nscl.enterprises.models import Enterprise, IndustryCode, YearlyFigures
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _past_years_open(settings):
+    """These tests import past years' figures to test the import itself; reporting years closing
+    (and refusing such rows) is tests/enterprises/test_periods.py."""
+    settings.NSCL_FIGURES_CLOSE = ""
 TODAY = datetime.date(2026, 11, 27)
 KEYS = "tax_code,name,name_en,ownership,commune_code,vsic,vsic_version,sector_group,address"
 GOOD = [

@@ -22,6 +22,13 @@ from nscl.enterprises.models import Enterprise, IndustryCode, YearlyFigures
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _past_years_open(settings):
+    """These tests import past years' figures to test the import itself; reporting years closing
+    (and refusing such rows) is tests/enterprises/test_periods.py."""
+    settings.NSCL_FIGURES_CLOSE = ""
+
+
 def codes(n, start=1_000_000):
     out, body = [], start
     while len(out) < n:

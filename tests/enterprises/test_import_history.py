@@ -16,6 +16,13 @@ from nscl.enterprises.importer import run_import
 from nscl.enterprises.models import YearlyFigures
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _past_years_open(settings):
+    """These tests import past years' figures to test the import itself; reporting years closing
+    (and refusing such rows) is tests/enterprises/test_periods.py."""
+    settings.NSCL_FIGURES_CLOSE = ""
 TODAY = datetime.date(2026, 11, 27)
 FIGURE_KEYS = "tax_code,year,revenue,value_added,employees,wage_bill,fixed_assets,materials,energy,investment,exports"
 SUPPORT_KEYS = "tax_code,support_content,approved_on,accepted_on,amount"

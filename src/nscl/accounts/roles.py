@@ -203,6 +203,11 @@ def visible_enterprises(user, qs):
     return qs.filter(match)
 
 
+def can_reopen_period(user) -> bool:
+    """Reopening a closed reporting year of an enterprise's figures (with a reason): officers."""
+    return is_staff_role(user)
+
+
 def can_edit_enterprise(user, enterprise) -> bool:
     """Officers edit any enterprise; an enterprise user their own (and its branches): its details,
     contacts, yearly figures and certificates."""

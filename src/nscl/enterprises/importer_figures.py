@@ -8,7 +8,7 @@ from nscl.audit.models import AuditEntry
 from nscl.audit.signals import snapshot
 from nscl.common.bulk import create_objects
 
-from . import mst, size
+from . import mst, periods, size
 from .models import Enterprise, YearlyFigures
 
 
@@ -61,8 +61,27 @@ def check_figure_rows(rows, mapping, today, result, text, number):
         if errors:
             result.errors[n] = errors
         else:
-            parsed.append((known[code], year, values))
-    return parsed
+            parsed.append((n, known[code], year, values))
+    return _open_years_only(parsed, today, result)
+
+
+def _open_years_only(rows, today, result):
+    """A row that would add or change figures of a closed reporting year (nscl.enterprises.periods)
+    is an error; one that repeats the stored figures is not (a whole history re-sent is fine)."""
+    closed = periods.closed_years({e.pk for _n, e, _y, _v in rows}, {y for _n, _e, y, _v in rows}, today)
+    stored = {}
+    if closed:
+        for f in YearlyFigures.objects.filter(enterprise_id__in={e for e, _y in closed}, year__in={y for _e, y in closed}):
+            stored[(f.enterprise_id, f.year)] = f
+    out = []
+    for n, e, year, values in rows:
+        if (e.pk, year) in closed:
+            f = stored.get((e.pk, year))
+            if f is None or any(getattr(f, k) != v for k, v in values.items()):
+                result.errors[n] = [periods.closed_message(year)]
+                continue
+        out.append((e, year, values))
+    return out
 
 
 def label_of(field: str) -> str:

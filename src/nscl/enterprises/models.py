@@ -351,3 +351,26 @@ class ImportJob(models.Model):
     def report_path(self) -> str:
         """The per-row report (.xlsx) the worker writes next to the file (the one place its name is made)."""
         return os.path.join(os.path.dirname(self.file.path), f"job-{self.pk}-report.xlsx")
+
+
+class PeriodReopening(models.Model):
+    """An officer's reopening of a closed reporting year for one enterprise's figures, with the
+    reason (nscl.enterprises.periods): until `until`, the year's figures can be entered or changed
+    again. Kept, never edited: the history of who reopened what and why (and audited)."""
+
+    enterprise_tax_code_lookup = "enterprise__tax_code"
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="reopenings")
+    year = models.PositiveIntegerField(_("năm"))
+    reason = models.CharField(_("lý do"), max_length=500)
+    until = models.DateField(_("mở đến ngày"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("mở lại năm báo cáo")
+        verbose_name_plural = _("mở lại năm báo cáo")
+
+    def __str__(self):
+        return f"{self.enterprise} {self.year} → {self.until:%d/%m/%Y}"

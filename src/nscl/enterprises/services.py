@@ -11,7 +11,7 @@ from django.utils.translation import get_language, gettext
 from nscl.common.formatting import english
 from nscl.geo.models import AdministrativeUnit, units_valid_on
 
-from . import vsic
+from . import periods, vsic
 from .dossiers import COUNTED, Certificate, Dossier, DossierStep, Status
 from .models import Enterprise, IndustryCode, SizeClass, SupportContent, YearlyFigures, fold
 
@@ -81,6 +81,8 @@ def save_year_figures(enterprise: Enterprise, data):
             year = None
         existing = enterprise.figures.filter(year=year).first() if year else None
         form = FiguresForm(data, instance=existing or YearlyFigures(enterprise=enterprise))
+        if form.is_valid() and periods.closed_years([enterprise.pk], [form.cleaned_data["year"]]):
+            form.add_error("year", periods.closed_message(form.cleaned_data["year"]))
         if form.is_valid():
             save_figures(form.save(commit=False))
     return form

@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:pk>/", views.enterprise_detail, name="enterprise_detail"),
     path("<int:pk>/edit/", views.enterprise_edit, name="enterprise_edit"),
     path("<int:pk>/figures/", views.figures_save, name="enterprise_figures"),
+    path("<int:pk>/figures/reopen/", views.period_reopen, name="enterprise_period_reopen"),
     path("<int:pk>/industries/", views.industry_add, name="enterprise_industry_add"),
     path("<int:pk>/industries/<int:industry_pk>/remove/", views.industry_remove, name="enterprise_industry_remove"),
     path("<int:pk>/contacts/", views.contact_add, name="enterprise_contact_add"),

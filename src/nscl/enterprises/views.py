@@ -7,7 +7,7 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpResponse
@@ -19,7 +19,7 @@ from nscl.accounts import roles
 from nscl.common.downloads import XLSX, attachment
 from nscl.common.params import int_param
 
-from . import duties, services
+from . import duties, periods, services
 from .dossiers import Certificate, Status
 from .exports import enterprises_xlsx
 from .forms import CertificateForm, ContactForm, EnterpriseForm, FiguresForm, IndustryForm
@@ -88,6 +88,8 @@ def enterprise_detail(request, pk):
         "figures_form": FiguresForm(), "industry_form": IndustryForm(), "certificate_form": CertificateForm(),
         "contact_form": ContactForm(),
         "duties": duties.with_done(e.duties.select_related("dossier")), "today": datetime.date.today(),
+        "closed_years": sorted(y for _e, y in periods.closed_years([e.pk], [f.year for f in figures])),
+        "can_reopen": roles.can_reopen_period(user), "reopenings": e.reopenings.select_related("by")[:10],
     })
 
 
@@ -130,6 +132,26 @@ def figures_save(request, pk):
         messages.success(request, _("Đã lưu số liệu năm %s.") % form.cleaned_data["year"])
         return redirect("enterprise_detail", pk=e.pk)
     return render(request, "enterprises/form_errors.html", {"e": e, "form": form, "title": _("Số liệu năm")}, status=400)
+
+
+@login_required
+@require_POST
+def period_reopen(request, pk):
+    """An officer reopens a closed reporting year of this enterprise's figures, with a reason."""
+    e = enterprise_or_404(request, pk)
+    if not roles.can_reopen_period(request.user):
+        raise PermissionDenied
+    year = int_param(request.POST.get("year"), 2000, datetime.date.today().year)
+    try:
+        if year is None:
+            raise ValidationError(_("Chọn năm cần mở lại."))
+        periods.reopen(e, year, request.POST.get("reason", ""), request.user)
+    except ValidationError as err:
+        for m in err.messages:
+            messages.error(request, m)
+    else:
+        messages.success(request, _("Đã mở lại số liệu năm %(y)s trong %(n)s ngày.") % {"y": year, "n": periods.REOPEN_DAYS})
+    return redirect("enterprise_detail", pk=e.pk)
 
 
 @login_required
