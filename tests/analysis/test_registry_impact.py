@@ -161,7 +161,7 @@ def test_from_registry_prints_what_nscl_impact_prints_on_the_equivalent_csv(cont
                          "--estimator", estimator, "--format", "json")
     assert code == 0, err
     csv = json.loads(out)
-    assert set(registry) == set(csv) == {"att_gt", "aggregations", "sample", "messages"}
+    assert set(registry) == set(csv) == {"att_gt", "aggregations", "sample", "messages", "inference"}
     for key in ("n_units", "n_obs", "n_units_dropped", "years"):  # the same sample, said the same way
         assert registry["sample"][key] == csv["sample"][key], key
     for typ in ("simple", "group", "dynamic", "calendar"):

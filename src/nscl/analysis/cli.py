@@ -85,7 +85,7 @@ def impact_from_registry(argv, out=None, err=None) -> int:
         return 1
     if args.format == "json":
         print(json.dumps({"att_gt": res.att_gt, "aggregations": res.aggregations, "sample": res.sample,
-                          "messages": res.messages}, ensure_ascii=False), file=out)
+                          "messages": res.messages, "inference": res.inference}, ensure_ascii=False), file=out)
     else:
         print("\n".join(describe_lines(panel.describe())), file=out)
         print(res.summary(), file=out)
