@@ -143,7 +143,7 @@ NSCL_REMINDER_DAYS_BEFORE = tuple(int(n) for n in _list("NSCL_REMINDER_DAYS_BEFO
 # reopens the year for an enterprise, with a reason (nscl.enterprises.periods). Empty: never close.
 NSCL_FIGURES_CLOSE = os.environ.get("NSCL_FIGURES_CLOSE", "12-31")
 if NSCL_FIGURES_CLOSE and not __import__("re").fullmatch(r"(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])", NSCL_FIGURES_CLOSE):
-    raise ImproperlyConfigured(f"NSCL_FIGURES_CLOSE={NSCL_FIGURES_CLOSE!r}: a month and day MM-DD (e.g. 12-31), or empty")
+    sys.exit(f"NSCL_FIGURES_CLOSE={NSCL_FIGURES_CLOSE!r}: a month and day MM-DD (e.g. 12-31), or empty")
 
 # Login lockout (django-axes): a username is locked after NSCL_LOGIN_MAX_FAILURES failures for
 # NSCL_LOGIN_LOCK_SECONDS, whatever the address; the username is normalised as authentication does.
