@@ -13,6 +13,20 @@ from .progress import STATUS_LABELS
 
 DEMO_LABEL = "Dữ liệu minh họa"
 VND_FORMAT = '#,##0 "đ"'
+WHOLE_FORMAT = "#,##0"
+YEAR_FORMAT = "0"            # 2024, not 2,024
+# a quantity that may have decimals (a target's bounds, a class's hours): chosen per cell, so that a
+# whole number shows "45" (Excel's "#,##0.##" writes "45." with a trailing separator) and 22.5 "22.5"
+NUMBER = "number"
+
+
+def number_format(value) -> str:
+    """The Excel format of one NUMBER cell: whole (to its shown two decimals) or with its decimals."""
+    try:
+        whole = float(round(float(value), 2)).is_integer()
+    except (TypeError, ValueError):
+        whole = True
+    return WHOLE_FORMAT if whole else "#,##0.##"
 
 
 def _sheet(wb, title, headers, rows, formats=None, note=None):
@@ -26,7 +40,7 @@ def _sheet(wb, title, headers, rows, formats=None, note=None):
         for c, value in enumerate(row, 1):
             cell = ws.cell(row=r, column=c, value=value)
             if formats and formats.get(c - 1):
-                cell.number_format = formats[c - 1]
+                cell.number_format = number_format(value) if formats[c - 1] == NUMBER else formats[c - 1]
     for c, h in enumerate(headers, 1):
         ws.column_dimensions[get_column_letter(c)].width = max(12, min(45, len(str(h)) + 4))
     ws.freeze_panes = ws.cell(row=start + 1, column=1)
@@ -70,8 +84,13 @@ def register_xlsx(kind, queryset) -> bytes:
             formats[i] = "dd/mm/yyyy"
         elif t == "DecimalField" and ("budget" in f.name or f.name == "amount"):
             formats[i] = VND_FORMAT
-        elif t in ("DecimalField", "PositiveIntegerField", "IntegerField"):
-            formats[i] = "#,##0.##"
+        elif t in ("PositiveIntegerField", "IntegerField", "PositiveSmallIntegerField") and "year" in f.name:
+            formats[i] = YEAR_FORMAT
+        elif t in ("PositiveIntegerField", "IntegerField", "PositiveSmallIntegerField") or (
+                t == "DecimalField" and f.decimal_places == 0):
+            formats[i] = WHOLE_FORMAT
+        elif t == "DecimalField":
+            formats[i] = NUMBER
     rows = []
     for n, obj in enumerate(queryset, 1):
         province = obj.location.current_province().name if obj.location_id else None
@@ -96,7 +115,7 @@ def dashboard_xlsx(phase, progress, as_of, *, indicators=(), indicator_years=())
     wb = Workbook()
     demo = Activity.objects.filter(is_demo=True).exists()
     note = f"Tiến độ giai đoạn {phase.code}, lũy kế đến hết năm {as_of}" + (f" — có {DEMO_LABEL.lower()}" if demo else "")
-    _sheet(wb, "Tiến độ", headers, rows, {5: "#,##0.##", 6: "#,##0.##", 7: "#,##0.##"}, note=note)
+    _sheet(wb, "Tiến độ", headers, rows, {5: NUMBER, 6: NUMBER, 7: NUMBER}, note=note)
     if indicators:
         _indicator_sheet(wb, indicators, list(indicator_years))
     return _save(wb)

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from nscl.accounts import roles
@@ -291,6 +291,22 @@ def _tfp_day(year: int, is_demo: bool, existing) -> datetime.date:
 
 
 @transaction.atomic
+def tfp_measurement_title(year: int, lang=None) -> str:
+    """The title the system gives a TFP measurement, in `lang` (the active language when None): stored
+    in Vietnamese, made again in the reader's language by `activity_title`."""
+    with translation.override(lang or translation.get_language()):
+        return _("Đo lường đóng góp của TFP năm %(y)s") % {"y": year}
+
+
+def activity_title(activity, lang=None) -> str:
+    """An activity's title in the reader's language: a TFP measurement's title, written by the system
+    (record_tfp_measurement), is made again from its year; any other title is the user's text."""
+    year = getattr(activity, "year_measured", None)
+    if year and activity.title == tfp_measurement_title(year, "vi"):
+        return tfp_measurement_title(year, lang)
+    return activity.title
+
+
 def record_tfp_measurement(year: int, reference: str, user, *, is_demo=False, existing=None) -> TfpMeasurement:
     """The programme's record of a published TFP figure (target MT6 counts it): completed and
     confirmed at once, the statistics office responsible. `existing` is updated when republished.
@@ -301,7 +317,7 @@ def record_tfp_measurement(year: int, reference: str, user, *, is_demo=False, ex
         raise ValueError(_("Số liệu TFP năm %(y)s không thể công bố ngày %(d)s, trước khi năm đó bắt đầu.")
                          % {"y": year, "d": day.strftime("%d/%m/%Y")})
     unit = Unit.objects.filter(code=settings.NSCL_STATS_UNIT).first() or Unit.objects.first()
-    fields = dict(title=f"Đo lường đóng góp của TFP năm {year}", start_date=day, end_date=day,
+    fields = dict(title=tfp_measurement_title(year, "vi"), start_date=day, end_date=day,
                   status=Activity.Status.COMPLETED, responsible_unit=unit, year_measured=year,
                   result_reference=reference, confirmed_at=timezone.now(), confirmed_by=user, is_demo=is_demo)
     activity = existing or TfpMeasurement()
