@@ -160,8 +160,8 @@ def main():
                   f"{r['point_s']:.3f} | {r['draw_s'] / r['point_s']:.2f} | {r['draw_cpu']:.3f} | "
                   f"{r['point_cpu']:.3f} | {r['draw_cpu'] / r['point_cpu']:.2f} |")
     if args.by_rows:
-        print(f"\n| rows | estimator | industries estimated (skipped) | jobs | by industry s | one estimate on all rows s "
-              f"| ratio | by industry CPU s | peak MB main | peak MB per worker |")
+        print("\n| rows | estimator | industries estimated (skipped) | jobs | by industry s | one estimate on all rows s "
+              "| ratio | by industry CPU s | peak MB main | peak MB per worker |")
         print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|")
         for method in ("lp", "acf"):
             one = _case(args, "--case", paths[args.by_rows], method, "0")

@@ -365,7 +365,7 @@ def run(args):
                  "≤ 100 ms median"))
     total = Event.objects.count()
     print(f"\nLoad average during the run (other work on this machine): {os.getloadavg()}")
-    print(f"\nPer event in one process: " + ", ".join(f"{k} {v:.2f} ms" for k, v in per_event.items()))
+    print("\nPer event in one process: " + ", ".join(f"{k} {v:.2f} ms" for k, v in per_event.items()))
     print(f"Events stored at the end: {total:,}\n")
     print(f"| {'measure':62s} | {'result':24s} | {'goal':18s} |")
     print(f"|{'-' * 64}|{'-' * 26}|{'-' * 20}|")

@@ -15,7 +15,6 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from nscl.accounts.models import Role
-from nscl.enterprises import import_jobs
 from nscl.enterprises.models import Enterprise, ImportJob
 
 from ..analysis.test_analysis_views import worker_db  # noqa: F401  (the test database for a worker process)

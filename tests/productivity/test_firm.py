@@ -60,7 +60,7 @@ def test_wooldridge_iv_is_prodests_two_step_projection(chilean):
     """Hand-built from the algorithm: project (free, state, h / lagged h) stacked over both
     equations on (lagged free, state, h / lagged h) without a constant, then OLS with a constant."""
     d = chilean.sort_values(["idvar", "timevar"]).reset_index(drop=True)
-    h = lambda s, p: np.column_stack([s, p, s * p, s ** 2, p ** 2])
+    h = lambda s, p: np.column_stack([s, p, s * p, s ** 2, p ** 2])  # noqa: E731 - the paper's h(·)
     prev = d.groupby("idvar")["timevar"].shift() == d["timevar"] - 1
     lag = d.groupby("idvar").shift()
     ok = prev.to_numpy()

@@ -30,13 +30,13 @@ from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _l
 
+from .formatting import english
+
 # Dates a record may carry (activities, dossier steps): the plan's years (2021-2030) with a margin
 # for work begun before it and reports after it; a date outside (01/01/0001, 9999) is a typing
 # error, not an activity. The one definition: programme and enterprises import it from here.
 EARLIEST_DATE = datetime.date(2015, 1, 1)
 LATEST_DATE = datetime.date(2035, 12, 31)
-
-from .formatting import english
 
 SPACES = " \u00a0\u202f\u2009"  # space, no-break space, narrow no-break space, thin space
 _SPACE_RUN = re.compile(f"[{SPACES}]+")

@@ -77,7 +77,7 @@ class WooldridgeGMM(Wooldridge):
         rows = np.flatnonzero(p.prev >= 0)
         out = {}
         for name, e in (("level", 1), ("lagged", 2)):
-            build = (lambda idx, e=e: self._columns_gmm(p, rows[idx], p.prev[rows[idx]], e))
+            build = (lambda idx, e=e: self._columns_gmm(p, rows[idx], p.prev[rows[idx]], e))  # noqa: E731 - bound per equation
             out[name] = ([build], build(slice(0, 1)).shape[1], rows)
         return out
 
