@@ -1,6 +1,9 @@
 import datetime
+import inspect
 import itertools
 import os
+import re
+import uuid
 
 import pytest
 
@@ -15,6 +18,52 @@ DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "client", "admin_c
 DATABASE_WORDS = ("DATABASE_URL", "Site(", "live_server", "nscl_command", "connection", "django_db", "load_demo",
                   "objects.")
 _module_uses_database: dict = {}
+# A test starts another process (a server, a worker, `nscl` on the command line, the browser, nginx) when
+# it asks for one of these fixtures, or when its function, one of its fixtures or a function of its
+# module that these call names one of these: `make check` leaves it out.
+PROCESS_FIXTURES = {"live_server", "worker_db", "browser"}
+PROCESS_RE = re.compile(r"\bsubprocess\.\w+\(|\bPopen\(|\bSite\(|playwright|\bnscl_command\(|\.serve\(")
+_source_cache: dict = {}
+_process_helpers: dict = {}
+
+
+def _source(func) -> str:
+    if func not in _source_cache:
+        try:
+            _source_cache[func] = inspect.getsource(func)
+        except (OSError, TypeError):
+            _source_cache[func] = ""
+    return _source_cache[func]
+
+
+def _helpers(module) -> set:
+    """Names of the module's functions that start a process, directly or through one another."""
+    if module not in _process_helpers:
+        funcs = {name: _source(obj) for name, obj in vars(module).items()
+                 if inspect.isfunction(obj) and obj.__module__ == module.__name__}
+        found = {name for name, text in funcs.items() if PROCESS_RE.search(text)}
+        while True:
+            more = {name for name, text in funcs.items() if name not in found
+                    and any(re.search(rf"(?<![\w.]){re.escape(h)}\(", text) for h in found)}
+            if not more:
+                break
+            found |= more
+        _process_helpers[module] = found
+    return _process_helpers[module]
+
+
+def starts_processes(item) -> bool:
+    if PROCESS_FIXTURES & set(getattr(item, "fixturenames", ())):
+        return True
+    funcs = [item.function] + [d.func for defs in item._fixtureinfo.name2fixturedefs.values() for d in defs]
+    helpers = _helpers(item.module)
+    for func in funcs:
+        func = getattr(func, "__wrapped__", func)
+        text = _source(func)
+        if PROCESS_RE.search(text) or getattr(func, "__module__", None) == item.module.__name__ and \
+                any(re.search(rf"(?<![\w.]){re.escape(h)}\(", text) for h in helpers):
+            return True
+    return False
 
 
 def uses_database(item) -> bool:
@@ -30,13 +79,34 @@ def uses_database(item) -> bool:
 
 def pytest_collection_modifyitems(config, items):
     """NSCL_TEST_DATABASE_ONLY=1 (the second pass of `make test`): only the tests that meet the
-    database; the others (estimators, GS1 keys, EPCIS validation...) ran in the first pass."""
-    if os.environ.get("NSCL_TEST_DATABASE_ONLY") != "1":
-        return
-    keep = [item for item in items if uses_database(item)]
+    database the pass names; the others (estimators, GS1 keys, EPCIS validation..., and the tests
+    marked `own_sqlite`, which make their own SQLite database whatever the pass) ran in the first pass.
+    NSCL_TEST_QUICK=1 (`make check`): no test that starts another process."""
+    keep = items
+    if os.environ.get("NSCL_TEST_DATABASE_ONLY") == "1":
+        keep = [item for item in keep if uses_database(item) and not item.get_closest_marker("own_sqlite")]
+    if os.environ.get("NSCL_TEST_QUICK") == "1":
+        keep = [item for item in keep if not starts_processes(item)]
     if len(keep) < len(items):
-        config.hook.pytest_deselected(items=[item for item in items if item not in keep])
+        kept = set(map(id, keep))
+        config.hook.pytest_deselected(items=[item for item in items if id(item) not in kept])
         items[:] = keep
+
+
+def pytest_configure(config):
+    """The run's id, shared by the xdist workers (they inherit the environment): the template sites
+    of tests/deploy/server.py are made once per run."""
+    config.addinivalue_line("markers", "own_sqlite: the test makes its own SQLite database whatever "
+                                       "DATABASE_URL names (the PostgreSQL pass of `make test` leaves it out)")
+    os.environ.setdefault("NSCL_TEST_RUN", uuid.uuid4().hex[:10])
+
+
+def pytest_unconfigure(config):
+    if not hasattr(config, "workerinput"):  # the controller (or the only process): the workers are done
+        from tests.deploy.server import drop_templates
+
+        drop_templates()
+
 
 _seq = itertools.count(1)
 
@@ -103,6 +173,17 @@ def import_jobs_in_process(request, monkeypatch):
     from nscl.enterprises import import_jobs
 
     monkeypatch.setattr(import_jobs, "start", lambda job: import_jobs.run(job.pk))
+
+
+@pytest.fixture
+def plain_templates(monkeypatch):
+    """Templates render as in production, without the test environment's `template_rendered` signal
+    that hands the test client a copy of every context of every template and include: the page walks
+    (thousands of requests) read the status and the HTML, never `response.context`."""
+    from django.template import Template
+    from django.test.utils import _TestState
+
+    monkeypatch.setattr(Template, "_render", _TestState.saved_data.template_render)
 
 
 @pytest.fixture

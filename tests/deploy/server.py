@@ -1,10 +1,19 @@
 """A throw-away site for tests that need real server processes: its own database (a SQLite file, or a
 fresh PostgreSQL database on the server DATABASE_URL names), `nscl init` + `nscl demo`, and
 `nscl serve` on a free port of 127.0.0.1. Nothing outside the test's tmp_path is read or written
-(except the PostgreSQL database, dropped at the end)."""
+(except the PostgreSQL database, dropped at the end, and the run's templates below).
+
+`nscl init` and `nscl demo` run once per test run (in subprocesses, as a user runs them: a
+template site); every site's setup() is a copy of it: the SQLite file (backup API) or
+`CREATE DATABASE ... TEMPLATE`, and the var/ folder (the demo's media). They cost about 8 s of CPU
+each, and a dozen drills of each pass need a site."""
 from __future__ import annotations
 
+import fcntl
 import os
+import shutil
+import sqlite3
+import tempfile
 import signal
 import socket
 import subprocess
@@ -27,18 +36,56 @@ def nscl_command() -> list[str]:
     return [sys.executable, "-m", "nscl.cli"]
 
 
+# One test run (the xdist workers too: pytest_configure of tests/conftest.py sets it before they start)
+# shares the templates; tests/conftest.py's pytest_unconfigure removes them (drop_templates).
+RUN = os.environ.setdefault("NSCL_TEST_RUN", uuid.uuid4().hex[:10])
+TEMPLATES = Path(tempfile.gettempdir()) / f"nscl-site-templates-{RUN}"
+
+
+def _pg_admin_url(url: str) -> str:
+    scheme, rest = url.split("://", 1)
+    host, _, query = rest.partition("/")
+    query = query.partition("?")[2]
+    return f"postgresql://{host}/postgres" + (f"?{query}" if query else "")
+
+
+def _pg_admin(sql, url=None):
+    import psycopg
+
+    with psycopg.connect(_pg_admin_url(url or os.environ["DATABASE_URL"]), autocommit=True, connect_timeout=5) as conn:
+        conn.execute(sql)
+
+
+def _template_name(demo: bool, production: bool, postgres: bool = True) -> str:
+    return f"nscl_tpl_{RUN}_{'pg' if postgres else 'sqlite'}_{'prod' if production else 'dev'}_{'demo' if demo else 'init'}"
+
+
+def drop_templates():
+    """The run's template sites: their folder and, on PostgreSQL, their databases."""
+    shutil.rmtree(TEMPLATES, ignore_errors=True)
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith("postgres"):
+        try:
+            for demo in (True, False):
+                for production in (True, False):
+                    _pg_admin(f'DROP DATABASE IF EXISTS "{_template_name(demo, production)}" WITH (FORCE)', url)
+        except Exception:  # noqa: BLE001 - no server: nothing was made on it
+            pass
+
+
 class Site:
-    def __init__(self, tmp_path: Path, env: dict | None = None):
+    def __init__(self, tmp_path: Path, env: dict | None = None, pg_name: str | None = None):
         self.tmp = Path(tmp_path)
         self.pg_admin_url = None
         url = os.environ.get("DATABASE_URL", "")
         if url.startswith("postgres"):
-            self.pg_name = f"nscl_t_{uuid.uuid4().hex[:10]}"
+            self.pg_name = pg_name or f"nscl_t_{uuid.uuid4().hex[:10]}"
             scheme, rest = url.split("://", 1)
             host, _, query = rest.partition("/")
             query = query.partition("?")[2]
-            self.pg_admin_url = f"postgresql://{host}/postgres" + (f"?{query}" if query else "")
-            self._pg(f'CREATE DATABASE "{self.pg_name}"')
+            self.pg_admin_url = _pg_admin_url(url)
+            if pg_name is None:
+                self._pg(f'CREATE DATABASE "{self.pg_name}"')
             db_url = f"{scheme}://{host}/{self.pg_name}" + (f"?{query}" if query else "")
         else:
             db_url = f"sqlite:///{self.tmp}/site.sqlite3"
@@ -61,10 +108,34 @@ class Site:
         return out
 
     def setup(self, demo=True):
-        self.nscl("init")
-        if demo:
-            self.nscl("demo")
+        """`nscl init` (+ `nscl demo`): a copy of the run's template site that ran them."""
+        if "NSCL_CACHE_TABLE" in self.env:  # init also makes the cache table: not the template's database
+            self.nscl("init")
+            if demo:
+                self.nscl("demo")
+            return self
+        self._copy_from(_template(demo, self.env))
         return self
+
+    def _copy_from(self, template: Path):
+        if self.pg_admin_url:
+            self._pg(f'DROP DATABASE IF EXISTS "{self.pg_name}"')
+            for attempt in range(50):  # the template's last `nscl` process may still be leaving the server
+                try:
+                    self._pg(f'CREATE DATABASE "{self.pg_name}" TEMPLATE "{template.name}"')
+                    break
+                except Exception as e:  # noqa: BLE001
+                    if "being accessed by other users" not in str(e) or attempt == 49:
+                        raise
+                    time.sleep(0.1)
+        else:
+            src, dst = sqlite3.connect(template / "site.sqlite3"), sqlite3.connect(self.tmp / "site.sqlite3")
+            with dst:
+                src.backup(dst)
+            src.close()
+            dst.close()
+        shutil.copytree(template / "var", self.tmp / "var", dirs_exist_ok=True,
+                        ignore=shutil.ignore_patterns("cache"))
 
     def serve(self, *args, env=None, port=None) -> str:
         port = port or free_port()
@@ -84,6 +155,39 @@ class Site:
             stop(proc)
         if self.pg_admin_url:
             self._pg(f'DROP DATABASE IF EXISTS "{self.pg_name}" WITH (FORCE)')
+
+
+def _template(demo: bool, env: dict) -> Path:
+    """The folder of the run's template site (init, or init + demo), made by the first worker that
+    needs it: `nscl init` (+ `nscl demo`) in subprocesses, like any site. Its folder is named as its
+    PostgreSQL database. A production site (NSCL_ENV=production: the nginx drill) has its own, made
+    with that site's settings; the others' settings (NSCL_DEBUG, NSCL_PUBLIC_PROGRESS...) change
+    nothing init and demo write."""
+    production = env.get("NSCL_ENV") == "production"
+    url = os.environ.get("DATABASE_URL", "")
+    folder = TEMPLATES / _template_name(demo, production, url.startswith("postgres"))
+    TEMPLATES.mkdir(parents=True, exist_ok=True)
+    with open(TEMPLATES / f"{folder.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if (folder / "ready").exists():
+            return folder
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir()
+        base = {k: v for k, v in env.items() if k not in ("NSCL_VAR_DIR", "DATABASE_URL", "PYTHONPATH")
+                and (production or not k.startswith("NSCL_"))}
+        site = Site(folder, env=base, pg_name=folder.name if url.startswith("postgres") else None)
+        if demo:
+            site._copy_from(_template(False, env))
+            site.nscl("demo")
+        else:
+            if site.pg_admin_url:
+                site._pg(f'DROP DATABASE IF EXISTS "{folder.name}"')
+                site._pg(f'CREATE DATABASE "{folder.name}"')
+            site.nscl("init")
+        for p in folder.glob("serve-*.log"):
+            p.unlink()
+        (folder / "ready").touch()
+    return folder
 
 
 def wait_for_port(port, proc, logfile, timeout=60):
