@@ -163,7 +163,7 @@ def routes(patterns=None, prefix=""):
 def make_objects(tmp_path):
     """The demo, plus what it lacks: enterprises with a dossier and a certificate, analysis jobs."""
     from nscl.enterprises.dossiers import Dossier
-    from nscl.enterprises.models import Enterprise, IndustryCode, SupportContent
+    from nscl.enterprises.models import IndustryCode, SupportContent
     from nscl.enterprises.reference import load_reference
     from nscl.accounts.models import Profile
 
@@ -254,7 +254,7 @@ def known_gap(lang, url, text):
     return any(lg == lang and re.search(u, url) and re.search(f, text) for lg, u, f in LEFT)
 
 
-def test_every_page_in_both_languages(tmp_path, settings):
+def test_every_page_in_both_languages(tmp_path, settings, plain_templates):
     from django.contrib.auth import get_user_model
 
     settings.MEDIA_ROOT = tmp_path

@@ -2,6 +2,13 @@ import os
 import subprocess
 import sys
 
+import pytest
+
+from tests.deploy.server import Site
+
+# each test makes its own SQLite database, whatever the pass: the PostgreSQL pass leaves them out
+pytestmark = pytest.mark.own_sqlite
+
 
 def run(args, tmp_path, **env):
     e = dict(os.environ, NSCL_VAR_DIR=str(tmp_path), DATABASE_URL=f"sqlite:///{tmp_path}/cli.sqlite3", **env)
@@ -22,13 +29,15 @@ def test_init_demo_remove_round_trip(tmp_path):
     assert "[X] 0001_initial" in out.stdout
 
 
-def test_adduser_validates_role_and_unit(tmp_path):
-    run(["init"], tmp_path)
-    out = run(["adduser", "sct1", "--role", "partner", "--password", "Mat-khau-dai-2026"], tmp_path)
+def test_adduser_validates_role_and_unit(tmp_path, monkeypatch):
+    """On an initialised site (a copy of the run's `nscl init`: the round trip above tests init itself)."""
+    monkeypatch.setenv("DATABASE_URL", "sqlite:///")  # the copy is a SQLite file in either pass
+    site = Site(tmp_path).setup(demo=False)
+    out = site.nscl("adduser", "sct1", "--role", "partner", "--password", "Mat-khau-dai-2026", check=False)
     assert out.returncode != 0 and "cần --unit" in out.stderr
-    out = run(["adduser", "sct1", "--role", "partner", "--unit", "sct", "--password", "Mat-khau-dai-2026"], tmp_path)
+    out = site.nscl("adduser", "sct1", "--role", "partner", "--unit", "sct", "--password", "Mat-khau-dai-2026")
     assert out.returncode == 0 and "Đã tạo tài khoản sct1" in out.stdout
-    out = run(["adduser", "x", "--role", "boss", "--password", "Mat-khau-dai-2026"], tmp_path)
+    out = site.nscl("adduser", "x", "--role", "boss", "--password", "Mat-khau-dai-2026", check=False)
     assert out.returncode != 0 and "Vai trò không hợp lệ" in out.stderr
 
 

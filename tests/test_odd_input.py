@@ -82,7 +82,7 @@ def reaches_a_view(url) -> bool:
     return True
 
 
-def test_every_url_with_odd_values_never_answers_500(admin):
+def test_every_url_with_odd_values_never_answers_500(admin, plain_templates):
     """A URL that matches no pattern (an odd value where the route wants digits) never reaches a
     view: whoever asks and whatever the query, it meets the same 404 handler, so it is asked once;
     the others are asked by both identities with every odd query."""
@@ -105,7 +105,7 @@ def test_every_url_with_odd_values_never_answers_500(admin):
     assert {200, 404} <= seen
 
 
-def test_each_query_parameter_alone(admin):
+def test_each_query_parameter_alone(admin, plain_templates):
     """One odd parameter at a time (the others absent take their defaults) on the pages that read them."""
     client = Client(raise_request_exception=False)
     client.force_login(admin)
