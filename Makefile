@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 export NSCL_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: run test test-sqlite test-postgres lint install browser nginx bench load lock clean
+.PHONY: run test check test-sqlite test-postgres lint install browser nginx bench load lock clean
 
 # Dependencies come from the hashed lock (requirements-test.lock: runtime + test; requirements.lock:
 # runtime only, for servers); pyproject.toml keeps the ranges. Refresh the locks with `make lock`.
@@ -47,12 +47,22 @@ nginx:
 	  else echo "WARNING: /usr/sbin/nginx missing (sudo apt-get install nginx)"; fi; \
 	fi
 
-# The two passes run side by side (two cores; each pass's output is printed whole when it ends,
-# with its own var/ folder); `make test-sqlite` or `make test-postgres` runs one.
+# The two passes run side by side (each pass's output is printed whole when it ends, with its own
+# var/ folder); `make test-sqlite` or `make test-postgres` runs one. Each pass runs XDIST pytest-xdist
+# workers (default 2): four workers on two cores keep both busy while a drill waits for its server.
 # The tests that never meet a database (estimators, GS1 keys, EPCIS validation: about 500) run in the
 # SQLite pass only (NSCL_TEST_DATABASE_ONLY=1 for the PostgreSQL pass; tests/conftest.py decides).
+XDIST ?= 2
+PYTEST = $(BIN)/pytest $(if $(filter-out 0 1,$(XDIST)),-n $(XDIST))
 test: install browser nginx lint
 	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres DATABASE_ONLY=1
+
+# The quick stage for everyday work: the unit and view tests on SQLite, no test that starts a
+# process (servers, workers, `nscl` commands, the browser, nginx: NSCL_TEST_QUICK=1), two workers.
+check: export NSCL_VAR_DIR = $(CURDIR)/var/check
+check: install
+	@mkdir -p $(NSCL_VAR_DIR)
+	NSCL_TEST_QUICK=1 DATABASE_URL=sqlite:///$(NSCL_VAR_DIR)/test.sqlite3 $(PYTEST) --durations=10
 
 # Checks that need no database server: every model change has its migration.
 lint: install
@@ -64,7 +74,7 @@ test-sqlite: export NSCL_VAR_DIR = $(CURDIR)/var/test-sqlite
 test-sqlite:
 	@echo "== Test pass 1/2: SQLite"
 	@mkdir -p $(NSCL_VAR_DIR)
-	DATABASE_URL=sqlite:///$(NSCL_VAR_DIR)/test.sqlite3 $(BIN)/pytest --durations=25
+	DATABASE_URL=sqlite:///$(NSCL_VAR_DIR)/test.sqlite3 $(PYTEST) --durations=25
 
 test-postgres: export NSCL_VAR_DIR = $(CURDIR)/var/test-postgres
 test-postgres:
@@ -73,7 +83,7 @@ test-postgres:
 	case "$$url" in postgres*) ;; *) url="$(PG_URL)";; esac; \
 	if $(BIN)/python -c "import sys,psycopg; psycopg.connect(sys.argv[1].replace('postgres://','postgresql://',1), connect_timeout=3).close()" "$$url" 2>/dev/null; then \
 	  echo "== Test pass 2/2: PostgreSQL ($$url)$(if $(DATABASE_ONLY), — the tests that meet the database)"; \
-	  NSCL_TEST_DATABASE_ONLY=$(DATABASE_ONLY) DATABASE_URL="$$url" $(BIN)/pytest --durations=25; \
+	  NSCL_TEST_DATABASE_ONLY=$(DATABASE_ONLY) DATABASE_URL="$$url" $(PYTEST) --durations=25; \
 	elif [ "$${CI:-}" = "true" ]; then \
 	  echo "ERROR: PostgreSQL is required in CI but $$url is not reachable"; exit 1; \
 	else \
