@@ -70,7 +70,8 @@ def test_cli_json():
                           "--format", "json"], capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr
     d = json.loads(out.stdout)
-    assert set(d) == {"att_gt", "aggregations", "sample", "messages"}
+    assert set(d) == {"att_gt", "aggregations", "sample", "messages", "inference"}
+    assert d["inference"]["band"] == "pointwise" and d["inference"]["seed"] is None  # analytic by default
     assert set(d["aggregations"]) == {"simple", "group", "dynamic", "calendar"}
     assert (d["sample"]["n_units"], d["sample"]["n_units_dropped"]) == (500, 0)  # mpdta is balanced
     assert set(d["att_gt"][0]) == {"group", "time", "att", "se"}
