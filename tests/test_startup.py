@@ -5,6 +5,11 @@ validates. Each check runs in a fresh interpreter, as a user's command would."""
 import subprocess
 import sys
 
+import pytest
+
+# each interpreter gets its own (never opened) SQLite DATABASE_URL, whatever the pass: run once
+pytestmark = pytest.mark.own_sqlite
+
 
 def loaded_after(statement: str, modules: list[str], var_dir="/nonexistent") -> set:
     code = (f"import sys\n{statement}\n"
