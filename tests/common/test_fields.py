@@ -106,3 +106,14 @@ def test_model_number_fields_get_these_fields_but_years_stay_plain():
     assert type(number_formfield(get("employees"))) is DecimalField
     year = number_formfield(get("year"))
     assert type(year) is forms.IntegerField  # "2025", never "2.025"
+
+
+def test_money_is_declared_on_the_model_and_migrates_as_a_decimal():
+    """Issue 21 item 3: pages and exports guessed money from a field's name ("budget", "amount")."""
+    from nscl.common.fields import Money, is_money
+    from nscl.programme.models import Activity, TestingCapacityInvestment
+
+    money = {f.name for f in Activity._meta.fields if is_money(f)} | {f.name for f in TestingCapacityInvestment._meta.fields if is_money(f)}
+    assert money == {"budget_planned", "budget_spent", "amount"}
+    name, path, _args, kwargs = Money("x").deconstruct()
+    assert path == "django.db.models.DecimalField" and (kwargs["max_digits"], kwargs["decimal_places"]) == (18, 0)

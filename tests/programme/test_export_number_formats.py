@@ -62,3 +62,15 @@ def test_tfp_measurement_title_in_the_readers_language(make_user, units):
         assert services.activity_title(activity) == "Đo lường đóng góp của TFP năm 2024"
     activity.title = "Đo lường TFP (đợt bổ sung)"                    # a title a user typed stays as typed
     assert services.activity_title(activity, "en") == "Đo lường TFP (đợt bổ sung)"
+
+
+def test_the_pages_show_a_tfp_measurements_title_in_the_readers_language(client, make_user, units):
+    """activity_title was ready but the pages printed the stored Vietnamese title."""
+    officer = make_user(Role.OFFICER)
+    with services.tfp_carried_out_on(datetime.date(2025, 3, 20)):
+        activity = services.record_tfp_measurement(2024, "R", officer)
+    client.force_login(officer)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    for url in (f"/registers/tfp/{activity.pk}/", "/registers/tfp/"):
+        html = client.get(url).content.decode()
+        assert "Measuring the contribution of TFP, 2024" in html and "Đo lường đóng góp của TFP năm 2024" not in html, url

@@ -234,3 +234,22 @@ def number_formfield(db_field, **kwargs):
         if isinstance(db_field, models.FloatField):
             return db_field.formfield(form_class=FloatField, **kwargs)
     return db_field.formfield(**kwargs)
+
+
+class Money(models.DecimalField):
+    """A model field of whole đồng: the one declaration that a field holds money, so pages and
+    exports show it as 1.234.567 đ (`is_money`) and forms read "18.500.000" (`number_formfield`).
+    Stored and migrated exactly as the DecimalField it is (18 digits, no decimals)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_digits", 18)
+        kwargs.setdefault("decimal_places", 0)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.DecimalField", args, kwargs
+
+
+def is_money(field) -> bool:
+    return isinstance(field, Money)

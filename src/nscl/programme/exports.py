@@ -7,6 +7,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from nscl.common.downloads import style_header, workbook_bytes
+from nscl.common.fields import is_money
 
 from .models import KIND_MODELS, Activity
 from .progress import STATUS_LABELS
@@ -82,7 +83,7 @@ def register_xlsx(kind, queryset) -> bytes:
         t = f.get_internal_type()
         if t == "DateField":
             formats[i] = "dd/mm/yyyy"
-        elif t == "DecimalField" and ("budget" in f.name or f.name == "amount"):
+        elif is_money(f):
             formats[i] = VND_FORMAT
         elif t in ("PositiveIntegerField", "IntegerField", "PositiveSmallIntegerField") and "year" in f.name:
             formats[i] = YEAR_FORMAT

@@ -9,7 +9,7 @@ from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
-from nscl.common.fields import EARLIEST_DATE, LATEST_DATE
+from nscl.common.fields import EARLIEST_DATE, LATEST_DATE, Money
 from nscl.common.uploads import delete_file_on_commit
 
 
@@ -239,10 +239,8 @@ class Activity(models.Model):
     responsible_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, verbose_name=_("đơn vị thực hiện"))
     location = models.ForeignKey("geo.AdministrativeUnit", on_delete=models.PROTECT, null=True, blank=True,
                                  verbose_name=_("địa điểm"))
-    budget_planned = models.DecimalField(_("kinh phí dự kiến (đ)"), max_digits=18, decimal_places=0, default=0,
-                                         validators=[MinValueValidator(0)])
-    budget_spent = models.DecimalField(_("kinh phí đã chi (đ)"), max_digits=18, decimal_places=0, default=0,
-                                       validators=[MinValueValidator(0)])
+    budget_planned = Money(_("kinh phí dự kiến (đ)"), default=0, validators=[MinValueValidator(0)])
+    budget_spent = Money(_("kinh phí đã chi (đ)"), default=0, validators=[MinValueValidator(0)])
     fund_source = models.CharField(_("nguồn kinh phí"), max_length=20, choices=FundSource.choices, default=FundSource.PROVINCIAL)
     status = models.CharField(_("trạng thái"), max_length=12, choices=Status.choices, default=Status.PLANNED, db_index=True)
     notes = models.TextField(_("ghi chú"), blank=True)
@@ -412,7 +410,7 @@ class TestingCapacityInvestment(Activity):
     KIND = ActivityKind.LAB
     beneficiary = models.CharField(_("đơn vị được hỗ trợ"), max_length=200)
     equipment = models.TextField(_("trang thiết bị"))
-    amount = models.DecimalField(_("giá trị đầu tư (đ)"), max_digits=18, decimal_places=0, default=0, validators=[MinValueValidator(0)])
+    amount = Money(_("giá trị đầu tư (đ)"), default=0, validators=[MinValueValidator(0)])
 
     class Meta:
         verbose_name = _("đầu tư năng lực thử nghiệm")

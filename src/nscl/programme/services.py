@@ -290,7 +290,6 @@ def _tfp_day(year: int, is_demo: bool, existing) -> datetime.date:
     return today
 
 
-@transaction.atomic
 def tfp_measurement_title(year: int, lang=None) -> str:
     """The title the system gives a TFP measurement, in `lang` (the active language when None): stored
     in Vietnamese, made again in the reader's language by `activity_title`."""
@@ -307,6 +306,7 @@ def activity_title(activity, lang=None) -> str:
     return activity.title
 
 
+@transaction.atomic
 def record_tfp_measurement(year: int, reference: str, user, *, is_demo=False, existing=None) -> TfpMeasurement:
     """The programme's record of a published TFP figure (target MT6 counts it): completed and
     confirmed at once, the statistics office responsible. `existing` is updated when republished.

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from nscl.accounts import roles
 from nscl.common.downloads import DOCX, PDF, XLSX, attachment
+from nscl.common.fields import is_money
 from nscl.common.formatting import fmt_date, fmt_num, fmt_vnd
 from nscl.common.params import int_param
 
@@ -125,7 +126,7 @@ def target_detail(request, phase_code, code):
                  "unit": d.provider or "—"} for d in records.order_by("accepted_on", "pk")]
     else:
         records = roles.visible_activities(request.user, records.filter(count_year__lte=tp.as_of))
-        rows = [{"year": a.count_year, "title": a.title, "is_demo": a.is_demo, "start": a.start_date,
+        rows = [{"year": a.count_year, "title": services.activity_title(a), "is_demo": a.is_demo, "start": a.start_date,
                  "url": reverse("activity_detail", args=[a.kind, a.pk]), "end": a.end_date,
                  "unit": a.responsible_unit} for a in records.order_by("count_year", "start_date")]
     staff = roles.can_see_draft_targets(request.user)
@@ -322,10 +323,12 @@ def activity_detail(request, kind, pk):
 
 
 def _display(obj, field):
+    if field.name == "title":
+        return services.activity_title(obj)
     if field.choices:
         return getattr(obj, f"get_{field.name}_display")()
     value = getattr(obj, field.name)
-    if field.get_internal_type() == "DecimalField" and value is not None and ("budget" in field.name or field.name == "amount"):
+    if is_money(field) and value is not None:
         return fmt_vnd(value, get_language())
     if isinstance(value, datetime.date):
         return fmt_date(value)

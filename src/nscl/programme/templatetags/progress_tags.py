@@ -39,3 +39,11 @@ def unit_of(target, lang):
 @register.filter
 def indicator_name(indicator, lang):
     return indicator.name_for(lang)
+
+
+@register.filter
+def activity_title(activity):
+    """An activity's title in the page's language (a title the system wrote is made again in it)."""
+    from nscl.programme.services import activity_title as title
+
+    return title(activity, get_language())
