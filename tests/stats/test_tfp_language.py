@@ -125,3 +125,17 @@ def test_run_table_headers_name_each_unit_once(client, make_user, run):
     for lang in ("vi", "en"):
         html = page(client, f"/tfp/runs/{run.pk}/", lang)
         assert not re.search(r"\(%\)\s*\(%\)|%\)\s*\(%", html)
+
+
+@pytest.mark.parametrize("lang, note", [
+    ("vi", "Tăng trưởng sản lượng bằng 0 (sai khác dưới 1e-06) ở năm 2019: tỷ phần đóng góp không xác định ở đó."),
+    ("en", "Output growth is zero (or within 1e-06 of it) in 2019: shares are undefined there.")])
+def test_the_librarys_notes_are_in_the_pages_language(client, make_user, units, lang, note):
+    """The growth library's notes are English and were shown as such on Vietnamese pages."""
+    flat = frame().assign(output=[90, 93, 96, 100, 100, 106, 113, 121, 130, 138])
+    series = TfpSeries.objects.create(name="Chuỗi phẳng", territory=TfpSeries.Territory.HY_NEW)
+    services.replace_observations(series, flat)
+    user = make_user(Role.PARTNER, unit=units["ctk"])
+    r = services.run(series, user, alpha=0.38, depreciation=0.05)
+    client.force_login(user)
+    assert note in page(client, f"/tfp/runs/{r.pk}/", lang)

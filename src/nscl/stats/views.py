@@ -1,4 +1,6 @@
 """TFP pages: series entry and import, runs, publication, the note (.docx/.pdf), charts and the ASEAN comparison. Permissions from accounts.roles; the work in services."""
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -141,6 +143,21 @@ def template_xlsx(request):
     return attachment(services.template_xlsx(), "mau-so-lieu-tfp.xlsx", XLSX)
 
 
+_FLAT = re.compile(r"Output growth is zero \(or within (\S+) of it\) in (.+): shares are undefined there\.$")
+
+
+def note_text(text: str) -> str:
+    """A note of the growth-accounting library (English, stored with the run) in the page's language."""
+    m = _FLAT.match(text)
+    if m:
+        return _("Tăng trưởng sản lượng bằng 0 (sai khác dưới %(tol)s) ở năm %(years)s: tỷ phần đóng góp không "
+                 "xác định ở đó.") % {"tol": m.group(1), "years": m.group(2)}
+    if text.startswith("Adjusted labour was asked for but the series has no hours or human_capital column"):
+        return _("Đã chọn lao động điều chỉnh nhưng chuỗi không có cột hours hay human_capital: lao động là số "
+                 "người có việc làm.")
+    return text
+
+
 @login_required
 def run_detail(request, pk):
     _need(roles.can_view_tfp, request.user)
@@ -148,7 +165,8 @@ def run_detail(request, pk):
     years = run.results["years"]
     sens_keys = sorted(k for k in (run.sensitivity[0] if run.sensitivity else {}) if k.startswith("tfp_share_"))
     return render(request, "stats/run.html", {
-        "run": run, "years": years, "periods": run.results["periods"], "notes": run.results.get("notes", []),
+        "run": run, "years": years, "periods": run.results["periods"],
+        "notes": [note_text(n) for n in run.results.get("notes", [])],
         "alpha_text": parameter_text(run.alpha), "depreciation_text": parameter_text(run.depreciation),
         "sensitivity": [{**r, "alpha_text": parameter_text(r.get("alpha")),
                          "depreciation_text": "—" if r.get("depreciation") is None else parameter_text(r["depreciation"])}
