@@ -1,6 +1,5 @@
 """The TFP section: entry and import, runs kept with their inputs, publication counting toward MT6, the note."""
 import io
-import re
 
 import pandas as pd
 import pytest
