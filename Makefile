@@ -64,8 +64,10 @@ check: install
 	@mkdir -p $(NSCL_VAR_DIR)
 	NSCL_TEST_QUICK=1 DATABASE_URL=sqlite:///$(NSCL_VAR_DIR)/test.sqlite3 $(PYTEST) --durations=10
 
-# Checks that need no database server: every model change has its migration.
+# Checks that need no database server: ruff's lint rules (pyproject.toml) and every model change
+# has its migration.
 lint: install
+	@$(BIN)/ruff check --quiet src tests bench || { echo "ERROR: ruff found problems (.venv/bin/ruff check --fix)"; exit 1; }
 	@NSCL_VAR_DIR=$(CURDIR)/var/lint DATABASE_URL=sqlite:///$(CURDIR)/var/lint/none.sqlite3 \
 	  sh -c 'mkdir -p var/lint && $(BIN)/nscl manage makemigrations --check --dry-run --verbosity 1 >/dev/null' \
 	  || { echo "ERROR: a model change has no migration (nscl manage makemigrations)"; exit 1; }
