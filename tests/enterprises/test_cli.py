@@ -8,6 +8,8 @@ import pytest
 
 B = 1_000_000_000
 
+pytestmark = pytest.mark.own_sqlite  # each command runs on its own SQLite file, whatever the pass
+
 
 def run(args, tmp_path, db=True):
     env = dict(os.environ, NSCL_VAR_DIR=str(tmp_path))
