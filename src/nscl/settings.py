@@ -142,8 +142,22 @@ NSCL_REMINDER_DAYS_BEFORE = tuple(int(n) for n in _list("NSCL_REMINDER_DAYS_BEFO
 # A year's figures close on NSCL_FIGURES_CLOSE (MM-DD) of the following year; after it an officer
 # reopens the year for an enterprise, with a reason (nscl.enterprises.periods). Empty: never close.
 NSCL_FIGURES_CLOSE = os.environ.get("NSCL_FIGURES_CLOSE", "12-31")
-if NSCL_FIGURES_CLOSE and not __import__("re").fullmatch(r"(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])", NSCL_FIGURES_CLOSE):
-    sys.exit(f"NSCL_FIGURES_CLOSE={NSCL_FIGURES_CLOSE!r}: a month and day MM-DD (e.g. 12-31), or empty")
+def _month_day(text: str) -> bool:
+    """A day every year has, written MM-DD (02-29 is not: three years in four have none)."""
+    import datetime
+    import re
+
+    if not re.fullmatch(r"\d\d-\d\d", text):
+        return False
+    try:
+        datetime.date(2001, int(text[:2]), int(text[3:]))
+    except ValueError:
+        return False
+    return True
+
+
+if NSCL_FIGURES_CLOSE and not _month_day(NSCL_FIGURES_CLOSE):
+    sys.exit(f"NSCL_FIGURES_CLOSE={NSCL_FIGURES_CLOSE!r}: a month and day MM-DD that every year has (e.g. 12-31), or empty")
 
 # Login lockout (django-axes): a username is locked after NSCL_LOGIN_MAX_FAILURES failures for
 # NSCL_LOGIN_LOCK_SECONDS, whatever the address; the username is normalised as authentication does.

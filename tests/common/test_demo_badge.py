@@ -28,3 +28,9 @@ def test_no_template_writes_the_badge_itself():
     copies = [p.name for p in TEMPLATES.rglob("*.html")
               if '{% trans "Dữ liệu minh họa" %}</span>' in p.read_text("utf-8")]
     assert copies == []
+
+
+def test_a_row_dict_is_marked_too():
+    """The target page lists rows built as dicts; the tag read only attributes, so no row was marked."""
+    assert render({"is_demo": True}) == '<b>x</b> <span class="badge demo">Dữ liệu minh họa</span>'
+    assert render({"is_demo": False}) == "<b>x</b>"

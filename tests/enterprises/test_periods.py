@@ -100,3 +100,17 @@ def test_the_import_refuses_changes_to_a_closed_year_but_not_a_repeat(firm):
     r = run_import(figures_xlsx(changed), "so-lieu.xlsx", kind="figures")
     assert not r.ok and r.errors[2] == [periods.closed_message(CLOSED)]
     assert YearlyFigures.objects.get(year=CLOSED).employees == 12
+
+
+@pytest.mark.parametrize("value, ok", [("12-31", True), ("06-30", True), ("02-28", True), ("02-29", False),
+                                       ("02-30", False), ("04-31", False), ("13-01", False), ("1231", False)])
+def test_only_a_day_every_year_has_is_accepted_as_the_closing_day(value, ok):
+    """02-30 and 04-31 passed the old check and then every enterprise page answered 500."""
+    import nscl.settings
+
+    assert nscl.settings._month_day(value) is ok
+
+
+def test_an_over_long_reason_is_refused_not_cut(officer, firm):
+    resp = officer.post(f"/enterprises/{firm.pk}/figures/reopen/", {"year": str(CLOSED), "reason": "x" * 501}, follow=True)
+    assert "dài quá 500 ký tự" in resp.content.decode() and not PeriodReopening.objects.exists()

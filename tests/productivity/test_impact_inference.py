@@ -111,3 +111,17 @@ def test_the_command_line_takes_the_options_and_reports_the_seed(capsys):
     assert out["inference"] == {"bootstrap": 199, "seed": 5, "cluster": None, "anticipation": 1,
                                 "base_period": "universal", "band": "uniform"}
     assert out["aggregations"]["dynamic"]["crit_val"] > z_value(0.95)
+
+
+@pytest.mark.parametrize("column", ["first.treat", "year", "lpop"])
+def test_a_cluster_that_is_a_column_of_the_estimate_is_refused(mpdta, column):
+    """Coding the cluster in place turned first.treat's 0 (never supported) into a group code."""
+    with pytest.raises(ImpactDataError, match="chọn một cột khác") as e:
+        CallawaySantAnna(mpdta, *ARGS, covariates=["lpop"], bootstrap=199, cluster=column)
+    assert e.value.field == "cluster"
+
+
+def test_the_band_states_its_own_level(mpdta):
+    out = callaway_santanna(mpdta, *ARGS, bootstrap=199, seed=1).to_dict(level=0.9)
+    dyn = out["aggregations"]["dynamic"]
+    assert out["level"] == 0.9 and dyn["band"] == "uniform" and dyn["band_level"] == 0.95

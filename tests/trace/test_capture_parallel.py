@@ -59,3 +59,41 @@ def test_parallel_identical_captures(tmp_path):
         assert len(found["epcisBody"]["queryResults"]["resultsBody"]["eventList"]) == 1
     finally:
         site.close()
+
+
+def test_overlapping_captures_never_leave_the_collector_off():
+    """The collector is process-wide and captures run in several server threads: the first to start
+    turns it off, the last to end turns it on. Before, a capture that found it off (another running)
+    could switch it off just after that one switched it back on, and then leave it off for ever."""
+    import gc
+    import random
+    import threading
+
+    from nscl.trace.store import _collector_paused
+
+    assert gc.isenabled()
+    for seed in range(20):
+        order = list(range(6))
+        random.Random(seed).shuffle(order)
+        entered, leave = threading.Barrier(7), [threading.Event() for _ in order]
+
+        def capture(i):
+            with _collector_paused():
+                entered.wait()
+                leave[i].wait()
+
+        threads = [threading.Thread(target=capture, args=(i,)) for i in order]
+        for t in threads:
+            t.start()
+        entered.wait()
+        assert not gc.isenabled()
+        for i in order[:-1]:
+            leave[i].set()
+        for t, i in zip(threads, order):
+            if i != order[-1]:
+                t.join()
+        assert not gc.isenabled()  # one capture still runs
+        leave[order[-1]].set()
+        for t in threads:
+            t.join()
+        assert gc.isenabled()

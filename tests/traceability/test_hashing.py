@@ -161,3 +161,20 @@ def test_hash_format():
     value = event_hash_id(variant())
     assert value.startswith("ni:///sha-256;") and value.endswith("?ver=CBV2.0")
     assert len(value.split(";")[1].split("?")[0]) == 64
+
+
+def test_numbers_with_surrounding_spaces_are_still_numbers():
+    """float() reads " 5.0"; a pre-check that skips words must not skip it (the hash would change)."""
+    from nscl.traceability.hashing import _numeric
+
+    assert [_numeric(t) for t in (" 5.0", "\t1.50", "5.0 ", "+2", "shipping", "")] == ["5", "1.5", "5", "2", "shipping", ""]
+
+
+def test_only_identifiers_are_remembered_for_the_digital_link():
+    from nscl.traceability import _digital_link as dl
+
+    before = dl._canonical_remembered.cache_info().currsize
+    assert dl.canonical_digital_link("https://example.org/" + "x" * 5000) is None
+    assert dl.canonical_digital_link("a description " * 100) is None
+    assert dl._canonical_remembered.cache_info().currsize == before
+    assert dl.canonical_digital_link("urn:epc:id:sgtin:0614141.107346.2018") == "https://id.gs1.org/01/10614141073464/21/2018"

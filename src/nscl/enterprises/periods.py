@@ -11,6 +11,7 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import Enterprise, PeriodReopening
@@ -30,7 +31,7 @@ def closes_on(year: int, rule: str | None = None) -> datetime.date | None:
 
 def closed_years(enterprise_ids, years, today: datetime.date | None = None) -> set[tuple[int, int]]:
     """The (enterprise id, year) pairs among these that are closed today and not reopened."""
-    today = today or datetime.date.today()
+    today = today or timezone.localdate()
     closed = {y for y in set(years) if (last := closes_on(y)) is not None and today > last}
     if not closed:
         return set()
@@ -47,15 +48,17 @@ def closed_message(year: int) -> str:
 def reopen(enterprise: Enterprise, year: int, reason: str, user, days: int = REOPEN_DAYS,
            today: datetime.date | None = None) -> PeriodReopening:
     """Open a closed year again for `days` days; the reason is required (and kept, audited)."""
-    today = today or datetime.date.today()
+    today = today or timezone.localdate()
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("Cần ghi lý do mở lại năm báo cáo."))
+    if len(reason) > 500:
+        raise ValidationError(_("Lý do mở lại dài quá 500 ký tự: hãy viết gọn lại."))
     last = closes_on(year)
     if last is None or today <= last:
         raise ValidationError(_("Năm %(y)s chưa khóa sổ: không cần mở lại.") % {"y": year})
     if not 1 <= days <= 365:
         raise ValidationError(_("Số ngày mở lại phải từ 1 đến 365."))
     with transaction.atomic():
-        return PeriodReopening.objects.create(enterprise=enterprise, year=year, reason=reason[:500],
+        return PeriodReopening.objects.create(enterprise=enterprise, year=year, reason=reason,
                                               until=today + datetime.timedelta(days=days), by=user)

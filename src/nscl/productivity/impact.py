@@ -40,6 +40,7 @@ CONTROLS = methods.codes(methods.CONTROL_GROUPS)
 ESTIMATORS = methods.codes(methods.IMPACT_ESTIMATORS)
 AGGREGATIONS = methods.codes(methods.AGGREGATIONS)
 BY_KEY = {"group": "group", "dynamic": "e", "calendar": "time"}
+BAND_LEVEL = 0.95  # moderndid's simultaneous bands (alp = 0.05)
 
 
 class ImpactDataError(ValueError):
@@ -78,8 +79,8 @@ class ImpactResults(ResultsContract):
 
     def event_study(self, level: float = DEFAULT_LEVEL) -> pd.DataFrame:
         """Columns e (years since the first support), att, se, lower, upper: a simultaneous band
-        (every year's effect inside it at once, at the bootstrap's 95%) when the run bootstrapped,
-        pointwise intervals at `level` otherwise."""
+        (every year's effect inside it at once, at BAND_LEVEL whatever `level` says) when the run
+        bootstrapped, pointwise intervals at `level` otherwise."""
         dyn = self.aggregations["dynamic"]
         rows = [_with_interval(r, level, dyn.get("crit_val")) for r in dyn["by"]]
         return pd.DataFrame(rows, columns=["e", "att", "se", "lower", "upper"])
@@ -92,8 +93,8 @@ class ImpactResults(ResultsContract):
             if "by" in a:
                 entry["by"] = [_with_interval(r, level, a.get("crit_val")) for r in a["by"]]
                 entry["band"] = "uniform" if a.get("crit_val") else "pointwise"
-                if a.get("crit_val"):
-                    entry["crit_val"] = a["crit_val"]
+                if a.get("crit_val"):  # the bootstrap's band is at 95% whatever `level` the intervals use
+                    entry["crit_val"], entry["band_level"] = a["crit_val"], BAND_LEVEL
             aggs[typ] = entry
         out = {"att_gt": [_with_interval(r, level) for r in self.att_gt], "aggregations": aggs,
                "n_units": self.n_units, "n_obs": self.n_obs, "control": self.control, "estimator": self.estimator,
@@ -139,6 +140,9 @@ def _check(data, id, time, outcome, first_treated, covariates, cluster=None):
         raise ImpactDataError(f"Thiếu cột: {', '.join(missing)}.", field="cluster" if missing == [cluster] else None)
     df = data[list(dict.fromkeys(cols + ([cluster] if cluster else [])))].copy()
     if cluster and cluster != id:
+        if cluster in cols:
+            raise ImpactDataError(f"Cột {cluster} đã dùng cho năm, kết quả, năm được hỗ trợ hoặc biến kiểm soát: "
+                                  "chọn một cột khác để nhóm sai số chuẩn (ví dụ xã/phường).", field="cluster")
         if df[cluster].isna().any():
             raise ImpactDataError(f"Cột {cluster} (nhóm tính sai số chuẩn): {int(df[cluster].isna().sum())} dòng trống.",
                                   field="cluster")

@@ -35,6 +35,7 @@ import datetime
 import functools
 import gc
 import json
+import threading
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -300,18 +301,30 @@ def authorise(prepared: list[Prepared], actor: Actor) -> None:
         raise Refused(403, "epcisException:SecurityException", problems)
 
 
+_PAUSE = threading.Lock()
+_pausing = {"captures": 0, "was_on": False}
+
+
 @contextlib.contextmanager
 def _collector_paused():
-    """Python's cyclic garbage collector off for one capture: parsing and checking 10,000 events
+    """Python's cyclic garbage collector off while captures run: parsing and checking 10,000 events
     allocates millions of objects (none in cycles), and the collections they trigger took up to
-    two thirds of validation time (bench/trace.py). Bounded: a document is at most MAX_BYTES."""
-    was_on = gc.isenabled()
-    gc.disable()
+    two thirds of validation time (bench/trace.py). The collector is process-wide and the server
+    runs captures in several threads, so the first capture to start turns it off and the last to end
+    turns it back on (as it was), under one lock: it can never be left off. Bounded: a document is at
+    most MAX_BYTES."""
+    with _PAUSE:
+        if _pausing["captures"] == 0:
+            _pausing["was_on"] = gc.isenabled()
+            gc.disable()
+        _pausing["captures"] += 1
     try:
         yield
     finally:
-        if was_on:
-            gc.enable()
+        with _PAUSE:
+            _pausing["captures"] -= 1
+            if _pausing["captures"] == 0 and _pausing["was_on"]:
+                gc.enable()
 
 
 def capture(body, actor: Actor, single_event: bool = False, source: str | None = None) -> CaptureJob:

@@ -129,10 +129,21 @@ def _dl_to_canonical(uri: str) -> str | None:
     return None
 
 
-@lru_cache(maxsize=65536)
 def canonical_digital_link(text: str) -> str | None:
     """The constrained canonical Digital Link of any GS1 key URI, or None if ``text`` is none.
-    Remembered: a capture hashes each event's identifiers after validation has read them."""
+    Identifiers are remembered (a capture hashes each one after validation has read it); other
+    text (descriptions, extensions, up to a whole document's worth) is never kept."""
+    if len(text) <= 1024 and text.startswith(("urn:epc:", "http://", "https://")):
+        return _canonical_remembered(text)
+    return _canonical(text)
+
+
+@lru_cache(maxsize=65536)
+def _canonical_remembered(text: str) -> str | None:
+    return _canonical(text)
+
+
+def _canonical(text: str) -> str | None:
     if text.startswith("urn:epc:"):
         return _urn_to_dl(text)
     if text.startswith(("http://", "https://")):

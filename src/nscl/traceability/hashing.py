@@ -114,7 +114,8 @@ class _Context:
 
 def _numeric(text: str) -> str:
     """Numbers without trailing zeros or a leading '+' (as Python's float renders them)."""
-    if not text or not (text[0] in "+-.iInN" or text[0].isdecimal()):  # what float() cannot read
+    first = text.lstrip()[:1]
+    if not first or not (first in "+-.iInN" or first.isdecimal()):  # what float() cannot read
         return text
     try:
         number = float(text)

@@ -48,10 +48,11 @@ def get(d, key):
 @register.simple_tag
 def demo_badge(obj):
     """The mark of an illustrative record ("Dữ liệu minh họa"), the one markup every list and page
-    uses; nothing for real data."""
+    uses; nothing for real data. `obj` is a record or a row dict with "is_demo"."""
     from django.utils.html import format_html
     from django.utils.translation import gettext
 
-    if not getattr(obj, "is_demo", False):
+    flagged = obj.get("is_demo") if isinstance(obj, dict) else getattr(obj, "is_demo", False)
+    if not flagged:
         return ""
     return format_html(' <span class="badge demo">{}</span>', gettext("Dữ liệu minh họa"))
