@@ -142,6 +142,8 @@ NSCL_REMINDER_DAYS_BEFORE = tuple(int(n) for n in _list("NSCL_REMINDER_DAYS_BEFO
 # A year's figures close on NSCL_FIGURES_CLOSE (MM-DD) of the following year; after it an officer
 # reopens the year for an enterprise, with a reason (nscl.enterprises.periods). Empty: never close.
 NSCL_FIGURES_CLOSE = os.environ.get("NSCL_FIGURES_CLOSE", "12-31")
+
+
 def _month_day(text: str) -> bool:
     """A day every year has, written MM-DD (02-29 is not: three years in four have none)."""
     import datetime

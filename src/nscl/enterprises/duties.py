@@ -63,8 +63,9 @@ class ReportingDuty(models.Model):
 
 def due_date(year: int) -> datetime.date:
     """The due date of a year's figures: NSCL_REPORTING_DUE ("MM-DD") of the following year."""
-    month, day = (int(x) for x in str(getattr(settings, "NSCL_REPORTING_DUE", "03-31")).split("-"))
-    return datetime.date(year + 1, month, day)
+    from .periods import day_after
+
+    return day_after(year, settings.NSCL_REPORTING_DUE)
 
 
 def create_for(dossier) -> list[ReportingDuty]:

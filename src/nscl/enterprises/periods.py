@@ -19,14 +19,18 @@ from .models import Enterprise, PeriodReopening
 REOPEN_DAYS = 30  # how long a reopening lasts unless the officer says otherwise
 
 
+def day_after(year: int, month_day: str) -> datetime.date:
+    """The day `month_day` ("MM-DD", checked at start-up by settings) of the year after `year`: a
+    reporting year's due date and its closing day."""
+    month, day = (int(x) for x in month_day.split("-"))
+    return datetime.date(year + 1, month, day)
+
+
 def closes_on(year: int, rule: str | None = None) -> datetime.date | None:
     """The last day figures of `year` may be changed without a reopening; None: years never close
     (NSCL_FIGURES_CLOSE empty)."""
     rule = settings.NSCL_FIGURES_CLOSE if rule is None else rule
-    if not rule:
-        return None
-    month, day = (int(x) for x in rule.split("-"))
-    return datetime.date(year + 1, month, day)
+    return day_after(year, rule) if rule else None
 
 
 def closed_years(enterprise_ids, years, today: datetime.date | None = None) -> set[tuple[int, int]]:

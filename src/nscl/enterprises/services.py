@@ -67,6 +67,12 @@ def refresh_size(enterprise: Enterprise) -> None:
                                                         size_rule=enterprise.size_rule)
 
 
+def _lock(enterprise: Enterprise) -> None:
+    """Inside a transaction: hold the enterprise's row, so parallel changes of its figures or
+    industry codes take turns (SQLite's IMMEDIATE transactions already serialise writers)."""
+    Enterprise.objects.select_for_update().filter(pk=enterprise.pk).exists()
+
+
 def save_year_figures(enterprise: Enterprise, data):
     """Add a year's figures or replace that year's (one row per enterprise and year); the form,
     bound and checked, saved when valid. The enterprise's row is locked first, so parallel saves of
@@ -74,7 +80,7 @@ def save_year_figures(enterprise: Enterprise, data):
     from .forms import FiguresForm
 
     with transaction.atomic():
-        Enterprise.objects.select_for_update().filter(pk=enterprise.pk).exists()
+        _lock(enterprise)
         try:
             year = int(str(data.get("year", "")).strip())
         except ValueError:
@@ -93,7 +99,7 @@ def save_year_figures(enterprise: Enterprise, data):
 
 def add_industry(enterprise: Enterprise, industry: IndustryCode) -> IndustryCode:
     with transaction.atomic():
-        Enterprise.objects.select_for_update().filter(pk=enterprise.pk).exists()
+        _lock(enterprise)
         industry.enterprise = enterprise
         industry.is_primary = not enterprise.industries.filter(is_primary=True).exists()
         industry.save()
@@ -102,7 +108,7 @@ def add_industry(enterprise: Enterprise, industry: IndustryCode) -> IndustryCode
 
 def remove_industry(enterprise: Enterprise, industry: IndustryCode) -> IndustryCode:
     with transaction.atomic():
-        Enterprise.objects.select_for_update().filter(pk=enterprise.pk).exists()
+        _lock(enterprise)
         industry.delete()
         if industry.is_primary:
             nxt = enterprise.industries.order_by("pk").first()
